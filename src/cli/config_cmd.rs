@@ -1,0 +1,51 @@
+//! `tcodec config check`: validate the configuration and every key, and list what is there.
+
+use super::Cli;
+use crate::config::Config;
+use crate::error::{ExitStatus, Result};
+use crate::keys::KeySource;
+
+/// Loads the configuration and each key (reporting failures without key material), then
+/// lists namespaces with their codecs and key ids.
+pub fn check(cli: &Cli) -> Result<ExitStatus> {
+    let config = Config::discover(cli.config.as_deref())?;
+    println!("config: {}", config.path().display());
+    let mut status = ExitStatus::Ok;
+    println!("keys:");
+    for (id, source) in config.keys() {
+        let from = match source {
+            KeySource::File(p) => format!("file {}", p.display()),
+            KeySource::Env(v) => format!("env {v}"),
+            KeySource::Command(argv) => format!("command {}", argv.first().map_or("", String::as_str)),
+        };
+        match config.load_key(id) {
+            Ok(_) => println!("  {id}: ok ({from})"),
+            Err(e) => {
+                println!("  {id}: FAILED ({from})");
+                super::report(&e);
+                status = status.max(e.exit_status());
+            }
+        }
+    }
+    println!("namespaces:");
+    for (ns, codecs) in config.namespaces() {
+        let label = if ns == crate::config::FALLBACK_NAMESPACE {
+            "* (fallback)".to_string()
+        } else {
+            ns.clone()
+        };
+        let list: Vec<String> = codecs
+            .iter()
+            .map(|c| match c.key_ids().split_first() {
+                Some((active, rest)) if rest.is_empty() => format!("{} [active {active}]", c.name()),
+                Some((active, rest)) => {
+                    format!("{} [active {active}; decrypt-only {}]", c.name(), rest.join(", "))
+                }
+                None => c.name().to_string(),
+            })
+            .collect();
+        let chain = if list.is_empty() { "(no codecs: payloads pass through)".to_string() } else { list.join(" -> ") };
+        println!("  {label}: {chain}");
+    }
+    Ok(status)
+}

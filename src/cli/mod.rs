@@ -1,0 +1,228 @@
+//! The command line: argument definitions and dispatch.
+//!
+//! One clap definition feeds `--help`, the man pages and the shell completions
+//! (`tcodec generate`), so they cannot disagree.
+
+mod config_cmd;
+pub mod generate;
+mod keygen;
+mod transform;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::document::{InputFormat, OutputFormat, ProtoType};
+use crate::error::{Error, ExitStatus};
+use crate::keys::KeyFormat;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success
+  1  `check` found violations
+  2  usage or configuration error (bad flags, bad config, unknown namespace, key not loadable)
+  3  bad data (malformed JSON or protobuf, invalid base64, tampered ciphertext, unknown key id)
+  4  I/O error (cannot read an input or write an output)
+  5  remote codec server error";
+
+/// Encode and decode Temporal payloads through per-namespace codec pipelines.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tcodec",
+    version,
+    about = "Encode and decode Temporal payloads through codec pipelines (compression, encryption)",
+    long_about = "Encode and decode Temporal payloads through the codec pipeline configured for a \
+namespace: AES-256-GCM (the Temporal samples' format, with key rotation), zlib (Go SDK format), \
+gzip, snappy and zstd. Byte-compatible with what the Go, Python, TypeScript and Java SDKs write.",
+    after_help = EXIT_CODES,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]
+    #[arg(long, global = true, env = "TCODEC_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Encode payloads through the namespace's pipeline (compress, encrypt)
+    #[command(after_help = ENCODE_EXAMPLES)]
+    Encode(EncodeArgs),
+    /// Decode payloads through the namespace's pipeline (decrypt, decompress)
+    #[command(after_help = DECODE_EXAMPLES)]
+    Decode(TransformArgs),
+    /// Generate a new random 32-byte AES-256 key
+    #[command(after_help = KEYGEN_EXAMPLES)]
+    Keygen(KeygenArgs),
+    /// Inspect the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Generate shell completions and man pages (for packagers)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+const ENCODE_EXAMPLES: &str = "\
+Examples:
+  tcodec encode -n default payloads.json > encoded.json
+  echo '[\"hello\", {\"a\": 1}, null]' | tcodec encode --from-values -n default
+  tcodec encode -n default --in-place fixtures/*.json
+  tcodec encode -n zipped payloads.json --output-format proto -o payloads.bin";
+
+const DECODE_EXAMPLES: &str = "\
+Examples:
+  tcodec decode -n default encoded.json | jq .
+  TCODEC_CONFIG=examples/interop.toml tcodec decode -n default encoded.json -o plain.json
+  tcodec decode --input-format proto payloads.bin -o out.json
+  cat bodies.jsonl | tcodec decode -n default --input-format jsonl -";
+
+const KEYGEN_EXAMPLES: &str = "\
+Examples:
+  tcodec keygen --id prod-2026 -o prod-2026.key      # raw bytes, mode 0600
+  tcodec keygen --format hex > prod-2026.hex
+Then add to the config:
+  [keys]
+  prod-2026 = { file = \"prod-2026.key\" }";
+
+/// Arguments shared by `encode` and `decode`.
+#[derive(Debug, Args)]
+pub struct TransformArgs {
+    /// Input files; `-` reads standard input
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub inputs: Vec<String>,
+
+    /// Namespace whose pipeline to use
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+
+    /// Input encoding
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+
+    /// For protobuf input: which message it holds
+    #[arg(long = "type", value_enum, default_value_t = ProtoType::Auto, value_name = "TYPE")]
+    pub proto_type: ProtoType,
+
+    /// Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input's]
+    #[arg(long, value_enum)]
+    pub output_format: Option<OutputFormat>,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
+    pub output: Option<PathBuf>,
+
+    /// Rewrite each input file in place (atomically)
+    #[arg(long)]
+    pub in_place: bool,
+}
+
+/// Arguments of `encode`.
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    /// Read plain JSON values and turn them into payloads as the SDKs' default converter
+    /// does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item
+    #[arg(long)]
+    pub from_values: bool,
+
+    #[command(flatten)]
+    /// The shared arguments.
+    pub common: TransformArgs,
+}
+
+/// Arguments of `keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Key id to show in the printed config snippet
+    #[arg(long)]
+    pub id: Option<String>,
+
+    /// Write the key to a new file with mode 0600 (never overwrites)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Key encoding
+    #[arg(long, value_enum, default_value_t = KeyFormat::Raw)]
+    pub format: KeyFormat,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and load every key; list namespaces, codecs and key ids
+    Check,
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// `completions`, `man` or `all`
+    #[arg(value_parser = ["completions", "man", "all"])]
+    pub what: String,
+    /// Directory to write into (the repository root for `all`)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// The clap command, for generators and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Runs tcodec with `args` and returns the process exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                ExitStatus::Usage.code()
+            } else {
+                ExitStatus::Ok.code()
+            });
+        }
+    };
+    let status = match dispatch(&cli) {
+        Ok(status) => status,
+        Err(e) => {
+            report(&e);
+            e.exit_status()
+        }
+    };
+    ExitCode::from(status.code())
+}
+
+fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
+    match &cli.command {
+        Command::Encode(args) => {
+            transform::run(cli, &args.common, crate::codec::Direction::Encode, args.from_values)
+        }
+        Command::Decode(args) => transform::run(cli, args, crate::codec::Direction::Decode, false),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
+        Command::Generate(args) => generate::run(args),
+    }
+}
+
+/// Prints an error as `tcodec: error: ...` plus a `hint:` line where there is one.
+pub fn report(e: &Error) {
+    eprintln!("tcodec: error: {e}");
+    if let Some(hint) = e.hint() {
+        eprintln!("hint: {hint}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::command().debug_assert();
+    }
+}

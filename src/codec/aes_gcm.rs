@@ -1,0 +1,222 @@
+//! AES-256-GCM in the format of Temporal's encryption samples (Go, Python, TypeScript, Java).
+//!
+//! Encoded payload: metadata `encoding` = `binary/encrypted`, `encryption-key-id` = key id;
+//! data = 12-byte random nonce ‖ ciphertext ‖ 16-byte tag of the serialized Payload, no AAD
+//! (samples-go `encryption/crypt.go`, samples-python `encryption/codec.py`). The key id picks
+//! the key on decode, so keys rotate: encode with the active id, decode with any known one.
+
+use std::collections::BTreeMap;
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+
+use super::{has_encoding, inner_payload, Codec, CodecError};
+use crate::keys::Key;
+use crate::payload::{self, Payload, ENCODING, ENCRYPTION_KEY_ID};
+
+/// The `encoding` value of encrypted payloads.
+pub const ENCODING_ENCRYPTED: &str = "binary/encrypted";
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+/// Key ids mapped to ciphers, with one active id for encoding.
+pub struct Keyring {
+    active: String,
+    ciphers: BTreeMap<String, Aes256Gcm>,
+    fallback: Option<String>,
+}
+
+impl Keyring {
+    /// A keyring that encodes with `active` and decodes with any of `keys`.
+    /// `active` must be one of `keys`.
+    pub fn new(active: &str, keys: Vec<(String, Key)>) -> Option<Self> {
+        let ciphers: BTreeMap<String, Aes256Gcm> = keys
+            .into_iter()
+            .map(|(id, key)| (id, Aes256Gcm::new(key.expose().into())))
+            .collect();
+        ciphers.contains_key(active).then(|| Keyring {
+            active: active.to_string(),
+            ciphers,
+            fallback: None,
+        })
+    }
+
+    /// Decrypt payloads whose key id is unknown with this key (the Go and TypeScript samples
+    /// accept any id). `id` must be in the ring.
+    pub fn with_fallback(mut self, id: Option<&str>) -> Option<Self> {
+        match id {
+            Some(id) if !self.ciphers.contains_key(id) => None,
+            _ => {
+                self.fallback = id.map(str::to_string);
+                Some(self)
+            }
+        }
+    }
+
+    /// The key id used for encoding.
+    pub fn active(&self) -> &str {
+        &self.active
+    }
+
+    /// All key ids in the ring.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.ciphers.keys().map(String::as_str)
+    }
+
+    fn cipher_for(&self, id: &str) -> Result<&Aes256Gcm, CodecError> {
+        self.ciphers
+            .get(id)
+            .or_else(|| self.fallback.as_ref().and_then(|f| self.ciphers.get(f)))
+            .ok_or_else(|| CodecError::UnknownKeyId(id.to_string()))
+    }
+}
+
+/// The samples-format AES-256-GCM codec.
+pub struct AesGcmCodec {
+    keyring: Keyring,
+}
+
+impl AesGcmCodec {
+    /// A codec over `keyring`.
+    pub fn new(keyring: Keyring) -> Self {
+        AesGcmCodec { keyring }
+    }
+
+    /// Encrypts with an explicit nonce (random in normal use).
+    fn seal(&self, payload: &Payload, nonce: [u8; NONCE_LEN]) -> Result<Payload, CodecError> {
+        let id = self.keyring.active();
+        let cipher = self.keyring.cipher_for(id)?;
+        let plaintext = zeroize::Zeroizing::new(payload::to_proto(payload));
+        let sealed = cipher
+            .encrypt(Nonce::from_slice(&nonce), plaintext.as_slice())
+            .map_err(|_| CodecError::Compress {
+                codec: "aes-256-gcm".into(),
+                reason: "encryption failed".into(),
+            })?;
+        let mut data = Vec::with_capacity(NONCE_LEN + sealed.len());
+        data.extend_from_slice(&nonce);
+        data.extend_from_slice(&sealed);
+        let mut out = payload::with_encoding(ENCODING_ENCRYPTED, data);
+        out.metadata
+            .insert(ENCRYPTION_KEY_ID.to_string(), id.as_bytes().to_vec());
+        Ok(out)
+    }
+}
+
+impl Codec for AesGcmCodec {
+    fn name(&self) -> &str {
+        "aes-256-gcm"
+    }
+
+    fn encode(&self, payload: Payload) -> Result<Payload, CodecError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::fill(&mut nonce);
+        self.seal(&payload, nonce)
+    }
+
+    fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
+        if !has_encoding(&payload, ENCODING_ENCRYPTED) {
+            return Ok(payload);
+        }
+        let id = payload
+            .metadata
+            .get(ENCRYPTION_KEY_ID)
+            .ok_or(CodecError::MissingKeyId)?;
+        let id = String::from_utf8_lossy(id);
+        let cipher = self.keyring.cipher_for(&id)?;
+        if payload.data.len() < NONCE_LEN + TAG_LEN {
+            return Err(CodecError::Truncated {
+                len: payload.data.len(),
+            });
+        }
+        let (nonce, sealed) = payload.data.split_at(NONCE_LEN);
+        let plaintext = zeroize::Zeroizing::new(
+            cipher
+                .decrypt(Nonce::from_slice(nonce), sealed)
+                .map_err(|_| CodecError::Authentication {
+                    key_id: id.to_string(),
+                })?,
+        );
+        inner_payload(self.name(), &plaintext)
+    }
+}
+
+/// Whether a payload carries the encrypted encoding (used by checks and inventories).
+pub fn is_encrypted(payload: &Payload) -> bool {
+    payload.metadata.get(ENCODING).map(Vec::as_slice) == Some(ENCODING_ENCRYPTED.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::parse_key;
+
+    fn key(hex: &str) -> Key {
+        parse_key(hex.as_bytes(), "t").unwrap()
+    }
+
+    const K1: &str = "c6280b728801b3450956a069ba04c40b9cb4b287bb8c4b849538afc6220702f0";
+    const K2: &str = "80a3f13df5d0bf308fb1ffe51b11aaa4dee9415bf1d6b1b135d0c8f408d03b67";
+
+    fn codec(active: &str) -> AesGcmCodec {
+        AesGcmCodec::new(
+            Keyring::new(active, vec![("k1".into(), key(K1)), ("k2".into(), key(K2))]).unwrap(),
+        )
+    }
+
+    #[test]
+    fn round_trip_and_rotation() {
+        let p = payload::with_encoding("json/plain", b"\"hi\"".to_vec());
+        let old = codec("k1").encode(p.clone()).unwrap();
+        assert_eq!(old.metadata[ENCRYPTION_KEY_ID], b"k1");
+        assert_eq!(old.metadata[ENCODING], b"binary/encrypted");
+        assert_eq!(old.data.len(), 12 + p.encode_to_vec_len() + 16);
+        // A ring whose active key is k2 still decodes k1 payloads.
+        assert_eq!(codec("k2").decode(old).unwrap(), p);
+    }
+
+    #[test]
+    fn failures_are_distinct() {
+        let p = payload::with_encoding("json/plain", b"1".to_vec());
+        let mut enc = codec("k1").encode(p).unwrap();
+        let only_k2 = AesGcmCodec::new(Keyring::new("k2", vec![("k2".into(), key(K2))]).unwrap());
+        assert!(matches!(only_k2.decode(enc.clone()), Err(CodecError::UnknownKeyId(id)) if id == "k1"));
+        let last = enc.data.len() - 1;
+        enc.data[last] ^= 1;
+        assert!(matches!(codec("k1").decode(enc.clone()), Err(CodecError::Authentication { .. })));
+        enc.data.truncate(20);
+        assert!(matches!(codec("k1").decode(enc.clone()), Err(CodecError::Truncated { len: 20 })));
+        enc.metadata.remove(ENCRYPTION_KEY_ID);
+        assert!(matches!(codec("k1").decode(enc), Err(CodecError::MissingKeyId)));
+    }
+
+    #[test]
+    fn fallback_key_decodes_unknown_ids() {
+        let p = payload::with_encoding("json/plain", b"1".to_vec());
+        let enc = codec("k1").encode(p.clone()).unwrap();
+        let mut renamed = enc.clone();
+        renamed
+            .metadata
+            .insert(ENCRYPTION_KEY_ID.into(), b"test".to_vec());
+        let ring = Keyring::new("k1", vec![("k1".into(), key(K1))])
+            .unwrap()
+            .with_fallback(Some("k1"))
+            .unwrap();
+        assert_eq!(AesGcmCodec::new(ring).decode(renamed).unwrap(), p);
+    }
+
+    #[test]
+    fn foreign_encodings_pass_through() {
+        let p = payload::with_encoding("binary/zlib", vec![1, 2, 3]);
+        assert_eq!(codec("k1").decode(p.clone()).unwrap(), p);
+    }
+
+    trait Len {
+        fn encode_to_vec_len(&self) -> usize;
+    }
+    impl Len for Payload {
+        fn encode_to_vec_len(&self) -> usize {
+            payload::to_proto(self).len()
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Payload codecs: bytes-to-bytes transforms applied to whole serialized payloads.
+//!
+//! Every codec follows the SDKs' contract (sdk-go `converter/codec.go`): encoding wraps the
+//! serialized Payload into a new payload whose `encoding` metadata names the codec; decoding
+//! touches only payloads carrying that exact encoding and passes every other payload through
+//! unchanged.
+
+pub mod aes_gcm;
+pub mod compress;
+
+use crate::payload::{self, Payload};
+
+pub use aes_gcm::{AesGcmCodec, Keyring};
+pub use compress::{Algorithm, CompressCodec};
+
+/// Encoding direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Plain payloads to encoded payloads.
+    Encode,
+    /// Encoded payloads back to plain payloads.
+    Decode,
+}
+
+impl Direction {
+    /// `encode` or `decode`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Direction::Encode => "encode",
+            Direction::Decode => "decode",
+        }
+    }
+}
+
+/// A payload codec: one payload in, one payload out.
+pub trait Codec: Send + Sync {
+    /// The codec's configuration name (`aes-256-gcm`, `zlib`, ...).
+    fn name(&self) -> &str;
+    /// Encodes one payload.
+    fn encode(&self, payload: Payload) -> Result<Payload, CodecError>;
+    /// Decodes one payload; passes through payloads this codec does not own.
+    fn decode(&self, payload: Payload) -> Result<Payload, CodecError>;
+}
+
+/// Why a codec failed on a payload. Never carries key material or plaintext.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// The payload names a key id the keyring does not hold.
+    #[error("unknown encryption key id {0:?}")]
+    UnknownKeyId(String),
+    /// An encrypted payload has no key id.
+    #[error("encrypted payload has no `encryption-key-id` metadata")]
+    MissingKeyId,
+    /// The ciphertext is shorter than nonce plus tag.
+    #[error("encrypted data is truncated: {len} bytes, at least 28 needed (12-byte nonce + 16-byte tag)")]
+    Truncated {
+        /// Length found.
+        len: usize,
+    },
+    /// AES-GCM authentication failed.
+    #[error("decryption failed for key id {key_id:?}: wrong key or tampered ciphertext")]
+    Authentication {
+        /// The key id that was tried.
+        key_id: String,
+    },
+    /// The decoded bytes are not a serialized Payload.
+    #[error("{codec}: decoded bytes are not a serialized Payload ({reason})")]
+    InnerPayload {
+        /// The codec.
+        codec: String,
+        /// The protobuf parser's reason.
+        reason: String,
+    },
+    /// Decompression failed.
+    #[error("{codec}: corrupt compressed data ({reason})")]
+    Corrupt {
+        /// The codec.
+        codec: String,
+        /// The decompressor's reason.
+        reason: String,
+    },
+    /// Decompression would exceed the configured limit.
+    #[error("{codec}: decompressed size exceeds the limit of {limit} bytes (possible decompression bomb)")]
+    TooLarge {
+        /// The codec.
+        codec: String,
+        /// The configured limit.
+        limit: u64,
+    },
+    /// Compression failed.
+    #[error("{codec}: compression failed ({reason})")]
+    Compress {
+        /// The codec.
+        codec: String,
+        /// The compressor's reason.
+        reason: String,
+    },
+}
+
+impl CodecError {
+    /// What to do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CodecError::UnknownKeyId(_) => Some(
+                "add the key to [keys] and list its id in the namespace's decrypt_keys (rotation keeps old keys decrypt-only)".into(),
+            ),
+            CodecError::Authentication { .. } => Some(
+                "check that the key file for this id holds the key the payload was written with".into(),
+            ),
+            CodecError::TooLarge { .. } => {
+                Some("raise max_decoded_size for this codec if the payload is trusted".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// True when `payload`'s `encoding` metadata is exactly `wanted`.
+pub fn has_encoding(payload: &Payload, wanted: &str) -> bool {
+    payload::encoding(payload) == Some(wanted.as_bytes())
+}
+
+/// Parses the serialized Payload a codec unwrapped.
+pub fn inner_payload(codec: &str, bytes: &[u8]) -> Result<Payload, CodecError> {
+    payload::from_proto(bytes).map_err(|e| CodecError::InnerPayload {
+        codec: codec.to_string(),
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,396 @@
+//! The TOML configuration: keys, and the codec pipeline of each namespace.
+//!
+//! ```toml
+//! [keys]
+//! prod-2026 = { file = "keys/prod-2026.key" }     # raw, hex or base64; relative to this file
+//! prod-2025 = { env = "TCODEC_KEY_2025" }          # hex or base64 in a variable
+//! vault     = { command = ["vault", "kv", "get", "-field=key", "secret/tcodec"] }
+//!
+//! [namespaces.default]                             # Go CodecDataConverter order
+//! codecs = [
+//!   { type = "aes-256-gcm", key = "prod-2026", decrypt_keys = ["prod-2025"] },
+//!   { type = "zlib", always_encode = true },
+//! ]
+//!
+//! [namespaces."*"]                                 # optional fallback for other namespaces
+//! codecs = [{ type = "zlib" }]
+//! ```
+//!
+//! Looked up in order: `--config`, `TCODEC_CONFIG`, `./tcodec.toml`, then
+//! `<user config dir>/tcodec/config.toml`. Keys are loaded only when a pipeline that uses
+//! them is built, so a key command runs only when needed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::codec::compress::DEFAULT_MAX_DECODED_SIZE;
+use crate::codec::{AesGcmCodec, Algorithm, Codec, CompressCodec, Keyring};
+use crate::error::{Error, Result};
+use crate::keys::KeySource;
+use crate::pipeline::Pipeline;
+
+/// Name of the fallback namespace entry.
+pub const FALLBACK_NAMESPACE: &str = "*";
+/// The configuration file looked for in the working directory.
+pub const LOCAL_CONFIG: &str = "tcodec.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    keys: BTreeMap<String, RawKey>,
+    #[serde(default)]
+    namespaces: BTreeMap<String, RawNamespace>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    file: Option<PathBuf>,
+    env: Option<String>,
+    command: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNamespace {
+    codecs: Vec<CodecConfig>,
+}
+
+/// One codec entry of a namespace's pipeline.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum CodecConfig {
+    /// AES-256-GCM in the samples' format.
+    #[serde(rename = "aes-256-gcm")]
+    AesGcm {
+        /// The active key id: used to encode, and to decode.
+        key: String,
+        /// Further key ids accepted on decode (rotation).
+        #[serde(default)]
+        decrypt_keys: Vec<String>,
+        /// Decrypt payloads with an unknown key id using this key (Go/TS samples behaviour).
+        #[serde(default)]
+        fallback_key: Option<String>,
+    },
+    /// Go SDK `ZlibCodec` format.
+    #[serde(rename = "zlib")]
+    Zlib(CompressOptions),
+    /// gzip of the serialized payload.
+    #[serde(rename = "gzip")]
+    Gzip(CompressOptions),
+    /// Snappy (raw block by default).
+    #[serde(rename = "snappy")]
+    Snappy(SnappyOptions),
+    /// Zstandard, `binary/zstd`.
+    #[serde(rename = "zstd")]
+    Zstd(CompressOptions),
+}
+
+/// Options of the snappy codec.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SnappyOptions {
+    /// Encode even when the result is not smaller.
+    #[serde(default)]
+    pub always_encode: bool,
+    /// Bound on a decompressed payload, in bytes.
+    #[serde(default)]
+    pub max_decoded_size: Option<u64>,
+    /// Encode with the framing format instead of raw block.
+    #[serde(default)]
+    pub framed: bool,
+}
+
+/// Options shared by the zlib, gzip and zstd codecs.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CompressOptions {
+    /// Encode even when the result is not smaller (Go `AlwaysEncode`).
+    #[serde(default)]
+    pub always_encode: bool,
+    /// Compression level; the algorithm's default when absent.
+    #[serde(default)]
+    pub level: Option<i32>,
+    /// Bound on a decompressed payload, in bytes.
+    #[serde(default)]
+    pub max_decoded_size: Option<u64>,
+}
+
+impl CodecConfig {
+    /// The codec's configuration name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CodecConfig::AesGcm { .. } => "aes-256-gcm",
+            CodecConfig::Zlib(_) => "zlib",
+            CodecConfig::Gzip(_) => "gzip",
+            CodecConfig::Snappy(_) => "snappy",
+            CodecConfig::Zstd(_) => "zstd",
+        }
+    }
+
+    /// Every key id the codec refers to, active first.
+    pub fn key_ids(&self) -> Vec<&str> {
+        match self {
+            CodecConfig::AesGcm {
+                key,
+                decrypt_keys,
+                fallback_key,
+            } => std::iter::once(key.as_str())
+                .chain(decrypt_keys.iter().map(String::as_str))
+                .chain(fallback_key.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    path: PathBuf,
+    keys: BTreeMap<String, KeySource>,
+    namespaces: BTreeMap<String, Vec<CodecConfig>>,
+}
+
+impl Config {
+    /// Finds and loads the configuration: `explicit` (from `--config` or `TCODEC_CONFIG`),
+    /// then `./tcodec.toml`, then the user config directory.
+    pub fn discover(explicit: Option<&Path>) -> Result<Config> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        let mut looked = vec![PathBuf::from(LOCAL_CONFIG)];
+        if let Some(dir) = dirs::config_dir() {
+            looked.push(dir.join("tcodec").join("config.toml"));
+        }
+        match looked.iter().find(|p| p.is_file()) {
+            Some(path) => Config::load(path),
+            None => Err(Error::Config {
+                file: "no configuration file found".into(),
+                message: format!(
+                    "pass --config FILE or set TCODEC_CONFIG (looked for {})",
+                    looked
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// Loads and validates one configuration file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses configuration text; relative key paths resolve against `path`'s directory.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let bad = |message: String| Error::Config {
+            file: path.display().to_string(),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            bad(e.message().to_string() + &span_line(text, e.span()))
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut keys = BTreeMap::new();
+        for (id, key) in raw.keys {
+            let source = match (key.file, key.env, key.command) {
+                (Some(file), None, None) => KeySource::File(base.join(file)),
+                (None, Some(var), None) => KeySource::Env(var),
+                (None, None, Some(argv)) if !argv.is_empty() => KeySource::Command(argv),
+                _ => {
+                    return Err(bad(format!(
+                        "key {id:?}: give exactly one of file, env or command (a non-empty list)"
+                    )))
+                }
+            };
+            keys.insert(id, source);
+        }
+        let mut namespaces = BTreeMap::new();
+        for (ns, entry) in raw.namespaces {
+            for codec in &entry.codecs {
+                for id in codec.key_ids() {
+                    if !keys.contains_key(id) {
+                        return Err(bad(format!(
+                            "namespace {ns:?}: codec {} uses key {id:?}, which is not in [keys]",
+                            codec.name()
+                        )));
+                    }
+                }
+            }
+            namespaces.insert(ns, entry.codecs);
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            keys,
+            namespaces,
+        })
+    }
+
+    /// The file this configuration came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Configured namespaces (including the `*` fallback, if any) with their codecs.
+    pub fn namespaces(&self) -> &BTreeMap<String, Vec<CodecConfig>> {
+        &self.namespaces
+    }
+
+    /// Configured key ids and their sources.
+    pub fn keys(&self) -> &BTreeMap<String, KeySource> {
+        &self.keys
+    }
+
+    /// The codec list for `namespace`, or the fallback entry.
+    pub fn codecs_for(&self, namespace: &str) -> Result<&[CodecConfig]> {
+        self.namespaces
+            .get(namespace)
+            .or_else(|| self.namespaces.get(FALLBACK_NAMESPACE))
+            .map(Vec::as_slice)
+            .ok_or_else(|| Error::UnknownNamespace {
+                namespace: namespace.to_string(),
+                file: self.path.display().to_string(),
+            })
+    }
+
+    /// Loads one key by id.
+    pub fn load_key(&self, id: &str) -> Result<crate::keys::Key> {
+        let source = self.keys.get(id).ok_or_else(|| Error::Config {
+            file: self.path.display().to_string(),
+            message: format!("key {id:?} is not in [keys]"),
+        })?;
+        source.load().map_err(|source| Error::Key {
+            id: id.to_string(),
+            source,
+        })
+    }
+
+    /// Builds the pipeline for `namespace`, loading the keys it needs.
+    pub fn pipeline(&self, namespace: &str) -> Result<Pipeline> {
+        let codecs = self
+            .codecs_for(namespace)?
+            .iter()
+            .map(|c| self.build_codec(c))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Pipeline::new(namespace, codecs))
+    }
+
+    fn build_codec(&self, config: &CodecConfig) -> Result<Box<dyn Codec>> {
+        let compress = |alg: Algorithm, o: &CompressOptions| -> Box<dyn Codec> {
+            Box::new(
+                CompressCodec::new(alg)
+                    .always_encode(o.always_encode)
+                    .level(o.level)
+                    .max_decoded_size(o.max_decoded_size.unwrap_or(DEFAULT_MAX_DECODED_SIZE)),
+            )
+        };
+        Ok(match config {
+            CodecConfig::AesGcm {
+                key, fallback_key, ..
+            } => {
+                let mut ids = config.key_ids();
+                ids.dedup();
+                let keys = ids
+                    .iter()
+                    .map(|id| Ok((id.to_string(), self.load_key(id)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                // Config::parse checked every id is in [keys]; `key` is the first of `ids`.
+                let ring = Keyring::new(key, keys)
+                    .and_then(|r| r.with_fallback(fallback_key.as_deref()))
+                    .ok_or_else(|| Error::Config {
+                        file: self.path.display().to_string(),
+                        message: format!("key {key:?} missing from its own keyring"),
+                    })?;
+                Box::new(AesGcmCodec::new(ring))
+            }
+            CodecConfig::Zlib(o) => compress(Algorithm::Zlib, o),
+            CodecConfig::Gzip(o) => compress(Algorithm::Gzip, o),
+            CodecConfig::Snappy(o) => compress(
+                Algorithm::Snappy { framed: o.framed },
+                &CompressOptions {
+                    always_encode: o.always_encode,
+                    level: None,
+                    max_decoded_size: o.max_decoded_size,
+                },
+            ),
+            CodecConfig::Zstd(o) => compress(Algorithm::Zstd, o),
+        })
+    }
+}
+
+/// ` (line N)` for a TOML error span, so the user can find it.
+fn span_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map(|s| {
+        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+        format!(" (line {line})")
+    })
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[keys]
+k1 = { file = "k1.key" }
+k2 = { env = "SOME_VAR" }
+
+[namespaces.default]
+codecs = [{ type = "aes-256-gcm", key = "k1", decrypt_keys = ["k2"] }, { type = "zlib", always_encode = true }]
+
+[namespaces."*"]
+codecs = [{ type = "snappy", framed = true }]
+"#;
+
+    #[test]
+    fn parses_and_resolves_relative_paths() {
+        let c = Config::parse(GOOD, Path::new("/etc/tc/config.toml")).unwrap();
+        assert_eq!(c.keys()["k1"], KeySource::File("/etc/tc/k1.key".into()));
+        assert_eq!(c.keys()["k2"], KeySource::Env("SOME_VAR".into()));
+        let codecs = c.codecs_for("default").unwrap();
+        assert_eq!(codecs[0].key_ids(), vec!["k1", "k2"]);
+        assert_eq!(
+            codecs[1],
+            CodecConfig::Zlib(CompressOptions {
+                always_encode: true,
+                ..Default::default()
+            })
+        );
+        // Unconfigured namespaces use the fallback.
+        assert_eq!(c.codecs_for("other").unwrap()[0].name(), "snappy");
+    }
+
+    #[test]
+    fn unknown_namespace_without_fallback_is_an_error() {
+        let c = Config::parse("[namespaces.a]\ncodecs = []\n", Path::new("c.toml")).unwrap();
+        let e = c.codecs_for("b").unwrap_err().to_string();
+        assert_eq!(e, "no codec pipeline configured for namespace \"b\" in c.toml");
+    }
+
+    #[test]
+    fn rejects_bad_configs_with_reasons() {
+        let cases = [
+            ("[namespaces.a]\ncodecs = [{ type = \"rot13\" }]\n", "unknown variant `rot13`"),
+            ("[namespaces.a]\ncodecs = [{ type = \"zlib\", alwaysencode = true }]\n", "unknown field `alwaysencode`"),
+            ("[namespaces.a]\ncodecs = [{ type = \"aes-256-gcm\", key = \"nope\" }]\n", "uses key \"nope\", which is not in [keys]"),
+            ("[keys]\nk = { file = \"a\", env = \"B\" }\n", "give exactly one of file, env or command"),
+            ("[bogus]\n", "unknown field `bogus`"),
+        ];
+        for (text, want) in cases {
+            let e = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+            assert!(e.contains(want), "{text:?}: {e}");
+            assert!(e.starts_with("invalid configuration: c.toml: "), "{e}");
+        }
+    }
+}

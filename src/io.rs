@@ -1,0 +1,148 @@
+//! Reading inputs (`-` is standard input) and writing outputs atomically.
+//!
+//! Files are written through a temporary file in the target's directory, flushed to disk
+//! and renamed over the target, so a failure at any point leaves the target as it was.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The name used for standard input in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a whole input: a file path, or `-` for standard input.
+pub fn read_input(path: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if path == "-" {
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("cannot read", STDIN_NAME, e))?;
+    } else {
+        let mut file = File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+        file.read_to_end(&mut bytes)
+            .map_err(|e| Error::io("cannot read", path, e))?;
+    }
+    Ok(bytes)
+}
+
+/// The display name of an input path.
+pub fn display_name(path: &str) -> &str {
+    if path == "-" {
+        STDIN_NAME
+    } else {
+        path
+    }
+}
+
+/// Writes `bytes` to `target` atomically: temp file in the same directory, fsync, rename.
+/// An existing target keeps its permissions.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |e: std::io::Error| Error::io("cannot write", target, e);
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tcodec-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    if let Ok(meta) = std::fs::metadata(target) {
+        temp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(fail)?;
+    }
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(target).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Writes secret material to a new file readable only by its owner (mode 0600 on Unix),
+/// atomically. Refuses to overwrite an existing file.
+pub fn write_secret(target: &Path, bytes: &[u8]) -> Result<()> {
+    if target.exists() {
+        return Err(Error::io(
+            "refusing to overwrite",
+            target,
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "file exists"),
+        ));
+    }
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |e: std::io::Error| Error::io("cannot write", target, e);
+    // tempfile creates files with mode 0600 on Unix.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tcodec-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist_noclobber(target).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Writes to standard output. A closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io("cannot write", "<stdout>", e))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_keeps_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.json");
+        std::fs::write(&target, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_atomic(&target, b"new").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o640);
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp left behind");
+    }
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("missing-dir").join("out.json");
+        assert!(write_atomic(&target, b"x").is_err());
+        assert!(!target.exists());
+    }
+
+    #[test]
+    fn secrets_are_owner_only_and_never_clobbered() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("k.key");
+        write_secret(&target, b"s").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(write_secret(&target, b"t").is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"s");
+    }
+}

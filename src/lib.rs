@@ -1,0 +1,20 @@
+//! tcodec: encode and decode Temporal payloads through codec pipelines.
+//!
+//! The data path is straight: read a [`document`] → run each payload through the
+//! namespace's [`pipeline::Pipeline`] of [`codec`]s → write the document back in its shape.
+//! The [`config`] names the pipeline of each namespace and where its [`keys`] come from.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod codec;
+pub mod config;
+pub mod document;
+pub mod error;
+pub mod io;
+pub mod keys;
+pub mod payload;
+pub mod pipeline;
+
+pub use error::{Error, ExitStatus, Result};

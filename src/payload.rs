@@ -1,0 +1,312 @@
+//! The payload model (`temporal.api.common.v1.Payload` / `Payloads` from the official
+//! `temporalio-protos` crate) and its proto3 JSON form.
+//!
+//! JSON out is what Go's `protojson` writes: lowerCamelCase names, standard base64 with
+//! padding, map keys sorted, int64 as strings, empty fields omitted. JSON in is lenient like
+//! `protojson`/`json_format`: proto names (`external_payloads`) too, URL-safe or unpadded
+//! base64, int64 as a string or a number. Unknown fields are rejected, as `protojson` does,
+//! because a codec would otherwise drop them silently.
+
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+use prost::Message as _;
+use serde_json::{Map, Value};
+
+pub use temporalio_protos::protos::temporal::api::common::v1::payload::ExternalPayloadDetails;
+pub use temporalio_protos::protos::temporal::api::common::v1::{Payload, Payloads};
+
+/// Metadata key naming a payload's encoding.
+pub const ENCODING: &str = "encoding";
+/// Metadata key carrying the id of the key a payload was encrypted with (samples format).
+pub const ENCRYPTION_KEY_ID: &str = "encryption-key-id";
+/// Encoding of the default converter for JSON values.
+pub const ENCODING_JSON_PLAIN: &str = "json/plain";
+/// Encoding of the default converter for null / None / nil.
+pub const ENCODING_NULL: &str = "binary/null";
+/// Encoding of the default converter for raw bytes.
+pub const ENCODING_BINARY_PLAIN: &str = "binary/plain";
+/// Encoding of a protobuf message as proto JSON.
+pub const ENCODING_JSON_PROTOBUF: &str = "json/protobuf";
+
+const LENIENT: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// Why a JSON value is not a Payload. `path` is relative to the payload object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Where inside the payload (`metadata.encoding`, `data`), empty for the object itself.
+    pub path: String,
+    /// What was expected.
+    pub message: String,
+}
+
+impl JsonError {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        JsonError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Decodes base64 the way Go's protojson does: standard or URL-safe, padded or not.
+pub fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    if text.contains(['-', '_']) {
+        URL_SAFE_LENIENT.decode(text)
+    } else {
+        STANDARD_LENIENT.decode(text)
+    }
+}
+
+/// Encodes bytes as standard base64 with padding, as Go's protojson writes them.
+pub fn encode_base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// The payload's `encoding` metadata, if present.
+pub fn encoding(payload: &Payload) -> Option<&[u8]> {
+    payload.metadata.get(ENCODING).map(Vec::as_slice)
+}
+
+/// Parses one Payload from its proto3 JSON object.
+pub fn payload_from_json(value: &Value) -> Result<Payload, JsonError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| JsonError::at("", format!("expected a Payload object, found {}", kind(value))))?;
+    let mut payload = Payload::default();
+    for (name, field) in object {
+        match name.as_str() {
+            "metadata" => payload.metadata = metadata_from_json(field)?,
+            "data" => payload.data = bytes_from_json(field, "data")?,
+            "externalPayloads" | "external_payloads" => {
+                payload.external_payloads = external_from_json(field, name)?
+            }
+            other => {
+                return Err(JsonError::at(
+                    other,
+                    "unknown Payload field (expected metadata, data or externalPayloads)",
+                ))
+            }
+        }
+    }
+    Ok(payload)
+}
+
+fn metadata_from_json(value: &Value) -> Result<std::collections::HashMap<String, Vec<u8>>, JsonError> {
+    match value {
+        Value::Null => Ok(Default::default()),
+        Value::Object(entries) => entries
+            .iter()
+            .map(|(key, v)| Ok((key.clone(), bytes_from_json(v, &format!("metadata.{key}"))?)))
+            .collect(),
+        other => Err(JsonError::at(
+            "metadata",
+            format!("expected an object of base64 strings, found {}", kind(other)),
+        )),
+    }
+}
+
+fn bytes_from_json(value: &Value, path: &str) -> Result<Vec<u8>, JsonError> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::String(text) => decode_base64(text)
+            .map_err(|e| JsonError::at(path, format!("invalid base64 ({e})"))),
+        other => Err(JsonError::at(
+            path,
+            format!("expected a base64 string, found {}", kind(other)),
+        )),
+    }
+}
+
+fn external_from_json(value: &Value, name: &str) -> Result<Vec<ExternalPayloadDetails>, JsonError> {
+    let items = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => items,
+        other => {
+            return Err(JsonError::at(
+                name,
+                format!("expected an array, found {}", kind(other)),
+            ))
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let path = format!("{name}[{i}]");
+            let object = item
+                .as_object()
+                .ok_or_else(|| JsonError::at(&path, format!("expected an object, found {}", kind(item))))?;
+            let mut details = ExternalPayloadDetails::default();
+            for (field, v) in object {
+                match field.as_str() {
+                    "sizeBytes" | "size_bytes" => {
+                        details.size_bytes = int64_from_json(v, &format!("{path}.{field}"))?
+                    }
+                    other => {
+                        return Err(JsonError::at(
+                            format!("{path}.{other}"),
+                            "unknown field (expected sizeBytes)",
+                        ))
+                    }
+                }
+            }
+            Ok(details)
+        })
+        .collect()
+}
+
+fn int64_from_json(value: &Value, path: &str) -> Result<i64, JsonError> {
+    let parsed = match value {
+        Value::Null => Some(0),
+        Value::String(text) => text.parse::<i64>().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| JsonError::at(path, "expected an int64 (string or number)"))
+}
+
+/// Writes one Payload as the proto3 JSON object Go's protojson emits.
+pub fn payload_to_json(payload: &Payload) -> Value {
+    let mut object = Map::new();
+    if !payload.metadata.is_empty() {
+        let mut keys: Vec<&String> = payload.metadata.keys().collect();
+        keys.sort();
+        let metadata: Map<String, Value> = keys
+            .into_iter()
+            .map(|k| (k.clone(), Value::String(encode_base64(&payload.metadata[k]))))
+            .collect();
+        object.insert("metadata".into(), Value::Object(metadata));
+    }
+    if !payload.data.is_empty() {
+        object.insert("data".into(), Value::String(encode_base64(&payload.data)));
+    }
+    if !payload.external_payloads.is_empty() {
+        let details = payload
+            .external_payloads
+            .iter()
+            .map(|d| {
+                let mut o = Map::new();
+                if d.size_bytes != 0 {
+                    o.insert("sizeBytes".into(), Value::String(d.size_bytes.to_string()));
+                }
+                Value::Object(o)
+            })
+            .collect();
+        object.insert("externalPayloads".into(), Value::Array(details));
+    }
+    Value::Object(object)
+}
+
+/// Serializes a Payload to protobuf bytes.
+pub fn to_proto(payload: &Payload) -> Vec<u8> {
+    payload.encode_to_vec()
+}
+
+/// Parses a Payload from protobuf bytes.
+pub fn from_proto(bytes: &[u8]) -> Result<Payload, prost::DecodeError> {
+    Payload::decode(bytes)
+}
+
+/// A short name for a JSON value's type, for error messages.
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Builds a payload with the given encoding and data (the default converter's shape).
+pub fn with_encoding(encoding: &str, data: Vec<u8>) -> Payload {
+    let mut payload = Payload {
+        data,
+        ..Default::default()
+    };
+    payload
+        .metadata
+        .insert(ENCODING.to_string(), encoding.as_bytes().to_vec());
+    payload
+}
+
+/// Converts a plain JSON value to a payload as the SDKs' default converter does:
+/// `binary/null` for null, `json/plain` (compact UTF-8 JSON) for everything else.
+pub fn from_value(value: &Value) -> Payload {
+    match value {
+        Value::Null => with_encoding(ENCODING_NULL, Vec::new()),
+        // serde_json cannot fail to serialize a Value into a Vec.
+        other => with_encoding(
+            ENCODING_JSON_PLAIN,
+            serde_json::to_vec(other).unwrap_or_default(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_round_trip_is_protojson_shaped() {
+        let mut p = with_encoding("binary/encrypted", vec![0xfb, 0xff, 1]);
+        p.metadata.insert("encryption-key-id".into(), b"k1".to_vec());
+        p.external_payloads.push(ExternalPayloadDetails { size_bytes: 42 });
+        let v = payload_to_json(&p);
+        assert_eq!(
+            v,
+            json!({
+                "metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA==", "encryption-key-id": "azE="},
+                "data": "+/8B",
+                "externalPayloads": [{"sizeBytes": "42"}]
+            })
+        );
+        assert_eq!(payload_from_json(&v).unwrap(), p);
+    }
+
+    #[test]
+    fn accepts_url_safe_unpadded_and_proto_names() {
+        let v = json!({"metadata": {"e": "-_8"}, "data": "-_8B", "external_payloads": [{"size_bytes": 7}]});
+        let p = payload_from_json(&v).unwrap();
+        assert_eq!(p.metadata["e"], vec![0xfb, 0xff]);
+        assert_eq!(p.data, vec![0xfb, 0xff, 1]);
+        assert_eq!(p.external_payloads[0].size_bytes, 7);
+    }
+
+    #[test]
+    fn empty_payload_is_an_empty_object() {
+        assert_eq!(payload_to_json(&Payload::default()), json!({}));
+        assert_eq!(payload_from_json(&json!({})).unwrap(), Payload::default());
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = payload_from_json(&json!({"data": "%%%"})).unwrap_err();
+        assert_eq!(e.path, "data");
+        assert!(e.message.starts_with("invalid base64"), "{}", e.message);
+        let e = payload_from_json(&json!({"metadata": {"encoding": 5}})).unwrap_err();
+        assert_eq!(e.path, "metadata.encoding");
+        assert_eq!(e.message, "expected a base64 string, found a number");
+        let e = payload_from_json(&json!({"bogus": 1})).unwrap_err();
+        assert_eq!(e.path, "bogus");
+        let e = payload_from_json(&json!([1])).unwrap_err();
+        assert_eq!(e.message, "expected a Payload object, found an array");
+    }
+
+    #[test]
+    fn values_become_default_converter_payloads() {
+        let p = from_value(&json!({"a": 1}));
+        assert_eq!(encoding(&p), Some(&b"json/plain"[..]));
+        assert_eq!(p.data, br#"{"a":1}"#);
+        let n = from_value(&Value::Null);
+        assert_eq!(encoding(&n), Some(&b"binary/null"[..]));
+        assert!(n.data.is_empty());
+    }
+}
