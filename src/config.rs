@@ -197,9 +197,8 @@ impl Config {
             file: path.display().to_string(),
             message,
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            bad(e.message().to_string() + &span_line(text, e.span()))
-        })?;
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| bad(e.message().to_string() + &span_line(text, e.span())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut keys = BTreeMap::new();
         for (id, key) in raw.keys {
@@ -375,20 +374,37 @@ codecs = [{ type = "snappy", framed = true }]
     fn unknown_namespace_without_fallback_is_an_error() {
         let c = Config::parse("[namespaces.a]\ncodecs = []\n", Path::new("c.toml")).unwrap();
         let e = c.codecs_for("b").unwrap_err().to_string();
-        assert_eq!(e, "no codec pipeline configured for namespace \"b\" in c.toml");
+        assert_eq!(
+            e,
+            "no codec pipeline configured for namespace \"b\" in c.toml"
+        );
     }
 
     #[test]
     fn rejects_bad_configs_with_reasons() {
         let cases = [
-            ("[namespaces.a]\ncodecs = [{ type = \"rot13\" }]\n", "unknown variant `rot13`"),
-            ("[namespaces.a]\ncodecs = [{ type = \"zlib\", alwaysencode = true }]\n", "unknown field `alwaysencode`"),
-            ("[namespaces.a]\ncodecs = [{ type = \"aes-256-gcm\", key = \"nope\" }]\n", "uses key \"nope\", which is not in [keys]"),
-            ("[keys]\nk = { file = \"a\", env = \"B\" }\n", "give exactly one of file, env or command"),
+            (
+                "[namespaces.a]\ncodecs = [{ type = \"rot13\" }]\n",
+                "unknown variant `rot13`",
+            ),
+            (
+                "[namespaces.a]\ncodecs = [{ type = \"zlib\", alwaysencode = true }]\n",
+                "unknown field `alwaysencode`",
+            ),
+            (
+                "[namespaces.a]\ncodecs = [{ type = \"aes-256-gcm\", key = \"nope\" }]\n",
+                "uses key \"nope\", which is not in [keys]",
+            ),
+            (
+                "[keys]\nk = { file = \"a\", env = \"B\" }\n",
+                "give exactly one of file, env or command",
+            ),
             ("[bogus]\n", "unknown field `bogus`"),
         ];
         for (text, want) in cases {
-            let e = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+            let e = Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(want), "{text:?}: {e}");
             assert!(e.starts_with("invalid configuration: c.toml: "), "{e}");
         }

@@ -186,7 +186,9 @@ fn parse_json_stream(bytes: &[u8], top: &Location, from_values: bool) -> Result<
         let start = stream.byte_offset();
         let Some(next) = stream.next() else { break };
         let value = next.map_err(|e| json_syntax_error(top, &e))?;
-        let skipped = bytes[start..].iter().take_while(|b| b.is_ascii_whitespace());
+        let skipped = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace());
         let begin = start + skipped.count();
         let line = bytes[..begin].iter().filter(|&&b| b == b'\n').count() + 1;
         let location = top.at_line(line);
@@ -196,7 +198,11 @@ fn parse_json_stream(bytes: &[u8], top: &Location, from_values: bool) -> Result<
 }
 
 /// Reads one JSON document as payloads (or as values to convert).
-pub fn document_from_value(value: &Value, location: Location, from_values: bool) -> Result<Document> {
+pub fn document_from_value(
+    value: &Value,
+    location: Location,
+    from_values: bool,
+) -> Result<Document> {
     if from_values {
         return Ok(match value {
             Value::Array(items) => Document {
@@ -249,7 +255,10 @@ fn body_payloads(object: &Map<String, Value>, location: &Location) -> Result<Vec
         Some(Value::Array(items)) => payload_list(items, location, "payloads"),
         Some(other) => Err(parse_error(
             location.join("payloads"),
-            format!("expected an array of Payloads, found {}", payload::kind(other)),
+            format!(
+                "expected an array of Payloads, found {}",
+                payload::kind(other)
+            ),
         )),
     }
 }
@@ -285,7 +294,9 @@ fn parse_proto(bytes: &[u8], top: &Location, proto_type: ProtoType) -> Result<Do
     let fail = |what: &str, e: prost::DecodeError| {
         parse_error(
             top.clone(),
-            format!("not a binary protobuf {what} ({e}); use --input-format/--type to say what it is"),
+            format!(
+                "not a binary protobuf {what} ({e}); use --input-format/--type to say what it is"
+            ),
         )
     };
     if single {
@@ -413,7 +424,9 @@ mod tests {
     }
 
     fn err(text: &[u8]) -> String {
-        parse(text, "in", ReadOptions::default()).unwrap_err().to_string()
+        parse(text, "in", ReadOptions::default())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -424,7 +437,10 @@ mod tests {
         assert_eq!(read(&arr).documents[0].shape, Shape::Array);
         let body = [b"{\"payloads\":[".as_slice(), p, b"]}"].concat();
         let input = read(&body);
-        assert_eq!((input.format, input.documents[0].shape), (OutputFormat::Json, Shape::Body));
+        assert_eq!(
+            (input.format, input.documents[0].shape),
+            (OutputFormat::Json, Shape::Body)
+        );
         let lines = [p.as_slice(), b"\n", &body, b"\n"].concat();
         let input = read(&lines);
         assert_eq!(input.format, OutputFormat::Jsonl);
@@ -436,12 +452,18 @@ mod tests {
     fn detects_binary_payload_vs_payloads() {
         let p = payload::with_encoding("json/plain", b"1".to_vec());
         let single = payload::to_proto(&p);
-        let list = Payloads { payloads: vec![p.clone(), p.clone()] }.encode_to_vec();
+        let list = Payloads {
+            payloads: vec![p.clone(), p.clone()],
+        }
+        .encode_to_vec();
         let meta_only = payload::to_proto(&payload::with_encoding("binary/null", vec![]));
         assert_eq!(read(&single).documents[0].shape, Shape::Single);
         assert_eq!(read(&meta_only).documents[0].shape, Shape::Single);
         let input = read(&list);
-        assert_eq!((input.format, input.documents[0].shape), (OutputFormat::Proto, Shape::Body));
+        assert_eq!(
+            (input.format, input.documents[0].shape),
+            (OutputFormat::Proto, Shape::Body)
+        );
         assert_eq!(input.documents[0].payloads, vec![p.clone(), p]);
     }
 
@@ -480,13 +502,19 @@ mod tests {
 
     #[test]
     fn values_become_payload_documents() {
-        let options = ReadOptions { from_values: true, ..Default::default() };
+        let options = ReadOptions {
+            from_values: true,
+            ..Default::default()
+        };
         let input = parse(br#"["hello", {"a": 1}, null]"#, "v", options).unwrap();
         let doc = &input.documents[0];
         assert_eq!(doc.shape, Shape::Array);
         assert_eq!(doc.payloads[0].data, b"\"hello\"");
         assert_eq!(doc.payloads[1].data, br#"{"a":1}"#);
-        assert_eq!(payload::encoding(&doc.payloads[2]), Some(&b"binary/null"[..]));
+        assert_eq!(
+            payload::encoding(&doc.payloads[2]),
+            Some(&b"binary/null"[..])
+        );
         let input = parse(b"\"x\"\n2\n", "v", options).unwrap();
         assert_eq!(input.documents.len(), 2);
     }

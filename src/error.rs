@@ -216,7 +216,10 @@ mod tests {
     fn location_joins_paths_like_json_paths() {
         let l = Location::file("a.json");
         assert_eq!(l.to_string(), "a.json");
-        assert_eq!(l.join("payloads").join("[3]").to_string(), "a.json: payloads[3]");
+        assert_eq!(
+            l.join("payloads").join("[3]").to_string(),
+            "a.json: payloads[3]"
+        );
         assert_eq!(l.join("[0]").join("data").to_string(), "a.json: [0].data");
     }
 

@@ -120,7 +120,11 @@ mod tests {
             let mode = std::fs::metadata(&target).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o640);
         }
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp left behind");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp left behind"
+        );
     }
 
     #[test]

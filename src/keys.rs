@@ -93,10 +93,11 @@ impl KeySource {
     pub fn load(&self) -> Result<Key, KeyError> {
         match self {
             KeySource::File(path) => {
-                let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| KeyError::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?);
+                let bytes =
+                    Zeroizing::new(std::fs::read(path).map_err(|source| KeyError::Read {
+                        path: path.display().to_string(),
+                        source,
+                    })?);
                 parse_key(&bytes, &format!("key file {}", path.display()))
             }
             KeySource::Env(name) => {
@@ -220,8 +221,13 @@ mod tests {
             e,
             "key file k holds 3 bytes after decoding; expected a 32-byte key: 32 raw bytes, 64 hex digits, or base64 of 32 bytes"
         );
-        let e = parse_key(&[0xff; 10], "key file k").unwrap_err().to_string();
-        assert!(e.contains("10 bytes that are neither hex nor base64"), "{e}");
+        let e = parse_key(&[0xff; 10], "key file k")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("10 bytes that are neither hex nor base64"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -232,9 +238,14 @@ mod tests {
 
     #[test]
     fn command_source_reads_stdout() {
-        let k = KeySource::Command(vec!["echo".into(), HEX.into()]).load().unwrap();
+        let k = KeySource::Command(vec!["echo".into(), HEX.into()])
+            .load()
+            .unwrap();
         assert_eq!(hex::encode(k.expose()), HEX);
-        let e = KeySource::Command(vec!["false".into()]).load().unwrap_err().to_string();
+        let e = KeySource::Command(vec!["false".into()])
+            .load()
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("key command `false` failed"), "{e}");
     }
 

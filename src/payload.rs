@@ -74,9 +74,12 @@ pub fn encoding(payload: &Payload) -> Option<&[u8]> {
 
 /// Parses one Payload from its proto3 JSON object.
 pub fn payload_from_json(value: &Value) -> Result<Payload, JsonError> {
-    let object = value
-        .as_object()
-        .ok_or_else(|| JsonError::at("", format!("expected a Payload object, found {}", kind(value))))?;
+    let object = value.as_object().ok_or_else(|| {
+        JsonError::at(
+            "",
+            format!("expected a Payload object, found {}", kind(value)),
+        )
+    })?;
     let mut payload = Payload::default();
     for (name, field) in object {
         match name.as_str() {
@@ -96,7 +99,9 @@ pub fn payload_from_json(value: &Value) -> Result<Payload, JsonError> {
     Ok(payload)
 }
 
-fn metadata_from_json(value: &Value) -> Result<std::collections::HashMap<String, Vec<u8>>, JsonError> {
+fn metadata_from_json(
+    value: &Value,
+) -> Result<std::collections::HashMap<String, Vec<u8>>, JsonError> {
     match value {
         Value::Null => Ok(Default::default()),
         Value::Object(entries) => entries
@@ -105,7 +110,10 @@ fn metadata_from_json(value: &Value) -> Result<std::collections::HashMap<String,
             .collect(),
         other => Err(JsonError::at(
             "metadata",
-            format!("expected an object of base64 strings, found {}", kind(other)),
+            format!(
+                "expected an object of base64 strings, found {}",
+                kind(other)
+            ),
         )),
     }
 }
@@ -113,8 +121,9 @@ fn metadata_from_json(value: &Value) -> Result<std::collections::HashMap<String,
 fn bytes_from_json(value: &Value, path: &str) -> Result<Vec<u8>, JsonError> {
     match value {
         Value::Null => Ok(Vec::new()),
-        Value::String(text) => decode_base64(text)
-            .map_err(|e| JsonError::at(path, format!("invalid base64 ({e})"))),
+        Value::String(text) => {
+            decode_base64(text).map_err(|e| JsonError::at(path, format!("invalid base64 ({e})")))
+        }
         other => Err(JsonError::at(
             path,
             format!("expected a base64 string, found {}", kind(other)),
@@ -138,9 +147,9 @@ fn external_from_json(value: &Value, name: &str) -> Result<Vec<ExternalPayloadDe
         .enumerate()
         .map(|(i, item)| {
             let path = format!("{name}[{i}]");
-            let object = item
-                .as_object()
-                .ok_or_else(|| JsonError::at(&path, format!("expected an object, found {}", kind(item))))?;
+            let object = item.as_object().ok_or_else(|| {
+                JsonError::at(&path, format!("expected an object, found {}", kind(item)))
+            })?;
             let mut details = ExternalPayloadDetails::default();
             for (field, v) in object {
                 match field.as_str() {
@@ -178,7 +187,12 @@ pub fn payload_to_json(payload: &Payload) -> Value {
         keys.sort();
         let metadata: Map<String, Value> = keys
             .into_iter()
-            .map(|k| (k.clone(), Value::String(encode_base64(&payload.metadata[k]))))
+            .map(|k| {
+                (
+                    k.clone(),
+                    Value::String(encode_base64(&payload.metadata[k])),
+                )
+            })
             .collect();
         object.insert("metadata".into(), Value::Object(metadata));
     }
@@ -257,8 +271,10 @@ mod tests {
     #[test]
     fn json_round_trip_is_protojson_shaped() {
         let mut p = with_encoding("binary/encrypted", vec![0xfb, 0xff, 1]);
-        p.metadata.insert("encryption-key-id".into(), b"k1".to_vec());
-        p.external_payloads.push(ExternalPayloadDetails { size_bytes: 42 });
+        p.metadata
+            .insert("encryption-key-id".into(), b"k1".to_vec());
+        p.external_payloads
+            .push(ExternalPayloadDetails { size_bytes: 42 });
         let v = payload_to_json(&p);
         assert_eq!(
             v,

@@ -108,7 +108,11 @@ mod tests {
             Ok(p)
         }
         fn decode(&self, mut p: Payload) -> Result<Payload, CodecError> {
-            assert!(p.data.ends_with(self.0.as_bytes()), "decode order wrong at {}", self.0);
+            assert!(
+                p.data.ends_with(self.0.as_bytes()),
+                "decode order wrong at {}",
+                self.0
+            );
             p.data.truncate(p.data.len() - self.0.len());
             Ok(p)
         }

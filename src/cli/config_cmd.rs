@@ -16,7 +16,9 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
         let from = match source {
             KeySource::File(p) => format!("file {}", p.display()),
             KeySource::Env(v) => format!("env {v}"),
-            KeySource::Command(argv) => format!("command {}", argv.first().map_or("", String::as_str)),
+            KeySource::Command(argv) => {
+                format!("command {}", argv.first().map_or("", String::as_str))
+            }
         };
         match config.load_key(id) {
             Ok(_) => println!("  {id}: ok ({from})"),
@@ -37,14 +39,24 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
         let list: Vec<String> = codecs
             .iter()
             .map(|c| match c.key_ids().split_first() {
-                Some((active, rest)) if rest.is_empty() => format!("{} [active {active}]", c.name()),
+                Some((active, rest)) if rest.is_empty() => {
+                    format!("{} [active {active}]", c.name())
+                }
                 Some((active, rest)) => {
-                    format!("{} [active {active}; decrypt-only {}]", c.name(), rest.join(", "))
+                    format!(
+                        "{} [active {active}; decrypt-only {}]",
+                        c.name(),
+                        rest.join(", ")
+                    )
                 }
                 None => c.name().to_string(),
             })
             .collect();
-        let chain = if list.is_empty() { "(no codecs: payloads pass through)".to_string() } else { list.join(" -> ") };
+        let chain = if list.is_empty() {
+            "(no codecs: payloads pass through)".to_string()
+        } else {
+            list.join(" -> ")
+        };
         println!("  {label}: {chain}");
     }
     Ok(status)

@@ -11,22 +11,28 @@ use crate::error::{Error, ExitStatus, Result};
 
 /// Completion scripts as (file name, contents).
 pub fn completions() -> Vec<(String, Vec<u8>)> {
-    [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish]
-        .into_iter()
-        .map(|shell| {
-            let mut cmd = super::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "tcodec", &mut buf);
-            let name = match shell {
-                Shell::Bash => "tcodec.bash".to_string(),
-                Shell::Zsh => "_tcodec".to_string(),
-                Shell::Fish => "tcodec.fish".to_string(),
-                Shell::PowerShell => "_tcodec.ps1".to_string(),
-                _ => "tcodec.elv".to_string(),
-            };
-            (name, buf)
-        })
-        .collect()
+    [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ]
+    .into_iter()
+    .map(|shell| {
+        let mut cmd = super::command();
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "tcodec", &mut buf);
+        let name = match shell {
+            Shell::Bash => "tcodec.bash".to_string(),
+            Shell::Zsh => "_tcodec".to_string(),
+            Shell::Fish => "tcodec.fish".to_string(),
+            Shell::PowerShell => "_tcodec.ps1".to_string(),
+            _ => "tcodec.elv".to_string(),
+        };
+        (name, buf)
+    })
+    .collect()
 }
 
 /// Man pages as (file name, contents): `tcodec.1` and one `tcodec-<sub>.1` per subcommand.
@@ -40,7 +46,10 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         pages.push((format!("{name}.1"), render_man(page)?));
         for nested in sub.get_subcommands() {
             let nested_name = format!("{name}-{}", nested.get_name());
-            pages.push((format!("{nested_name}.1"), render_man(nested.clone().name(nested_name.clone()))?));
+            pages.push((
+                format!("{nested_name}.1"),
+                render_man(nested.clone().name(nested_name.clone()))?,
+            ));
         }
     }
     Ok(pages)

@@ -201,9 +201,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
     match &cli.command {
-        Command::Encode(args) => {
-            transform::run(cli, &args.common, crate::codec::Direction::Encode, args.from_values)
-        }
+        Command::Encode(args) => transform::run(
+            cli,
+            &args.common,
+            crate::codec::Direction::Encode,
+            args.from_values,
+        ),
         Command::Decode(args) => transform::run(cli, args, crate::codec::Direction::Decode, false),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),

@@ -13,7 +13,12 @@ use crate::pipeline::Pipeline;
 
 /// Runs encode or decode over every input; a failing input is reported and the others
 /// still run, and the exit status is the worst seen.
-pub fn run(cli: &Cli, args: &TransformArgs, direction: Direction, from_values: bool) -> Result<ExitStatus> {
+pub fn run(
+    cli: &Cli,
+    args: &TransformArgs,
+    direction: Direction,
+    from_values: bool,
+) -> Result<ExitStatus> {
     validate(args)?;
     let config = Config::discover(cli.config.as_deref())?;
     let pipeline = config.pipeline(&args.namespace)?;
@@ -49,7 +54,9 @@ fn validate(args: &TransformArgs) -> Result<()> {
         )));
     }
     if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
-        return Err(Error::Usage("standard input (-) can be named only once".into()));
+        return Err(Error::Usage(
+            "standard input (-) can be named only once".into(),
+        ));
     }
     Ok(())
 }
@@ -88,7 +95,11 @@ fn transform_file(
 }
 
 /// Runs one document's payloads through the pipeline, naming the payload on failure.
-pub fn run_document(pipeline: &Pipeline, direction: Direction, mut doc: Document) -> Result<Document> {
+pub fn run_document(
+    pipeline: &Pipeline,
+    direction: Direction,
+    mut doc: Document,
+) -> Result<Document> {
     let payloads = std::mem::take(&mut doc.payloads);
     doc.payloads = pipeline
         .run(direction, payloads)

@@ -130,13 +130,12 @@ impl Codec for AesGcmCodec {
             });
         }
         let (nonce, sealed) = payload.data.split_at(NONCE_LEN);
-        let plaintext = zeroize::Zeroizing::new(
-            cipher
-                .decrypt(Nonce::from_slice(nonce), sealed)
-                .map_err(|_| CodecError::Authentication {
+        let plaintext =
+            zeroize::Zeroizing::new(cipher.decrypt(Nonce::from_slice(nonce), sealed).map_err(
+                |_| CodecError::Authentication {
                     key_id: id.to_string(),
-                })?,
-        );
+                },
+            )?);
         inner_payload(self.name(), &plaintext)
     }
 }
@@ -180,14 +179,25 @@ mod tests {
         let p = payload::with_encoding("json/plain", b"1".to_vec());
         let mut enc = codec("k1").encode(p).unwrap();
         let only_k2 = AesGcmCodec::new(Keyring::new("k2", vec![("k2".into(), key(K2))]).unwrap());
-        assert!(matches!(only_k2.decode(enc.clone()), Err(CodecError::UnknownKeyId(id)) if id == "k1"));
+        assert!(
+            matches!(only_k2.decode(enc.clone()), Err(CodecError::UnknownKeyId(id)) if id == "k1")
+        );
         let last = enc.data.len() - 1;
         enc.data[last] ^= 1;
-        assert!(matches!(codec("k1").decode(enc.clone()), Err(CodecError::Authentication { .. })));
+        assert!(matches!(
+            codec("k1").decode(enc.clone()),
+            Err(CodecError::Authentication { .. })
+        ));
         enc.data.truncate(20);
-        assert!(matches!(codec("k1").decode(enc.clone()), Err(CodecError::Truncated { len: 20 })));
+        assert!(matches!(
+            codec("k1").decode(enc.clone()),
+            Err(CodecError::Truncated { len: 20 })
+        ));
         enc.metadata.remove(ENCRYPTION_KEY_ID);
-        assert!(matches!(codec("k1").decode(enc), Err(CodecError::MissingKeyId)));
+        assert!(matches!(
+            codec("k1").decode(enc),
+            Err(CodecError::MissingKeyId)
+        ));
     }
 
     #[test]

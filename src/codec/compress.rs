@@ -158,9 +158,8 @@ impl CompressCodec {
                     .decompress_vec(input)
                     .map_err(|e| corrupt(&e))
             }
-            Algorithm::Zstd => self.bounded(
-                zstd::stream::read::Decoder::with_buffer(input).map_err(|e| corrupt(&e))?,
-            ),
+            Algorithm::Zstd => self
+                .bounded(zstd::stream::read::Decoder::with_buffer(input).map_err(|e| corrupt(&e))?),
         }
     }
 
@@ -197,7 +196,10 @@ impl Codec for CompressCodec {
         let serialized = payload::to_proto(&payload);
         let compressed = self.compress(&serialized)?;
         if self.always_encode || compressed.len() < serialized.len() {
-            Ok(payload::with_encoding(self.algorithm.encoding(), compressed))
+            Ok(payload::with_encoding(
+                self.algorithm.encoding(),
+                compressed,
+            ))
         } else {
             Ok(payload)
         }
