@@ -11,8 +11,10 @@ use rayon::prelude::*;
 use crate::codec::{Codec, CodecError, Direction};
 use crate::payload::Payload;
 
-/// Lists shorter than this run on the calling thread: spawning costs more than it saves.
-const PARALLEL_THRESHOLD: usize = 64;
+/// Lists with fewer payloads and fewer bytes than these run on the calling thread:
+/// handing work to other cores costs more than it saves.
+const PARALLEL_MIN_PAYLOADS: usize = 64;
+const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 
 /// An ordered chain of codecs for one namespace.
 pub struct Pipeline {
@@ -82,7 +84,10 @@ impl Pipeline {
             self.apply(direction, p)
                 .map_err(|source| PipelineError { index, source })
         };
-        if payloads.len() < PARALLEL_THRESHOLD {
+        let small = payloads.len() < 2
+            || (payloads.len() < PARALLEL_MIN_PAYLOADS
+                && payloads.iter().map(|p| p.data.len()).sum::<usize>() < PARALLEL_MIN_BYTES);
+        if small {
             payloads.into_iter().enumerate().map(step).collect()
         } else {
             let results: Vec<_> = payloads.into_par_iter().enumerate().map(step).collect();

@@ -60,6 +60,78 @@ impl Algorithm {
     }
 }
 
+thread_local! {
+    /// Deflate and inflate states are costly to set up (hundreds of KiB for deflate), and
+    /// payloads are often small: each thread keeps one of each and resets it.
+    static DEFLATE: std::cell::RefCell<Option<(u32, flate2::Compress)>> =
+        const { std::cell::RefCell::new(None) };
+    static INFLATE: std::cell::RefCell<Option<flate2::Decompress>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// zlib (RFC 1950) compression with a reused per-thread deflate state.
+fn zlib_compress(input: &[u8], level: flate2::Compression) -> Result<Vec<u8>, flate2::CompressError> {
+    DEFLATE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let state = match slot.as_mut() {
+            Some((l, state)) if *l == level.level() => {
+                state.reset();
+                state
+            }
+            _ => &mut slot.insert((level.level(), flate2::Compress::new(level, true))).1,
+        };
+        let mut out = Vec::with_capacity(input.len() / 2 + 64);
+        loop {
+            let consumed = state.total_in() as usize;
+            let status =
+                state.compress_vec(&input[consumed..], &mut out, flate2::FlushCompress::Finish)?;
+            if status == flate2::Status::StreamEnd {
+                return Ok(out);
+            }
+            out.reserve(out.capacity().max(64));
+        }
+    })
+}
+
+/// zlib decompression with a reused per-thread inflate state. `Ok(None)` when the output
+/// would pass `limit`.
+fn zlib_decompress(input: &[u8], limit: u64) -> Result<Option<Vec<u8>>, CodecError> {
+    let corrupt = |reason: String| CodecError::Corrupt {
+        codec: "zlib".into(),
+        reason,
+    };
+    INFLATE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let state = match slot.as_mut() {
+            Some(state) => {
+                state.reset(true);
+                state
+            }
+            None => slot.insert(flate2::Decompress::new(true)),
+        };
+        let cap = (limit.saturating_add(1)).min(input.len() as u64 * 4 + 64) as usize;
+        let mut out = Vec::with_capacity(cap);
+        loop {
+            let (in_before, out_before) = (state.total_in(), state.total_out());
+            let status = state
+                .decompress_vec(&input[in_before as usize..], &mut out, flate2::FlushDecompress::Finish)
+                .map_err(|e| corrupt(e.to_string()))?;
+            if out.len() as u64 > limit {
+                return Ok(None);
+            }
+            if status == flate2::Status::StreamEnd {
+                return Ok(Some(out));
+            }
+            let stalled = state.total_in() == in_before && state.total_out() == out_before;
+            if out.len() < out.capacity() && (stalled || state.total_in() as usize == input.len()) {
+                return Err(corrupt("truncated stream".into()));
+            }
+            let room = (limit.saturating_add(1) - out.len() as u64).min(out.capacity().max(64) as u64);
+            out.reserve(room as usize);
+        }
+    })
+}
+
 /// A compression codec.
 #[derive(Debug, Clone)]
 pub struct CompressCodec {
@@ -109,14 +181,7 @@ impl CompressCodec {
                 .unwrap_or_default()
         };
         match self.algorithm {
-            Algorithm::Zlib => {
-                let mut enc = flate2::write::ZlibEncoder::new(
-                    Vec::with_capacity(input.len() / 2 + 16),
-                    flate_level(),
-                );
-                enc.write_all(input).map_err(|e| fail(&e))?;
-                enc.finish().map_err(|e| fail(&e))
-            }
+            Algorithm::Zlib => zlib_compress(input, flate_level()).map_err(|e| fail(&e)),
             Algorithm::Gzip => {
                 let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate_level());
                 enc.write_all(input).map_err(|e| fail(&e))?;
@@ -144,8 +209,12 @@ impl CompressCodec {
             reason: e.to_string(),
         };
         match self.algorithm {
-            Algorithm::Zlib => self.bounded(flate2::read::ZlibDecoder::new(input)),
+            Algorithm::Zlib => {
+                zlib_decompress(input, self.max_decoded_size)?.ok_or_else(|| self.too_large())
+            }
             Algorithm::Gzip => self.bounded(flate2::read::GzDecoder::new(input)),
+            // A framed stream of nothing is empty: the encoder writes no header for no data.
+            Algorithm::Snappy { .. } if input.is_empty() => Ok(Vec::new()),
             Algorithm::Snappy { .. } if input.starts_with(SNAPPY_FRAMED_MAGIC) => {
                 self.bounded(snap::read::FrameDecoder::new(input))
             }

@@ -1,0 +1,131 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tcodec] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tcodec'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tcodec'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
+            cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
+            cand keygen 'Generate a new random 32-byte AES-256 key'
+            cand config 'Inspect the configuration'
+            cand generate 'Generate shell completions and man pages (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcodec;encode'= {
+            cand -n 'Namespace whose pipeline to use'
+            cand --namespace 'Namespace whose pipeline to use'
+            cand --input-format 'Input encoding'
+            cand --type 'For protobuf input: which message it holds'
+            cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
+            cand -o 'Write to FILE (atomically) instead of standard output'
+            cand --output 'Write to FILE (atomically) instead of standard output'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --from-values 'Read plain JSON values and turn them into payloads as the SDKs'' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
+            cand --in-place 'Rewrite each input file in place (atomically)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;decode'= {
+            cand -n 'Namespace whose pipeline to use'
+            cand --namespace 'Namespace whose pipeline to use'
+            cand --input-format 'Input encoding'
+            cand --type 'For protobuf input: which message it holds'
+            cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
+            cand -o 'Write to FILE (atomically) instead of standard output'
+            cand --output 'Write to FILE (atomically) instead of standard output'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --in-place 'Rewrite each input file in place (atomically)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;keygen'= {
+            cand --id 'Key id to show in the printed config snippet'
+            cand -o 'Write the key to a new file with mode 0600 (never overwrites)'
+            cand --output 'Write the key to a new file with mode 0600 (never overwrites)'
+            cand --format 'Key encoding'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;config'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcodec;config;check'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;config;help'= {
+            cand check 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcodec;config;help;check'= {
+        }
+        &'tcodec;config;help;help'= {
+        }
+        &'tcodec;generate'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;help'= {
+            cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
+            cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
+            cand keygen 'Generate a new random 32-byte AES-256 key'
+            cand config 'Inspect the configuration'
+            cand generate 'Generate shell completions and man pages (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcodec;help;encode'= {
+        }
+        &'tcodec;help;decode'= {
+        }
+        &'tcodec;help;keygen'= {
+        }
+        &'tcodec;help;config'= {
+            cand check 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+        }
+        &'tcodec;help;config;check'= {
+        }
+        &'tcodec;help;generate'= {
+        }
+        &'tcodec;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

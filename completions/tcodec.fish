@@ -1,0 +1,96 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tcodec_global_optspecs
+    string join \n config= h/help V/version
+end
+
+function __fish_tcodec_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tcodec_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tcodec_using_subcommand
+    set -l cmd (__fish_tcodec_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tcodec -n "__fish_tcodec_needs_command" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_needs_command" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
+json\t'One JSON document'
+jsonl\t'One JSON document per line'
+proto\t'Binary protobuf `Payload` or `Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l type -d 'For protobuf input: which message it holds' -r -f -a "auto\t'Tell `Payload` from `Payloads` by their field layout'
+payload\t'`temporal.api.common.v1.Payload`'
+payloads\t'`temporal.api.common.v1.Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
+jsonl\t'One compact JSON document per line'
+proto\t'Binary protobuf'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 'Read plain JSON values and turn them into payloads as the SDKs\' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
+json\t'One JSON document'
+jsonl\t'One JSON document per line'
+proto\t'Binary protobuf `Payload` or `Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l type -d 'For protobuf input: which message it holds' -r -f -a "auto\t'Tell `Payload` from `Payloads` by their field layout'
+payload\t'`temporal.api.common.v1.Payload`'
+payloads\t'`temporal.api.common.v1.Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
+jsonl\t'One compact JSON document per line'
+proto\t'Binary protobuf'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l id -d 'Key id to show in the printed config snippet' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s o -l output -d 'Write the key to a new file with mode 0600 (never overwrites)' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l format -d 'Key encoding' -r -f -a "raw\t'32 raw bytes'
+hex\t'64 lowercase hex digits and a newline'
+base64\t'Standard base64 and a newline'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
