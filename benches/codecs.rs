@@ -18,7 +18,11 @@ fn workload(count: usize, size: usize) -> Vec<Payload> {
             let mut j = 0u64;
             while text.len() < size {
                 j += 1;
-                text.push_str(&format!("{{\"sku\":\"A{:08}\",\"qty\":{},\"note\":\"order line\"}},", (i as u64) * 7919 + j * 104729 % 100_000_000, j % 9));
+                text.push_str(&format!(
+                    "{{\"sku\":\"A{:08}\",\"qty\":{},\"note\":\"order line\"}},",
+                    (i as u64) * 7919 + j * 104729 % 100_000_000,
+                    j % 9
+                ));
             }
             text.truncate(size - 2);
             text.push_str("]}");
@@ -52,7 +56,10 @@ fn time(input: &[Payload], mut f: impl FnMut(Vec<Payload>)) -> Duration {
 
 fn main() {
     let filter = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
-    let workloads = [("10000 x 1 KiB", workload(10_000, 1024)), ("16 x 1 MiB", workload(16, 1 << 20))];
+    let workloads = [
+        ("10000 x 1 KiB", workload(10_000, 1024)),
+        ("16 x 1 MiB", workload(16, 1 << 20)),
+    ];
     let pipelines: Vec<(&str, Vec<Box<dyn Codec>>)> = vec![
         ("aes-256-gcm", vec![aes()]),
         ("zlib", vec![zip(Algorithm::Zlib)]),
@@ -61,7 +68,10 @@ fn main() {
         ("zstd", vec![zip(Algorithm::Zstd)]),
         ("aes-256-gcm+zlib", vec![aes(), zip(Algorithm::Zlib)]),
     ];
-    println!("{:<18} {:<14} {:>12} {:>12}", "codec", "workload", "encode MB/s", "decode MB/s");
+    println!(
+        "{:<18} {:<14} {:>12} {:>12}",
+        "codec", "workload", "encode MB/s", "decode MB/s"
+    );
     for (name, codecs) in pipelines {
         if filter.as_deref().is_some_and(|f| !name.contains(f)) {
             continue;

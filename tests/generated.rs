@@ -13,7 +13,9 @@ fn assert_fresh(dir: &str, files: Vec<(String, Vec<u8>)>) {
             stale.push(path.display().to_string());
         }
     }
-    let committed = std::fs::read_dir(root().join(dir)).map(|d| d.count()).unwrap_or(0);
+    let committed = std::fs::read_dir(root().join(dir))
+        .map(|d| d.count())
+        .unwrap_or(0);
     assert!(
         stale.is_empty() && committed == files.len(),
         "{dir}/ is stale ({stale:?}, {committed} files committed, {} expected): run `cargo run -- generate all .`",

@@ -29,7 +29,11 @@ fn peer(python: &Path, args: &[&str]) {
         .env("TCODEC_SHARED", root().join("../shared"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "peer {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "peer {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Every plaintext payload of the fixtures, plus from-values edge cases, as one body.
@@ -40,10 +44,18 @@ fn plaintext(dir: &Path) -> (PathBuf, Value) {
         all.extend(v["payloads"].as_array().unwrap().iter().cloned());
     }
     let values = format!("[\"\", 0, [], {{}}, null, \"{}\"]", "x".repeat(3 << 20));
-    let out = tcodec_interop().args(["encode", "--from-values", "-n", "zipped"]).write_stdin(values).output().unwrap();
+    let out = tcodec_interop()
+        .args(["encode", "--from-values", "-n", "zipped"])
+        .write_stdin(values)
+        .output()
+        .unwrap();
     let extra: Value = serde_json::from_slice(&out.stdout).unwrap();
     // zipped compressed the big one; decode it back to plain first.
-    let decoded = tcodec_interop().args(["decode", "-n", "zipped"]).write_stdin(extra.to_string()).output().unwrap();
+    let decoded = tcodec_interop()
+        .args(["decode", "-n", "zipped"])
+        .write_stdin(extra.to_string())
+        .output()
+        .unwrap();
     let extra: Value = serde_json::from_slice(&decoded.stdout).unwrap();
     all.extend(extra.as_array().unwrap().iter().cloned());
     all.push(serde_json::json!({}));
@@ -64,9 +76,23 @@ fn python_peer_decodes_what_tcodec_encodes() {
     let (plain, want) = plaintext(dir.path());
     for ns in ["default", "zipped", "both"] {
         let enc = dir.path().join(format!("{ns}.enc.json"));
-        tcodec_interop().args(["encode", "-n", ns]).arg(&plain).arg("-o").arg(&enc).assert().success();
+        tcodec_interop()
+            .args(["encode", "-n", ns])
+            .arg(&plain)
+            .arg("-o")
+            .arg(&enc)
+            .assert()
+            .success();
         let by_peer = dir.path().join(format!("{ns}.peer.json"));
-        peer(&py, &["decode", ns, enc.to_str().unwrap(), by_peer.to_str().unwrap()]);
+        peer(
+            &py,
+            &[
+                "decode",
+                ns,
+                enc.to_str().unwrap(),
+                by_peer.to_str().unwrap(),
+            ],
+        );
         assert_eq!(read(&by_peer), want, "namespace {ns}");
     }
 }
@@ -79,9 +105,26 @@ fn tcodec_decodes_what_the_python_peer_encodes_with_either_key() {
     for ns in ["default", "zipped", "both"] {
         for key in ["test-key-1", "test-key-2"] {
             let enc = dir.path().join(format!("{ns}-{key}.json"));
-            peer(&py, &["encode", ns, key, plain.to_str().unwrap(), enc.to_str().unwrap()]);
-            let out = tcodec_interop().args(["decode", "-n", ns]).arg(&enc).output().unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            peer(
+                &py,
+                &[
+                    "encode",
+                    ns,
+                    key,
+                    plain.to_str().unwrap(),
+                    enc.to_str().unwrap(),
+                ],
+            );
+            let out = tcodec_interop()
+                .args(["decode", "-n", ns])
+                .arg(&enc)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let got: Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(got, want, "namespace {ns}, key {key}");
         }

@@ -33,22 +33,41 @@ fn pipelines() -> Vec<(&'static str, Pipeline)> {
     for alg in algs {
         v.push((alg.name(), Pipeline::new("t", vec![compress(alg, false)])));
         v.push((alg.name(), Pipeline::new("t", vec![compress(alg, true)])));
-        v.push(("aes+", Pipeline::new("t", vec![aes("k2"), compress(alg, true)])));
+        v.push((
+            "aes+",
+            Pipeline::new("t", vec![aes("k2"), compress(alg, true)]),
+        ));
     }
-    v.push(("zlib+zstd", Pipeline::new("t", vec![compress(Algorithm::Zlib, true), compress(Algorithm::Zstd, true)])));
+    v.push((
+        "zlib+zstd",
+        Pipeline::new(
+            "t",
+            vec![
+                compress(Algorithm::Zlib, true),
+                compress(Algorithm::Zstd, true),
+            ],
+        ),
+    ));
     v
 }
 
 fn payload_strategy() -> impl Strategy<Value = Payload> {
     (
-        proptest::collection::hash_map("[a-z-]{0,12}", proptest::collection::vec(any::<u8>(), 0..16), 0..4),
+        proptest::collection::hash_map(
+            "[a-z-]{0,12}",
+            proptest::collection::vec(any::<u8>(), 0..16),
+            0..4,
+        ),
         proptest::collection::vec(any::<u8>(), 0..2048),
         proptest::collection::vec(0i64..1 << 40, 0..2),
     )
         .prop_map(|(metadata, data, sizes)| Payload {
             metadata,
             data,
-            external_payloads: sizes.into_iter().map(|size_bytes| ExternalPayloadDetails { size_bytes }).collect(),
+            external_payloads: sizes
+                .into_iter()
+                .map(|size_bytes| ExternalPayloadDetails { size_bytes })
+                .collect(),
         })
 }
 
@@ -69,13 +88,21 @@ proptest! {
 fn edge_payloads_round_trip() {
     let big = Payload {
         metadata: [("encoding".to_string(), b"binary/plain".to_vec())].into(),
-        data: (0..4 * 1024 * 1024).map(|i: u32| (i.wrapping_mul(2654435761) >> 13) as u8).collect(),
+        data: (0..4 * 1024 * 1024)
+            .map(|i: u32| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect(),
         external_payloads: vec![],
     };
     let edges = vec![
         Payload::default(),
-        Payload { data: vec![7], ..Default::default() },
-        Payload { metadata: [("encoding".into(), b"binary/null".to_vec())].into(), ..Default::default() },
+        Payload {
+            data: vec![7],
+            ..Default::default()
+        },
+        Payload {
+            metadata: [("encoding".into(), b"binary/null".to_vec())].into(),
+            ..Default::default()
+        },
         big,
     ];
     for (name, pipe) in pipelines() {
@@ -90,7 +117,16 @@ fn edge_payloads_round_trip() {
 fn rotation_decodes_old_and_new_keys_in_one_list() {
     let old = Pipeline::new("t", vec![aes("k1")]);
     let new = Pipeline::new("t", vec![aes("k2")]);
-    let p = Payload { data: b"x".to_vec(), ..Default::default() };
-    let mixed = vec![old.encode(p.clone()).unwrap(), new.encode(p.clone()).unwrap()];
-    assert_eq!(new.run(Direction::Decode, mixed).unwrap(), vec![p.clone(), p]);
+    let p = Payload {
+        data: b"x".to_vec(),
+        ..Default::default()
+    };
+    let mixed = vec![
+        old.encode(p.clone()).unwrap(),
+        new.encode(p.clone()).unwrap(),
+    ];
+    assert_eq!(
+        new.run(Direction::Decode, mixed).unwrap(),
+        vec![p.clone(), p]
+    );
 }

@@ -39,7 +39,7 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
         let list: Vec<String> = codecs
             .iter()
             .map(|c| match c.key_ids().split_first() {
-                Some((active, rest)) if rest.is_empty() => {
+                Some((active, [])) => {
                     format!("{} [active {active}]", c.name())
                 }
                 Some((active, rest)) => {

@@ -40,7 +40,10 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     let mut cmd = super::command();
     cmd.build();
     let mut pages = vec![("tcodec.1".to_string(), render_man(cmd.clone())?)];
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("tcodec-{}", sub.get_name());
         let page = sub.clone().name(name.clone());
         pages.push((format!("{name}.1"), render_man(page)?));

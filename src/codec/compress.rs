@@ -70,7 +70,10 @@ thread_local! {
 }
 
 /// zlib (RFC 1950) compression with a reused per-thread deflate state.
-fn zlib_compress(input: &[u8], level: flate2::Compression) -> Result<Vec<u8>, flate2::CompressError> {
+fn zlib_compress(
+    input: &[u8],
+    level: flate2::Compression,
+) -> Result<Vec<u8>, flate2::CompressError> {
     DEFLATE.with(|cell| {
         let mut slot = cell.borrow_mut();
         let state = match slot.as_mut() {
@@ -78,7 +81,11 @@ fn zlib_compress(input: &[u8], level: flate2::Compression) -> Result<Vec<u8>, fl
                 state.reset();
                 state
             }
-            _ => &mut slot.insert((level.level(), flate2::Compress::new(level, true))).1,
+            _ => {
+                &mut slot
+                    .insert((level.level(), flate2::Compress::new(level, true)))
+                    .1
+            }
         };
         let mut out = Vec::with_capacity(input.len() / 2 + 64);
         loop {
@@ -114,7 +121,11 @@ fn zlib_decompress(input: &[u8], limit: u64) -> Result<Option<Vec<u8>>, CodecErr
         loop {
             let (in_before, out_before) = (state.total_in(), state.total_out());
             let status = state
-                .decompress_vec(&input[in_before as usize..], &mut out, flate2::FlushDecompress::Finish)
+                .decompress_vec(
+                    &input[in_before as usize..],
+                    &mut out,
+                    flate2::FlushDecompress::Finish,
+                )
                 .map_err(|e| corrupt(e.to_string()))?;
             if out.len() as u64 > limit {
                 return Ok(None);
@@ -126,7 +137,8 @@ fn zlib_decompress(input: &[u8], limit: u64) -> Result<Option<Vec<u8>>, CodecErr
             if out.len() < out.capacity() && (stalled || state.total_in() as usize == input.len()) {
                 return Err(corrupt("truncated stream".into()));
             }
-            let room = (limit.saturating_add(1) - out.len() as u64).min(out.capacity().max(64) as u64);
+            let room =
+                (limit.saturating_add(1) - out.len() as u64).min(out.capacity().max(64) as u64);
             out.reserve(room as usize);
         }
     })
