@@ -189,7 +189,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
                     return 0
                     ;;
                 --output-format)
@@ -235,7 +235,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
                     return 0
                     ;;
                 --output-format)

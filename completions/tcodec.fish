@@ -38,9 +38,13 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
 proto\t'Binary protobuf `Payload` or `Payloads`'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l type -d 'For protobuf input: which message it holds' -r -f -a "auto\t'Tell `Payload` from `Payloads` by their field layout'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l type -d 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)' -r -f -a "auto\t'Detect from the content'
 payload\t'`temporal.api.common.v1.Payload`'
-payloads\t'`temporal.api.common.v1.Payloads`'"
+payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
+history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
+event\t'One `temporal.api.history.v1.HistoryEvent`'
+events\t'A JSON array of HistoryEvents'
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -55,9 +59,13 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
 proto\t'Binary protobuf `Payload` or `Payloads`'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l type -d 'For protobuf input: which message it holds' -r -f -a "auto\t'Tell `Payload` from `Payloads` by their field layout'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l type -d 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)' -r -f -a "auto\t'Detect from the content'
 payload\t'`temporal.api.common.v1.Payload`'
-payloads\t'`temporal.api.common.v1.Payloads`'"
+payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
+history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
+event\t'One `temporal.api.history.v1.HistoryEvent`'
+events\t'A JSON array of HistoryEvents'
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"

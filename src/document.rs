@@ -6,9 +6,11 @@
 //! default converter turns into payloads. An empty object `{}` is read as an empty
 //! `{"payloads": []}` body, as the Go remote codec client sends it.
 
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
+use crate::history::schema;
 use crate::payload::{self, Payload, Payloads};
 use prost::Message as _;
 
@@ -26,16 +28,37 @@ pub enum InputFormat {
     Proto,
 }
 
-/// Which message a binary protobuf input holds.
+/// What a document is. Auto-detection tells payload shapes and history kinds apart by
+/// their JSON fields; binary protobuf is told apart only between `Payload` and `Payloads`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ProtoType {
-    /// Tell `Payload` from `Payloads` by their field layout.
+pub enum DocType {
+    /// Detect from the content.
     #[default]
     Auto,
     /// `temporal.api.common.v1.Payload`.
     Payload,
-    /// `temporal.api.common.v1.Payloads`.
+    /// `temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads.
     Payloads,
+    /// `temporal.api.history.v1.History` (`{"events": [...]}`).
+    History,
+    /// One `temporal.api.history.v1.HistoryEvent`.
+    Event,
+    /// A JSON array of HistoryEvents.
+    Events,
+    /// `GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`).
+    Response,
+}
+
+impl DocType {
+    /// The protobuf message a tree document of this type holds.
+    pub fn message(self) -> Option<&'static str> {
+        match self {
+            DocType::History => Some(schema::HISTORY),
+            DocType::Event | DocType::Events => Some(schema::HISTORY_EVENT),
+            DocType::Response => Some(schema::HISTORY_RESPONSE),
+            _ => None,
+        }
+    }
 }
 
 /// How the output is encoded.
@@ -49,7 +72,7 @@ pub enum OutputFormat {
     Proto,
 }
 
-/// The shape a document had, kept on output.
+/// The shape a payload document had, kept on output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
     /// A single Payload.
@@ -60,18 +83,18 @@ pub enum Shape {
     Body,
 }
 
-/// One document: its shape and its payloads.
+/// A document of payloads: its shape and its payloads.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Document {
+pub struct PayloadDocument {
     /// The shape to write back.
     pub shape: Shape,
     /// The payloads, in order.
     pub payloads: Vec<Payload>,
-    /// Where the document starts, for error messages (`line 4` in JSON lines).
+    /// Where the document starts, for error messages.
     pub location: Location,
 }
 
-impl Document {
+impl PayloadDocument {
     /// The location of payload `index` within this document.
     pub fn payload_location(&self, index: usize) -> Location {
         match self.shape {
@@ -82,13 +105,25 @@ impl Document {
     }
 }
 
-/// A parsed input: the documents and the format they came in.
+/// A Temporal API document (history, event, events, history response) kept as its JSON
+/// tree, so that everything but the payloads is written back exactly as read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Input {
-    /// The detected (or forced) format, the default for output.
-    pub format: OutputFormat,
-    /// The documents in order.
-    pub documents: Vec<Document>,
+pub struct TreeDocument {
+    /// The message type of the root (of each element, for an array of events).
+    pub message: &'static str,
+    /// The proto3 JSON tree.
+    pub value: Value,
+    /// Where the document starts.
+    pub location: Location,
+}
+
+/// One input document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    /// Payloads in one of the payload shapes.
+    Payloads(PayloadDocument),
+    /// A history or another API message holding payloads.
+    Tree(TreeDocument),
 }
 
 /// How to read an input.
@@ -96,48 +131,92 @@ pub struct Input {
 pub struct ReadOptions {
     /// The encoding, or auto-detection.
     pub format: InputFormat,
-    /// For protobuf: `Payload` or `Payloads`.
-    pub proto_type: ProtoType,
+    /// What the document is, or auto-detection.
+    pub doc_type: DocType,
     /// Treat JSON as plain values to convert (encode only).
     pub from_values: bool,
 }
 
-/// Parses `bytes` read from `name`.
-pub fn parse(bytes: &[u8], name: &str, options: ReadOptions) -> Result<Input> {
-    let top = Location::file(name);
-    let format = match options.format {
-        InputFormat::Auto => detect(bytes, &top, options.from_values)?,
-        InputFormat::Json => OutputFormat::Json,
-        InputFormat::Jsonl => OutputFormat::Jsonl,
-        InputFormat::Proto => OutputFormat::Proto,
-    };
-    let documents = match format {
-        OutputFormat::Proto if options.from_values => {
-            return Err(Error::Usage(
-                "--from-values reads JSON values, not protobuf".into(),
-            ))
-        }
-        OutputFormat::Proto => vec![parse_proto(bytes, &top, options.proto_type)?],
-        OutputFormat::Json => {
-            let value = parse_json_value(bytes, &top)?;
-            vec![document_from_value(&value, top, options.from_values)?]
-        }
-        OutputFormat::Jsonl => parse_json_stream(bytes, &top, options.from_values)?,
-    };
-    Ok(Input { format, documents })
+/// The format of `bytes` read from `name`: the forced one, or detected.
+pub fn resolve_format(bytes: &[u8], name: &str, options: ReadOptions) -> Result<OutputFormat> {
+    match options.format {
+        InputFormat::Auto => detect(bytes, &Location::file(name), options),
+        InputFormat::Json => Ok(OutputFormat::Json),
+        InputFormat::Jsonl => Ok(OutputFormat::Jsonl),
+        InputFormat::Proto => Ok(OutputFormat::Proto),
+    }
 }
 
-fn detect(bytes: &[u8], top: &Location, from_values: bool) -> Result<OutputFormat> {
+/// Parses all of `bytes` (read from `name`, in `format`), calling `each` with every
+/// document in order.
+pub fn parse_each(
+    bytes: &[u8],
+    name: &str,
+    format: OutputFormat,
+    options: ReadOptions,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    let top = Location::file(name);
+    match format {
+        OutputFormat::Proto if options.from_values => Err(Error::Usage(
+            "--from-values reads JSON values, not protobuf".into(),
+        )),
+        OutputFormat::Proto => each(parse_proto(bytes, &top, options.doc_type)?),
+        OutputFormat::Json => {
+            let value = parse_json_value(bytes, &top)?;
+            each(document_from_value(value, top, options)?)
+        }
+        OutputFormat::Jsonl => parse_json_stream(bytes, &top, options, &mut each),
+    }
+}
+
+/// Parses `bytes` into its format and list of documents (see [`parse_each`]).
+pub fn parse(
+    bytes: &[u8],
+    name: &str,
+    options: ReadOptions,
+) -> Result<(OutputFormat, Vec<Document>)> {
+    let format = resolve_format(bytes, name, options)?;
+    let mut documents = Vec::new();
+    parse_each(bytes, name, format, options, |d| {
+        documents.push(d);
+        Ok(())
+    })?;
+    Ok((format, documents))
+}
+
+/// Reads JSON lines from `reader` one line at a time (constant memory in the number of
+/// lines), calling `each` with every document.
+pub fn parse_lines(
+    reader: impl std::io::BufRead,
+    name: &str,
+    options: ReadOptions,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    let top = Location::file(name);
+    for (index, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| Error::io("cannot read", name, e))?;
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        let here = top.at_line(index + 1);
+        let value = parse_json_value(&line, &here)?;
+        each(document_from_value(value, here, options)?)?;
+    }
+    Ok(())
+}
+
+fn detect(bytes: &[u8], top: &Location, options: ReadOptions) -> Result<OutputFormat> {
     if bytes.trim_ascii().is_empty() {
         return Err(parse_error(top.clone(), "input is empty"));
     }
     let json_start = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
-    if from_values || json_start {
+    if options.from_values || json_start {
         // More than one top-level value means a stream (JSON lines or concatenated JSON).
-        let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+        let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<IgnoredAny>();
         let first_ok = matches!(stream.next(), Some(Ok(_)));
         let more = stream.next().is_some();
-        if from_values || first_ok || !bytes.starts_with(b"\n") {
+        if options.from_values || first_ok || !bytes.starts_with(b"\n") {
             return Ok(if first_ok && more {
                 OutputFormat::Jsonl
             } else {
@@ -146,7 +225,7 @@ fn detect(bytes: &[u8], top: &Location, from_values: bool) -> Result<OutputForma
         }
         // A protobuf Payloads starts with byte 0x0a, which is also a JSON newline:
         // when the JSON reading fails, fall through to protobuf.
-        if parse_proto(bytes, top, ProtoType::Auto).is_err() {
+        if parse_proto(bytes, top, options.doc_type).is_err() {
             return Ok(OutputFormat::Json);
         }
     }
@@ -160,7 +239,7 @@ fn parse_error(location: Location, message: impl Into<String>) -> Error {
     }
 }
 
-fn json_syntax_error(top: &Location, e: &serde_json::Error) -> Error {
+fn json_syntax_error(at: &Location, e: &serde_json::Error) -> Error {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "truncated JSON",
         serde_json::error::Category::Io => "unreadable JSON",
@@ -169,78 +248,143 @@ fn json_syntax_error(top: &Location, e: &serde_json::Error) -> Error {
     // serde_json's message ends with " at line L column C"; keep only the cause.
     let text = e.to_string();
     let cause = text.split(" at line ").next().unwrap_or(&text);
-    parse_error(
-        top.join(&format!("line {}, column {}", e.line(), e.column())),
-        format!("{what}: {cause}"),
-    )
+    let position = if at.line.is_some() {
+        format!("column {}", e.column())
+    } else {
+        format!("line {}, column {}", e.line(), e.column())
+    };
+    parse_error(at.join(&position), format!("{what}: {cause}"))
 }
 
-fn parse_json_value(bytes: &[u8], top: &Location) -> Result<Value> {
-    serde_json::from_slice(bytes).map_err(|e| json_syntax_error(top, &e))
+fn parse_json_value(bytes: &[u8], at: &Location) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|e| json_syntax_error(at, &e))
 }
 
-fn parse_json_stream(bytes: &[u8], top: &Location, from_values: bool) -> Result<Vec<Document>> {
+fn parse_json_stream(
+    bytes: &[u8],
+    top: &Location,
+    options: ReadOptions,
+    each: &mut impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
-    let mut documents = Vec::new();
+    let mut line = 1;
+    let mut counted = 0;
     loop {
         let start = stream.byte_offset();
         let Some(next) = stream.next() else { break };
         let value = next.map_err(|e| json_syntax_error(top, &e))?;
         let skipped = bytes[start..]
             .iter()
-            .take_while(|b| b.is_ascii_whitespace());
-        let begin = start + skipped.count();
-        let line = bytes[..begin].iter().filter(|&&b| b == b'\n').count() + 1;
-        let location = top.at_line(line);
-        documents.push(document_from_value(&value, location, from_values)?);
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let begin = start + skipped;
+        line += bytes[counted..begin]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = begin;
+        each(document_from_value(value, top.at_line(line), options)?)?;
     }
-    Ok(documents)
+    Ok(())
 }
 
-/// Reads one JSON document as payloads (or as values to convert).
-pub fn document_from_value(
-    value: &Value,
-    location: Location,
-    from_values: bool,
-) -> Result<Document> {
-    if from_values {
-        return Ok(match value {
-            Value::Array(items) => Document {
-                shape: Shape::Array,
-                payloads: items.iter().map(payload::from_value).collect(),
-                location,
-            },
-            other => Document {
-                shape: Shape::Single,
-                payloads: vec![payload::from_value(other)],
-                location,
-            },
-        });
+/// What a JSON document is, from its fields.
+fn detect_type(value: &Value) -> DocType {
+    let is_event = |v: &Value| {
+        v.as_object().is_some_and(|o| {
+            o.contains_key("eventId") || o.contains_key("eventType") || o.contains_key("event_id")
+        })
+    };
+    match value {
+        Value::Object(o) if o.contains_key("events") => DocType::History,
+        Value::Object(o) if o.contains_key("history") || o.contains_key("rawHistory") => {
+            DocType::Response
+        }
+        v if is_event(v) => DocType::Event,
+        Value::Array(items) if items.first().is_some_and(is_event) => DocType::Events,
+        _ => DocType::Auto,
     }
-    let (shape, payloads) = match value {
-        Value::Array(items) => (Shape::Array, payload_list(items, &location, "")?),
-        Value::Object(object) if object.is_empty() || object.contains_key("payloads") => {
-            (Shape::Body, body_payloads(object, &location)?)
-        }
-        Value::Object(_) => {
-            let p = payload::payload_from_json(value).map_err(|e| json_error(&location, "", e))?;
-            (Shape::Single, vec![p])
-        }
-        other => {
+}
+
+/// Reads one JSON document as payloads, a tree, or values to convert.
+pub fn document_from_value(
+    value: Value,
+    location: Location,
+    options: ReadOptions,
+) -> Result<Document> {
+    if options.from_values {
+        return Ok(Document::Payloads(values_document(&value, location)));
+    }
+    let doc_type = match options.doc_type {
+        DocType::Auto => detect_type(&value),
+        forced => forced,
+    };
+    if let Some(message) = doc_type.message() {
+        let shape_ok = match doc_type {
+            DocType::Events => value.is_array(),
+            _ => value.is_object(),
+        };
+        if !shape_ok {
             return Err(parse_error(
                 location,
                 format!(
-                    "expected a Payload object, an array of Payloads or {{\"payloads\": [...]}}, found {}",
+                    "expected {} for --type {doc_type:?}, found {}",
+                    if value.is_array() {
+                        "an object"
+                    } else {
+                        "an array"
+                    },
+                    payload::kind(&value)
+                )
+                .to_lowercase(),
+            ));
+        }
+        return Ok(Document::Tree(TreeDocument {
+            message,
+            value,
+            location,
+        }));
+    }
+    let (shape, payloads) = match (&value, doc_type) {
+        (Value::Array(items), DocType::Auto | DocType::Payloads) => (Shape::Array, payload_list(items, &location, "")?),
+        (Value::Object(object), DocType::Payloads) => (Shape::Body, body_payloads(object, &location)?),
+        (Value::Object(object), DocType::Auto) if object.is_empty() || object.contains_key("payloads") => {
+            (Shape::Body, body_payloads(object, &location)?)
+        }
+        (Value::Object(_), DocType::Auto | DocType::Payload) => {
+            let p = payload::payload_from_json(&value).map_err(|e| json_error(&location, "", e))?;
+            (Shape::Single, vec![p])
+        }
+        (other, _) => {
+            return Err(parse_error(
+                location,
+                format!(
+                    "expected a Payload object, an array of Payloads, {{\"payloads\": [...]}} or a history, found {}",
                     payload::kind(other)
                 ),
             ))
         }
     };
-    Ok(Document {
+    Ok(Document::Payloads(PayloadDocument {
         shape,
         payloads,
         location,
-    })
+    }))
+}
+
+fn values_document(value: &Value, location: Location) -> PayloadDocument {
+    match value {
+        Value::Array(items) => PayloadDocument {
+            shape: Shape::Array,
+            payloads: items.iter().map(payload::from_value).collect(),
+            location,
+        },
+        other => PayloadDocument {
+            shape: Shape::Single,
+            payloads: vec![payload::from_value(other)],
+            location,
+        },
+    }
 }
 
 fn body_payloads(object: &Map<String, Value>, location: &Location) -> Result<Vec<Payload>> {
@@ -285,13 +429,8 @@ fn json_error(location: &Location, payload_path: &str, e: payload::JsonError) ->
     parse_error(at, e.message)
 }
 
-fn parse_proto(bytes: &[u8], top: &Location, proto_type: ProtoType) -> Result<Document> {
-    let single = match proto_type {
-        ProtoType::Payload => true,
-        ProtoType::Payloads => false,
-        ProtoType::Auto => looks_like_single_payload(bytes),
-    };
-    let fail = |what: &str, e: prost::DecodeError| {
+fn parse_proto(bytes: &[u8], top: &Location, doc_type: DocType) -> Result<Document> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
         parse_error(
             top.clone(),
             format!(
@@ -299,21 +438,32 @@ fn parse_proto(bytes: &[u8], top: &Location, proto_type: ProtoType) -> Result<Do
             ),
         )
     };
-    if single {
-        let p = payload::from_proto(bytes).map_err(|e| fail("Payload", e))?;
-        Ok(Document {
-            shape: Shape::Single,
-            payloads: vec![p],
+    if let Some(message) = doc_type.message() {
+        let value =
+            crate::history::proto::to_json(message, bytes).map_err(|e| fail(message, &e))?;
+        return Ok(Document::Tree(TreeDocument {
+            message,
+            value,
             location: top.clone(),
-        })
-    } else {
-        let list = Payloads::decode(bytes).map_err(|e| fail("Payloads", e))?;
-        Ok(Document {
-            shape: Shape::Body,
-            payloads: list.payloads,
-            location: top.clone(),
-        })
+        }));
     }
+    let single = match doc_type {
+        DocType::Payload => true,
+        DocType::Payloads => false,
+        _ => looks_like_single_payload(bytes),
+    };
+    let (shape, payloads) = if single {
+        let p = payload::from_proto(bytes).map_err(|e| fail("Payload", &e))?;
+        (Shape::Single, vec![p])
+    } else {
+        let list = Payloads::decode(bytes).map_err(|e| fail("Payloads", &e))?;
+        (Shape::Body, list.payloads)
+    };
+    Ok(Document::Payloads(PayloadDocument {
+        shape,
+        payloads,
+        location: top.clone(),
+    }))
 }
 
 /// Tells a serialized `Payload` from a `Payloads`. Both begin with field 1; a Payload's
@@ -361,52 +511,74 @@ fn is_map_entry_with_printable_key(mut entry: &[u8]) -> bool {
     std::str::from_utf8(key).is_ok_and(|k| !k.chars().any(char::is_control))
 }
 
-/// Renders documents in `format`. Protobuf output holds exactly one document.
-pub fn render(documents: &[Document], format: OutputFormat) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// Appends one rendered document to `out`. Protobuf output holds exactly one document:
+/// the caller checks that.
+pub fn render_into(doc: &Document, format: OutputFormat, out: &mut Vec<u8>) -> Result<()> {
     match format {
-        OutputFormat::Proto => {
-            let [doc] = documents else {
-                return Err(Error::Usage(format!(
-                    "protobuf output holds one document, the input has {}; use --output-format jsonl",
-                    documents.len()
-                )));
-            };
-            match doc.shape {
-                Shape::Single if doc.payloads.len() == 1 => {
-                    out = payload::to_proto(&doc.payloads[0]);
-                }
-                _ => {
-                    out = Payloads {
+        OutputFormat::Proto => match doc {
+            Document::Payloads(doc) => match (doc.shape, doc.payloads.as_slice()) {
+                (Shape::Single, [one]) => out.extend(payload::to_proto(one)),
+                _ => out.extend(
+                    Payloads {
                         payloads: doc.payloads.clone(),
                     }
-                    .encode_to_vec();
-                }
+                    .encode_to_vec(),
+                ),
+            },
+            Document::Tree(tree) if tree.value.is_array() => {
+                return Err(Error::Usage(
+                    "an array of events has no protobuf form; use --output-format json, or wrap it as a history".into(),
+                ))
             }
-        }
+            Document::Tree(tree) => out.extend(
+                crate::history::proto::from_json(tree.message, &tree.value).map_err(|e| {
+                    parse_error(tree.location.clone(), format!("cannot write as protobuf: {e}"))
+                })?,
+            ),
+        },
         OutputFormat::Json | OutputFormat::Jsonl => {
-            for doc in documents {
-                let value = document_to_value(doc);
-                let written = if format == OutputFormat::Json {
-                    serde_json::to_writer_pretty(&mut out, &value)
-                } else {
-                    serde_json::to_writer(&mut out, &value)
-                };
-                // Writing a Value into a Vec cannot fail.
-                written.map_err(|e| Error::Usage(e.to_string()))?;
-                out.push(b'\n');
-            }
+            let owned;
+            let value = match doc {
+                Document::Payloads(doc) => {
+                    owned = payload_document_to_value(doc);
+                    &owned
+                }
+                Document::Tree(tree) => &tree.value,
+            };
+            let written = if format == OutputFormat::Json {
+                serde_json::to_writer_pretty(&mut *out, value)
+            } else {
+                serde_json::to_writer(&mut *out, value)
+            };
+            // Writing a Value into a Vec cannot fail.
+            written.map_err(|e| Error::Usage(e.to_string()))?;
+            out.push(b'\n');
         }
+    }
+    Ok(())
+}
+
+/// Renders documents in `format` (see [`render_into`]).
+pub fn render(documents: &[Document], format: OutputFormat) -> Result<Vec<u8>> {
+    if format == OutputFormat::Proto && documents.len() != 1 {
+        return Err(Error::Usage(format!(
+            "protobuf output holds one document, the input has {}; use --output-format jsonl",
+            documents.len()
+        )));
+    }
+    let mut out = Vec::new();
+    for doc in documents {
+        render_into(doc, format, &mut out)?;
     }
     Ok(out)
 }
 
-/// The proto3 JSON value of a document in its shape.
-pub fn document_to_value(doc: &Document) -> Value {
+/// The proto3 JSON value of a payload document in its shape.
+pub fn payload_document_to_value(doc: &PayloadDocument) -> Value {
     let list = || Value::Array(doc.payloads.iter().map(payload::payload_to_json).collect());
-    match doc.shape {
-        Shape::Single if doc.payloads.len() == 1 => payload::payload_to_json(&doc.payloads[0]),
-        Shape::Array => list(),
+    match (doc.shape, doc.payloads.as_slice()) {
+        (Shape::Single, [one]) => payload::payload_to_json(one),
+        (Shape::Array, _) => list(),
         _ => {
             let mut o = Map::new();
             o.insert("payloads".into(), list());
@@ -419,8 +591,19 @@ pub fn document_to_value(doc: &Document) -> Value {
 mod tests {
     use super::*;
 
-    fn read(text: &[u8]) -> Input {
+    fn read(text: &[u8]) -> (OutputFormat, Vec<Document>) {
         parse(text, "in", ReadOptions::default()).unwrap()
+    }
+
+    fn payload_doc(doc: &Document) -> &PayloadDocument {
+        match doc {
+            Document::Payloads(d) => d,
+            Document::Tree(t) => panic!("expected payloads, got a {} tree", t.message),
+        }
+    }
+
+    fn shape(text: &[u8]) -> Shape {
+        payload_doc(&read(text).1[0]).shape
     }
 
     fn err(text: &[u8]) -> String {
@@ -432,20 +615,38 @@ mod tests {
     #[test]
     fn detects_each_json_shape() {
         let p = br#"{"metadata":{"encoding":"anNvbi9wbGFpbg=="},"data":"MQ=="}"#;
-        assert_eq!(read(p).documents[0].shape, Shape::Single);
+        assert_eq!(shape(p), Shape::Single);
         let arr = [b"[".as_slice(), p, b"]"].concat();
-        assert_eq!(read(&arr).documents[0].shape, Shape::Array);
+        assert_eq!(shape(&arr), Shape::Array);
         let body = [b"{\"payloads\":[".as_slice(), p, b"]}"].concat();
-        let input = read(&body);
-        assert_eq!(
-            (input.format, input.documents[0].shape),
-            (OutputFormat::Json, Shape::Body)
-        );
-        let lines = [p.as_slice(), b"\n", &body, b"\n"].concat();
-        let input = read(&lines);
-        assert_eq!(input.format, OutputFormat::Jsonl);
-        assert_eq!(input.documents[1].location.to_string(), "in: line 2");
-        assert_eq!(read(b"{}").documents[0].payloads.len(), 0);
+        assert_eq!(shape(&body), Shape::Body);
+        let lines = [p.as_slice(), b"\n\n", &body, b"\n"].concat();
+        let (format, docs) = read(&lines);
+        assert_eq!(format, OutputFormat::Jsonl);
+        assert_eq!(payload_doc(&docs[1]).location.to_string(), "in: line 3");
+        assert_eq!(payload_doc(&read(b"{}").1[0]).payloads.len(), 0);
+    }
+
+    #[test]
+    fn detects_history_kinds() {
+        let kinds = [
+            (&b"{\"events\": []}"[..], schema::HISTORY),
+            (
+                b"{\"history\": {\"events\": []}, \"nextPageToken\": null}",
+                schema::HISTORY_RESPONSE,
+            ),
+            (
+                b"{\"eventId\": \"1\", \"eventType\": \"EVENT_TYPE_TIMER_FIRED\"}",
+                schema::HISTORY_EVENT,
+            ),
+            (b"[{\"eventId\": \"1\"}]", schema::HISTORY_EVENT),
+        ];
+        for (text, message) in kinds {
+            match &read(text).1[0] {
+                Document::Tree(t) => assert_eq!(t.message, message),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -457,14 +658,12 @@ mod tests {
         }
         .encode_to_vec();
         let meta_only = payload::to_proto(&payload::with_encoding("binary/null", vec![]));
-        assert_eq!(read(&single).documents[0].shape, Shape::Single);
-        assert_eq!(read(&meta_only).documents[0].shape, Shape::Single);
-        let input = read(&list);
-        assert_eq!(
-            (input.format, input.documents[0].shape),
-            (OutputFormat::Proto, Shape::Body)
-        );
-        assert_eq!(input.documents[0].payloads, vec![p.clone(), p]);
+        assert_eq!(shape(&single), Shape::Single);
+        assert_eq!(shape(&meta_only), Shape::Single);
+        let (format, docs) = read(&list);
+        assert_eq!(format, OutputFormat::Proto);
+        assert_eq!(payload_doc(&docs[0]).shape, Shape::Body);
+        assert_eq!(payload_doc(&docs[0]).payloads, vec![p.clone(), p]);
     }
 
     #[test]
@@ -489,14 +688,33 @@ mod tests {
     }
 
     #[test]
+    fn json_lines_read_a_line_at_a_time() {
+        let text = b"{\"data\": \"MQ==\"}\n\n{\"payloads\": [{\"data\": 5}]}\n";
+        let mut seen = 0;
+        let e = parse_lines(&text[..], "s", ReadOptions::default(), |_| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(seen, 1);
+        assert_eq!(e.to_string(), "malformed input: s: line 3: payloads[0].data: expected a base64 string, found a number");
+        let e =
+            parse_lines(&b"{\"data\": "[..], "s", ReadOptions::default(), |_| Ok(())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "malformed input: s: line 1: column 9: truncated JSON: EOF while parsing a value"
+        );
+    }
+
+    #[test]
     fn renders_shapes_back() {
         for text in [
             &b"{\n  \"payloads\": [\n    {\n      \"data\": \"MQ==\"\n    }\n  ]\n}\n"[..],
             b"[\n  {\n    \"data\": \"MQ==\"\n  }\n]\n",
             b"{\n  \"data\": \"MQ==\"\n}\n",
         ] {
-            let input = read(text);
-            assert_eq!(render(&input.documents, OutputFormat::Json).unwrap(), text);
+            let (_, docs) = read(text);
+            assert_eq!(render(&docs, OutputFormat::Json).unwrap(), text);
         }
     }
 
@@ -506,8 +724,8 @@ mod tests {
             from_values: true,
             ..Default::default()
         };
-        let input = parse(br#"["hello", {"a": 1}, null]"#, "v", options).unwrap();
-        let doc = &input.documents[0];
+        let (_, docs) = parse(br#"["hello", {"a": 1}, null]"#, "v", options).unwrap();
+        let doc = payload_doc(&docs[0]);
         assert_eq!(doc.shape, Shape::Array);
         assert_eq!(doc.payloads[0].data, b"\"hello\"");
         assert_eq!(doc.payloads[1].data, br#"{"a":1}"#);
@@ -515,7 +733,7 @@ mod tests {
             payload::encoding(&doc.payloads[2]),
             Some(&b"binary/null"[..])
         );
-        let input = parse(b"\"x\"\n2\n", "v", options).unwrap();
-        assert_eq!(input.documents.len(), 2);
+        let (_, docs) = parse(b"\"x\"\n2\n", "v", options).unwrap();
+        assert_eq!(docs.len(), 2);
     }
 }

@@ -37,28 +37,102 @@ pub fn display_name(path: &str) -> &str {
     }
 }
 
-/// Writes `bytes` to `target` atomically: temp file in the same directory, fsync, rename.
-/// An existing target keeps its permissions.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+/// Where output goes: standard output, or a temporary file beside the target that
+/// replaces it only on [`Sink::commit`] (dropped uncommitted, it disappears).
+pub enum Sink {
+    /// Standard output; `closed` once the reader went away (`| head`).
+    Stdout {
+        /// The reader closed the pipe: further output is dropped.
+        closed: bool,
+    },
+    /// A temporary file and the target it will replace.
+    File {
+        /// The temporary file in the target's directory.
+        temp: tempfile::NamedTempFile,
+        /// The file to replace.
+        target: std::path::PathBuf,
+    },
+}
+
+impl Sink {
+    /// Output to standard output.
+    pub fn stdout() -> Sink {
+        Sink::Stdout { closed: false }
+    }
+
+    /// Output to `target`, atomically; an existing target keeps its permissions.
+    pub fn file(target: &Path) -> Result<Sink> {
+        let temp = temp_beside(target)?;
+        if let Ok(meta) = std::fs::metadata(target) {
+            temp.as_file()
+                .set_permissions(meta.permissions())
+                .map_err(|e| Error::io("cannot write", target, e))?;
+        }
+        Ok(Sink::File {
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// Appends bytes.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Sink::Stdout { closed: true } => Ok(()),
+            Sink::Stdout { closed } => {
+                let mut out = std::io::stdout().lock();
+                match out.write_all(bytes) {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        *closed = true;
+                        Ok(())
+                    }
+                    Err(e) => Err(Error::io("cannot write", "<stdout>", e)),
+                    Ok(()) => Ok(()),
+                }
+            }
+            Sink::File { temp, target } => temp
+                .write_all(bytes)
+                .map_err(|e| Error::io("cannot write", target.as_path(), e)),
+        }
+    }
+
+    /// Finishes: flushes standard output, or syncs the temp file and renames it over the target.
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Sink::Stdout { closed: true } => Ok(()),
+            Sink::Stdout { closed: false } => match std::io::stdout().lock().flush() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::io("cannot write", "<stdout>", e))
+                }
+                _ => Ok(()),
+            },
+            Sink::File { temp, target } => {
+                let fail = |e: std::io::Error| Error::io("cannot write", target.as_path(), e);
+                temp.as_file().sync_all().map_err(fail)?;
+                temp.persist(&target).map_err(|e| fail(e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let fail = |e: std::io::Error| Error::io("cannot write", target, e);
-    let mut temp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".tcodec-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(fail)?;
-    if let Ok(meta) = std::fs::metadata(target) {
-        temp.as_file()
-            .set_permissions(meta.permissions())
-            .map_err(fail)?;
-    }
-    temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(target).map_err(|e| fail(e.error))?;
-    Ok(())
+        .map_err(|e| Error::io("cannot write", target, e))
+}
+
+/// Writes `bytes` to `target` atomically: temp file in the same directory, fsync, rename.
+/// An existing target keeps its permissions.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+    let mut sink = Sink::file(target)?;
+    sink.write(bytes)?;
+    sink.commit()
 }
 
 /// Writes secret material to a new file readable only by its owner (mode 0600 on Unix),
@@ -71,16 +145,9 @@ pub fn write_secret(target: &Path, bytes: &[u8]) -> Result<()> {
             std::io::Error::new(std::io::ErrorKind::AlreadyExists, "file exists"),
         ));
     }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     let fail = |e: std::io::Error| Error::io("cannot write", target, e);
     // tempfile creates files with mode 0600 on Unix.
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tcodec-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let mut temp = temp_beside(target)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
     temp.persist_noclobber(target).map_err(|e| fail(e.error))?;

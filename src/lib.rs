@@ -12,6 +12,7 @@ pub mod codec;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod history;
 pub mod io;
 pub mod keys;
 pub mod payload;

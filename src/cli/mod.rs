@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::document::{InputFormat, OutputFormat, ProtoType};
+use crate::document::{DocType, InputFormat, OutputFormat};
 use crate::error::{Error, ExitStatus};
 use crate::keys::KeyFormat;
 
@@ -107,9 +107,10 @@ pub struct TransformArgs {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
 
-    /// For protobuf input: which message it holds
-    #[arg(long = "type", value_enum, default_value_t = ProtoType::Auto, value_name = "TYPE")]
-    pub proto_type: ProtoType,
+    /// What the input holds (payload shapes and history kinds are detected in JSON;
+    /// binary protobuf histories need --type history)
+    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
+    pub doc_type: DocType,
 
     /// Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input's]
     #[arg(long, value_enum)]

@@ -1,4 +1,8 @@
 //! `tcodec encode` and `tcodec decode`: read documents, run the pipeline, write them back.
+//!
+//! Documents stream: each is transformed and written before the next is read (JSON lines
+//! with `--input-format jsonl` are read a line at a time), into standard output or a
+//! temporary file that replaces the target only when every document succeeded.
 
 use std::io::IsTerminal as _;
 use std::path::Path;
@@ -6,9 +10,10 @@ use std::path::Path;
 use super::{report, Cli, TransformArgs};
 use crate::codec::Direction;
 use crate::config::Config;
-use crate::document::{self, Document, OutputFormat, ReadOptions};
+use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::{Error, ExitStatus, Result};
-use crate::io;
+use crate::history::walk::{self, SitePolicy};
+use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
 
 /// Runs encode or decode over every input; a failing input is reported and the others
@@ -22,18 +27,23 @@ pub fn run(
     validate(args)?;
     let config = Config::discover(cli.config.as_deref())?;
     let pipeline = config.pipeline(&args.namespace)?;
-    let options = ReadOptions {
-        format: args.input_format,
-        proto_type: args.proto_type,
-        from_values,
+    let job = Job {
+        pipeline: &pipeline,
+        args,
+        direction,
+        options: ReadOptions {
+            format: args.input_format,
+            doc_type: args.doc_type,
+            from_values,
+        },
     };
     if let [only] = args.inputs.as_slice() {
-        transform_file(&pipeline, args, only, direction, options)?;
+        job.file(only)?;
         return Ok(ExitStatus::Ok);
     }
     let mut worst = ExitStatus::Ok;
     for input in &args.inputs {
-        if let Err(e) = transform_file(&pipeline, args, input, direction, options) {
+        if let Err(e) = job.file(input) {
             report(&e);
             worst = worst.max(e.exit_status());
         }
@@ -61,54 +71,109 @@ fn validate(args: &TransformArgs) -> Result<()> {
     Ok(())
 }
 
-fn transform_file(
-    pipeline: &Pipeline,
-    args: &TransformArgs,
-    path: &str,
+struct Job<'a> {
+    pipeline: &'a Pipeline,
+    args: &'a TransformArgs,
     direction: Direction,
     options: ReadOptions,
-) -> Result<()> {
-    let bytes = io::read_input(path)?;
-    let input = document::parse(&bytes, io::display_name(path), options)?;
-    let format = args
-        .output_format
-        .or_else(|| args.output.as_deref().and_then(format_from_extension))
-        .unwrap_or(input.format);
-    let documents = input
-        .documents
-        .into_iter()
-        .map(|doc| run_document(pipeline, direction, doc))
-        .collect::<Result<Vec<_>>>()?;
-    let rendered = document::render(&documents, format)?;
-    if args.in_place {
-        io::write_atomic(Path::new(path), &rendered)
-    } else if let Some(out) = &args.output {
-        io::write_atomic(out, &rendered)
-    } else {
-        if format == OutputFormat::Proto && std::io::stdout().is_terminal() {
-            return Err(Error::Usage(
-                "refusing to write binary protobuf to a terminal; use -o FILE or a pipe".into(),
-            ));
+}
+
+impl Job<'_> {
+    fn file(&self, path: &str) -> Result<()> {
+        let name = io::display_name(path);
+        let target = if self.args.in_place {
+            Some(Path::new(path))
+        } else {
+            self.args.output.as_deref()
+        };
+        let forced = self
+            .args
+            .output_format
+            .or_else(|| target.and_then(format_from_extension));
+        let mut sink = match target {
+            Some(t) => Sink::file(t)?,
+            None => Sink::stdout(),
+        };
+        let mut written = 0usize;
+        let mut buffer = Vec::new();
+        let mut emit = |doc: Document, format: OutputFormat| -> Result<()> {
+            if format == OutputFormat::Proto {
+                if written > 0 {
+                    return Err(Error::Usage(
+                        "protobuf output holds one document, the input has more; use --output-format jsonl".into(),
+                    ));
+                }
+                if target.is_none() && std::io::stdout().is_terminal() {
+                    return Err(Error::Usage(
+                        "refusing to write binary protobuf to a terminal; use -o FILE or a pipe"
+                            .into(),
+                    ));
+                }
+            }
+            let doc = run_document(self.pipeline, self.direction, doc)?;
+            buffer.clear();
+            document::render_into(&doc, format, &mut buffer)?;
+            written += 1;
+            sink.write(&buffer)
+        };
+        if self.options.format == InputFormat::Jsonl {
+            let format = forced.unwrap_or(OutputFormat::Jsonl);
+            let each = |doc| emit(doc, format);
+            if path == "-" {
+                document::parse_lines(std::io::stdin().lock(), name, self.options, each)?;
+            } else {
+                let file =
+                    std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+                document::parse_lines(std::io::BufReader::new(file), name, self.options, each)?;
+            }
+        } else {
+            let bytes = io::read_input(path)?;
+            let detected = document::resolve_format(&bytes, name, self.options)?;
+            let format = forced.unwrap_or(detected);
+            document::parse_each(&bytes, name, detected, self.options, |doc| {
+                emit(doc, format)
+            })?;
         }
-        io::write_stdout(&rendered)
+        sink.commit()
     }
 }
 
 /// Runs one document's payloads through the pipeline, naming the payload on failure.
-pub fn run_document(
-    pipeline: &Pipeline,
-    direction: Direction,
-    mut doc: Document,
-) -> Result<Document> {
-    let payloads = std::mem::take(&mut doc.payloads);
-    doc.payloads = pipeline
-        .run(direction, payloads)
-        .map_err(|e| Error::Codec {
-            direction: direction.verb(),
-            location: doc.payload_location(e.index),
-            source: e.source,
-        })?;
-    Ok(doc)
+pub fn run_document(pipeline: &Pipeline, direction: Direction, doc: Document) -> Result<Document> {
+    match doc {
+        Document::Payloads(mut doc) => {
+            let payloads = std::mem::take(&mut doc.payloads);
+            doc.payloads = pipeline
+                .run(direction, payloads)
+                .map_err(|e| Error::Codec {
+                    direction: direction.verb(),
+                    location: doc.payload_location(e.index),
+                    source: e.source,
+                })?;
+            Ok(Document::Payloads(doc))
+        }
+        Document::Tree(mut tree) => {
+            let policy = SitePolicy::for_direction(direction);
+            let message = tree.message;
+            let location = tree.location.clone();
+            if let serde_json::Value::Array(events) = &mut tree.value {
+                for (i, event) in events.iter_mut().enumerate() {
+                    let here = location.join(&format!("[{i}]"));
+                    walk::transform(event, message, here, pipeline, direction, policy)?;
+                }
+            } else {
+                walk::transform(
+                    &mut tree.value,
+                    message,
+                    location,
+                    pipeline,
+                    direction,
+                    policy,
+                )?;
+            }
+            Ok(Document::Tree(tree))
+        }
+    }
 }
 
 fn format_from_extension(path: &Path) -> Option<OutputFormat> {

@@ -1,0 +1,5 @@
+//! Whole workflow histories: schema-guided payload walks.
+
+pub mod proto;
+pub mod schema;
+pub mod walk;

@@ -1,0 +1,271 @@
+//! The schema-guided walk over a proto3 JSON tree: finds every payload site, runs the
+//! pipeline over all of them at once (in parallel), and writes back only the payloads a
+//! codec changed, so everything else (unknown fields, field order, numbers, enum spellings,
+//! untouched payloads) stays exactly as it was.
+
+use serde_json::Value;
+
+use super::schema::{Cardinality, Schema, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES};
+use crate::codec::Direction;
+use crate::error::{Error, Location, Result};
+use crate::payload::{self, Payload};
+use crate::pipeline::Pipeline;
+
+/// What kind of place a payload sits in; the SDKs treat some of them specially.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteKind {
+    /// An ordinary payload: inputs, results, memo, failures, user metadata, ...
+    Data,
+    /// A header field (the SDKs do not run headers through codecs by default).
+    Header,
+    /// A local-activity marker's `details.data` (SDK bookkeeping, left plain by the SDKs).
+    MarkerData,
+    /// A search attribute (indexed by the server: never encoded).
+    SearchAttribute,
+}
+
+/// One payload in the tree.
+#[derive(Debug)]
+pub struct Site<'a> {
+    /// The payload's JSON object.
+    pub value: &'a mut Value,
+    /// Where it is.
+    pub location: Location,
+    /// What kind of place it is.
+    pub kind: SiteKind,
+}
+
+/// Which site kinds a transform touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SitePolicy {
+    /// Run headers through the pipeline.
+    pub headers: bool,
+    /// Run local-activity marker data through the pipeline.
+    pub marker_data: bool,
+}
+
+impl SitePolicy {
+    /// The sites a direction touches by default, as the SDKs and the `temporal` CLI do:
+    /// decoding offers every site but search attributes to the codecs (what no codec
+    /// claims passes unchanged); encoding leaves headers and marker data plain, as the
+    /// SDKs write them.
+    pub fn for_direction(direction: Direction) -> Self {
+        let all = direction == Direction::Decode;
+        SitePolicy {
+            headers: all,
+            marker_data: all,
+        }
+    }
+
+    /// Whether a site of this kind is touched.
+    pub fn includes(self, kind: SiteKind) -> bool {
+        match kind {
+            SiteKind::Data => true,
+            SiteKind::Header => self.headers,
+            SiteKind::MarkerData => self.marker_data,
+            SiteKind::SearchAttribute => false,
+        }
+    }
+}
+
+/// Collects every payload site under `value`, a JSON form of `message`.
+pub fn collect<'a>(value: &'a mut Value, message: &str, location: Location) -> Vec<Site<'a>> {
+    let mut out = Vec::new();
+    if message == PAYLOAD {
+        if value.is_object() {
+            out.push(Site {
+                value,
+                location,
+                kind: SiteKind::Data,
+            });
+        }
+        return out;
+    }
+    walk(
+        Schema::temporal(),
+        value,
+        message,
+        &location,
+        SiteKind::Data,
+        &mut out,
+    );
+    out
+}
+
+fn walk<'a>(
+    schema: &Schema,
+    value: &'a mut Value,
+    message: &str,
+    location: &Location,
+    kind: SiteKind,
+    out: &mut Vec<Site<'a>>,
+) {
+    let Value::Object(object) = value else { return };
+    for (key, child) in object.iter_mut() {
+        let Some(field) = schema.field(message, key) else {
+            continue;
+        };
+        let here = location.join(key);
+        let child_kind = match field.target.as_str() {
+            SEARCH_ATTRIBUTES => SiteKind::SearchAttribute,
+            HEADER => SiteKind::Header,
+            _ => kind,
+        };
+        let target = field.target.as_str();
+        match (field.cardinality, child) {
+            (Cardinality::Single, child) => visit(schema, child, target, here, child_kind, out),
+            (Cardinality::List, Value::Array(items)) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    visit(
+                        schema,
+                        item,
+                        target,
+                        here.join(&format!("[{i}]")),
+                        child_kind,
+                        out,
+                    );
+                }
+            }
+            (Cardinality::Map, Value::Object(entries)) => {
+                for (name, item) in entries.iter_mut() {
+                    let entry_kind = if message == MARKER_RECORDED && name == "data" {
+                        SiteKind::MarkerData
+                    } else {
+                        child_kind
+                    };
+                    visit(
+                        schema,
+                        item,
+                        target,
+                        here.join(&map_key(name)),
+                        entry_kind,
+                        out,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn visit<'a>(
+    schema: &Schema,
+    value: &'a mut Value,
+    target: &str,
+    location: Location,
+    kind: SiteKind,
+    out: &mut Vec<Site<'a>>,
+) {
+    if target == PAYLOAD {
+        if value.is_object() {
+            out.push(Site {
+                value,
+                location,
+                kind,
+            });
+        }
+    } else {
+        walk(schema, value, target, &location, kind, out);
+    }
+}
+
+/// A map key as a JSON path step: `.name` when it is a plain identifier, else `["..."]`.
+fn map_key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        name.to_string()
+    } else {
+        format!("[{}]", Value::String(name.to_string()))
+    }
+}
+
+/// Runs every payload under `value` (a JSON `message`) that `policy` includes through
+/// `pipeline`, in place. Returns how many payloads a codec changed.
+pub fn transform(
+    value: &mut Value,
+    message: &str,
+    location: Location,
+    pipeline: &Pipeline,
+    direction: Direction,
+    policy: SitePolicy,
+) -> Result<usize> {
+    let sites: Vec<Site<'_>> = collect(value, message, location)
+        .into_iter()
+        .filter(|s| policy.includes(s.kind))
+        .collect();
+    let originals = sites
+        .iter()
+        .map(|site| {
+            payload::payload_from_json(site.value).map_err(|e| Error::Parse {
+                location: if e.path.is_empty() {
+                    site.location.clone()
+                } else {
+                    site.location.join(&e.path)
+                },
+                message: e.message,
+            })
+        })
+        .collect::<Result<Vec<Payload>>>()?;
+    let results = pipeline
+        .run(direction, originals.clone())
+        .map_err(|e| Error::Codec {
+            direction: direction.verb(),
+            location: sites[e.index].location.clone(),
+            source: e.source,
+        })?;
+    let mut changed = 0;
+    for ((site, new), old) in sites.into_iter().zip(results).zip(originals) {
+        if new != old {
+            *site.value = payload::payload_to_json(&new);
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::schema::HISTORY;
+    use serde_json::json;
+
+    fn p(tag: &str) -> Value {
+        json!({"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": tag})
+    }
+
+    #[test]
+    fn finds_sites_with_kinds_and_locations() {
+        let mut history = json!({"events": [
+            {"eventId": "1", "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED",
+             "workflowExecutionStartedEventAttributes": {
+                "input": {"payloads": [p("AA=="), p("AQ==")]},
+                "memo": {"fields": {"my key": p("Ag==")}},
+                "header": {"fields": {"tracing": p("Aw==")}},
+                "searchAttributes": {"indexedFields": {"CustomKeywordField": p("BA==")}},
+                "futureField": {"payloads": [p("BQ==")]}}},
+            {"eventId": "2", "markerRecordedEventAttributes": {"details": {"data": {"payloads": [p("Bg==")]}, "result": {"payloads": [p("Bw==")]}}}},
+            {"eventId": "3", "activityTaskFailedEventAttributes": {"failure": {"cause": {"encodedAttributes": p("CA==")}}}}
+        ]});
+        let sites = collect(&mut history, HISTORY, Location::file("h.json"));
+        let found: Vec<(String, SiteKind)> = sites
+            .iter()
+            .map(|s| (s.location.path.clone(), s.kind))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("events[0].workflowExecutionStartedEventAttributes.input.payloads[0]".into(), SiteKind::Data),
+                ("events[0].workflowExecutionStartedEventAttributes.input.payloads[1]".into(), SiteKind::Data),
+                ("events[0].workflowExecutionStartedEventAttributes.memo.fields[\"my key\"]".into(), SiteKind::Data),
+                ("events[0].workflowExecutionStartedEventAttributes.header.fields.tracing".into(), SiteKind::Header),
+                ("events[0].workflowExecutionStartedEventAttributes.searchAttributes.indexedFields.CustomKeywordField".into(), SiteKind::SearchAttribute),
+                ("events[1].markerRecordedEventAttributes.details.data.payloads[0]".into(), SiteKind::MarkerData),
+                ("events[1].markerRecordedEventAttributes.details.result.payloads[0]".into(), SiteKind::Data),
+                ("events[2].activityTaskFailedEventAttributes.failure.cause.encodedAttributes".into(), SiteKind::Data),
+            ]
+        );
+    }
+}
