@@ -186,24 +186,38 @@ pub fn parse(
 }
 
 /// Reads JSON lines from `reader` one line at a time (constant memory in the number of
-/// lines), calling `each` with every document.
+/// lines), calling `each` with every non-blank line and its location.
+pub fn for_each_line(
+    reader: impl std::io::BufRead,
+    name: &str,
+    mut each: impl FnMut(&[u8], Location) -> Result<()>,
+) -> Result<()> {
+    let top = Location::file(name);
+    for (index, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| Error::io("cannot read", name, e))?;
+        if !line.trim_ascii().is_empty() {
+            each(&line, top.at_line(index + 1))?;
+        }
+    }
+    Ok(())
+}
+
+/// Parses one JSON line (see [`for_each_line`]) into a document.
+pub fn parse_line(line: &[u8], at: Location, options: ReadOptions) -> Result<Document> {
+    let value = parse_json_value(line, &at)?;
+    document_from_value(value, at, options)
+}
+
+/// Reads JSON lines from `reader` one line at a time, calling `each` with every document.
 pub fn parse_lines(
     reader: impl std::io::BufRead,
     name: &str,
     options: ReadOptions,
     mut each: impl FnMut(Document) -> Result<()>,
 ) -> Result<()> {
-    let top = Location::file(name);
-    for (index, line) in reader.split(b'\n').enumerate() {
-        let line = line.map_err(|e| Error::io("cannot read", name, e))?;
-        if line.trim_ascii().is_empty() {
-            continue;
-        }
-        let here = top.at_line(index + 1);
-        let value = parse_json_value(&line, &here)?;
-        each(document_from_value(value, here, options)?)?;
-    }
-    Ok(())
+    for_each_line(reader, name, |line, at| {
+        each(parse_line(line, at, options)?)
+    })
 }
 
 fn detect(bytes: &[u8], top: &Location, options: ReadOptions) -> Result<OutputFormat> {

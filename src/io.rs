@@ -120,9 +120,15 @@ fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
-        .prefix(".tcodec-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tcodec-").suffix(".tmp");
+    // A new file gets the usual mode (0666 less the umask), not tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
         .tempfile_in(dir)
         .map_err(|e| Error::io("cannot write", target, e))
 }
@@ -146,8 +152,15 @@ pub fn write_secret(target: &Path, bytes: &[u8]) -> Result<()> {
         ));
     }
     let fail = |e: std::io::Error| Error::io("cannot write", target, e);
-    // tempfile creates files with mode 0600 on Unix.
-    let mut temp = temp_beside(target)?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // tempfile creates files with mode 0600 on Unix: right for a key.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tcodec-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
     temp.persist_noclobber(target).map_err(|e| fail(e.error))?;

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod apply;
 pub mod cli;
 pub mod codec;
 pub mod config;

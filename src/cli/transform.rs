@@ -8,11 +8,14 @@ use std::io::IsTerminal as _;
 use std::path::Path;
 
 use super::{report, Cli, TransformArgs};
+use crate::apply::run_document;
 use crate::codec::Direction;
 use crate::config::Config;
 use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
+use crate::error::Location;
 use crate::error::{Error, ExitStatus, Result};
-use crate::history::walk::{self, SitePolicy};
+use crate::history::fast;
+use crate::history::walk::SitePolicy;
 use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
 
@@ -71,6 +74,12 @@ fn validate(args: &TransformArgs) -> Result<()> {
     Ok(())
 }
 
+/// What a document became: a transformed document to render, or finished output text.
+enum Produced {
+    Doc(Document),
+    Text(Vec<u8>),
+}
+
 struct Job<'a> {
     pipeline: &'a Pipeline,
     args: &'a TransformArgs,
@@ -79,6 +88,22 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// The streaming fast path for a JSON history document, when it applies.
+    fn fast(&self, bytes: &[u8], at: &Location) -> Result<Option<Vec<u8>>> {
+        if self.options.from_values {
+            return Ok(None);
+        }
+        let policy = SitePolicy::for_direction(self.direction);
+        fast::transcode(
+            bytes,
+            at,
+            self.options.doc_type,
+            self.pipeline,
+            self.direction,
+            policy,
+        )
+    }
+
     fn file(&self, path: &str) -> Result<()> {
         let name = io::display_name(path);
         let target = if self.args.in_place {
@@ -96,7 +121,14 @@ impl Job<'_> {
         };
         let mut written = 0usize;
         let mut buffer = Vec::new();
-        let mut emit = |doc: Document, format: OutputFormat| -> Result<()> {
+        let mut emit = |item: Produced, format: OutputFormat| -> Result<()> {
+            let doc = match item {
+                Produced::Text(text) => {
+                    written += 1;
+                    return sink.write(&text);
+                }
+                Produced::Doc(doc) => doc,
+            };
             if format == OutputFormat::Proto {
                 if written > 0 {
                     return Err(Error::Usage(
@@ -118,61 +150,42 @@ impl Job<'_> {
         };
         if self.options.format == InputFormat::Jsonl {
             let format = forced.unwrap_or(OutputFormat::Jsonl);
-            let each = |doc| emit(doc, format);
+            let mut each = |line: &[u8], at: Location| -> Result<()> {
+                if format == OutputFormat::Jsonl {
+                    if let Some(mut out) = self.fast(line, &at)? {
+                        out.push(b'\n');
+                        return emit(Produced::Text(out), format);
+                    }
+                }
+                emit(
+                    Produced::Doc(document::parse_line(line, at, self.options)?),
+                    format,
+                )
+            };
             if path == "-" {
-                document::parse_lines(std::io::stdin().lock(), name, self.options, each)?;
+                document::for_each_line(std::io::stdin().lock(), name, &mut each)?;
             } else {
                 let file =
                     std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-                document::parse_lines(std::io::BufReader::new(file), name, self.options, each)?;
+                document::for_each_line(std::io::BufReader::new(file), name, &mut each)?;
             }
         } else {
             let bytes = io::read_input(path)?;
             let detected = document::resolve_format(&bytes, name, self.options)?;
             let format = forced.unwrap_or(detected);
-            document::parse_each(&bytes, name, detected, self.options, |doc| {
-                emit(doc, format)
-            })?;
+            let fast = if detected == OutputFormat::Json && format == OutputFormat::Json {
+                self.fast(&bytes, &Location::file(name))?
+            } else {
+                None
+            };
+            match fast {
+                Some(out) => emit(Produced::Text(out), format)?,
+                None => document::parse_each(&bytes, name, detected, self.options, |doc| {
+                    emit(Produced::Doc(doc), format)
+                })?,
+            }
         }
         sink.commit()
-    }
-}
-
-/// Runs one document's payloads through the pipeline, naming the payload on failure.
-pub fn run_document(pipeline: &Pipeline, direction: Direction, doc: Document) -> Result<Document> {
-    match doc {
-        Document::Payloads(mut doc) => {
-            let payloads = std::mem::take(&mut doc.payloads);
-            doc.payloads = pipeline
-                .run(direction, payloads)
-                .map_err(|e| Error::Codec {
-                    direction: direction.verb(),
-                    location: doc.payload_location(e.index),
-                    source: e.source,
-                })?;
-            Ok(Document::Payloads(doc))
-        }
-        Document::Tree(mut tree) => {
-            let policy = SitePolicy::for_direction(direction);
-            let message = tree.message;
-            let location = tree.location.clone();
-            if let serde_json::Value::Array(events) = &mut tree.value {
-                for (i, event) in events.iter_mut().enumerate() {
-                    let here = location.join(&format!("[{i}]"));
-                    walk::transform(event, message, here, pipeline, direction, policy)?;
-                }
-            } else {
-                walk::transform(
-                    &mut tree.value,
-                    message,
-                    location,
-                    pipeline,
-                    direction,
-                    policy,
-                )?;
-            }
-            Ok(Document::Tree(tree))
-        }
     }
 }
 

@@ -169,7 +169,17 @@ fn visit<'a>(
     }
 }
 
-/// A map key as a JSON path step: `.name` when it is a plain identifier, else `["..."]`.
+/// A map key as a path step to append: `.name` for a plain identifier, else `["..."]`.
+pub(crate) fn map_key_step(name: &str) -> String {
+    let key = map_key(name);
+    if key.starts_with('[') {
+        key
+    } else {
+        format!(".{key}")
+    }
+}
+
+/// A map key as a JSON path step: `name` when it is a plain identifier, else `["..."]`.
 fn map_key(name: &str) -> String {
     let plain = !name.is_empty()
         && name
