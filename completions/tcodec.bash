@@ -16,6 +16,9 @@ _tcodec() {
             ",$1")
                 cmd="tcodec"
                 ;;
+            tcodec,check)
+                cmd="tcodec__subcmd__check"
+                ;;
             tcodec,config)
                 cmd="tcodec__subcmd__config"
                 ;;
@@ -46,6 +49,9 @@ _tcodec() {
             tcodec__subcmd__config__subcmd__help,help)
                 cmd="tcodec__subcmd__config__subcmd__help__subcmd__help"
                 ;;
+            tcodec__subcmd__help,check)
+                cmd="tcodec__subcmd__help__subcmd__check"
+                ;;
             tcodec__subcmd__help,config)
                 cmd="tcodec__subcmd__help__subcmd__config"
                 ;;
@@ -74,7 +80,7 @@ _tcodec() {
 
     case "${cmd}" in
         tcodec)
-            opts="-h -V --config --help --version encode decode keygen config generate help"
+            opts="-q -h -V --config --quiet --help --version encode decode check keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,8 +97,54 @@ _tcodec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcodec__subcmd__check)
+            opts="-n -q -h -V --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --format --input-format --type --config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-key-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payload-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcodec__subcmd__config)
-            opts="-h -V --config --help --version check help"
+            opts="-q -h -V --config --quiet --help --version check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -110,7 +162,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__config__subcmd__check)
-            opts="-h -V --config --help --version"
+            opts="-q -h -V --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,7 +222,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -h -V --namespace --input-format --type --output-format --output --in-place --config --help --version"
+            opts="-n -o -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,7 +268,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -h -V --from-values --namespace --input-format --type --output-format --output --in-place --config --help --version"
+            opts="-n -o -q -h -V --from-values --namespace --input-format --type --output-format --output --in-place --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,7 +314,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__generate)
-            opts="-h -V --config --help --version completions man all"
+            opts="-q -h -V --config --quiet --help --version completions man all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,8 +332,22 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help)
-            opts="encode decode keygen config generate help"
+            opts="encode decode check keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -392,7 +458,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keygen)
-            opts="-o -h -V --id --output --format --config --help --version"
+            opts="-o -q -h -V --id --output --format --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -19,12 +19,15 @@ set edit:completion:arg-completer[tcodec] = {|@words|
     var completions = [
         &'tcodec'= {
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
             cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
+            cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration'
             cand generate 'Generate shell completions and man pages (for packagers)'
@@ -41,6 +44,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --from-values 'Read plain JSON values and turn them into payloads as the SDKs'' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
             cand --in-place 'Rewrite each input file in place (atomically)'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -55,7 +60,30 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -o 'Write to FILE (atomically) instead of standard output'
             cand --output 'Write to FILE (atomically) instead of standard output'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --readable 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI''s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
+            cand --keep-going 'With --readable: exit 0 even when some payloads could not be decoded'
             cand --in-place 'Rewrite each input file in place (atomically)'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;check'= {
+            cand -n 'Namespace whose pipeline defines "encoded"'
+            cand --namespace 'Namespace whose pipeline defines "encoded"'
+            cand --allow-key-id 'Allowed encryption key id (repeatable); other ids are violations'
+            cand --max-payload-size 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal''s blob error limit]'
+            cand --format 'Report format'
+            cand --input-format 'Input encoding'
+            cand --type 'What the input holds'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --require-encoded 'Every payload must carry the encoding of the pipeline''s outermost codec'
+            cand --strict 'Headers and local-activity marker data must be encoded too'
+            cand --no-decode 'Do not try to decode payloads (no keys needed)'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -67,6 +95,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --output 'Write the key to a new file with mode 0600 (never overwrites)'
             cand --format 'Key encoding'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -74,6 +104,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;config'= {
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -83,6 +115,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;config;check'= {
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -98,6 +132,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;generate'= {
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -106,6 +142,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help'= {
             cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
             cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
+            cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration'
             cand generate 'Generate shell completions and man pages (for packagers)'
@@ -114,6 +151,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help;encode'= {
         }
         &'tcodec;help;decode'= {
+        }
+        &'tcodec;help;check'= {
         }
         &'tcodec;help;keygen'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tcodec_global_optspecs
-    string join \n config= h/help V/version
+    string join \n config= q/quiet h/help V/version
 end
 
 function __fish_tcodec_needs_command
@@ -25,10 +25,12 @@ function __fish_tcodec_using_subcommand
 end
 
 complete -c tcodec -n "__fish_tcodec_needs_command" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_needs_command" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_needs_command" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
@@ -52,6 +54,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 'Read plain JSON values and turn them into payloads as the SDKs\' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use' -r
@@ -71,34 +74,65 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l readable -d 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI\'s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d 'With --readable: exit 0 even when some payloads could not be decoded'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded"' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
+json\t'One JSON object with every violation and notice'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
+json\t'One JSON document'
+jsonl\t'One JSON document per line'
+proto\t'Binary protobuf `Payload` or `Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l type -d 'What the input holds' -r -f -a "auto\t'Detect from the content'
+payload\t'`temporal.api.common.v1.Payload`'
+payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
+history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
+event\t'One `temporal.api.history.v1.HistoryEvent`'
+events\t'A JSON array of HistoryEvents'
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-encoded -d 'Every payload must carry the encoding of the pipeline\'s outermost codec'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l strict -d 'Headers and local-activity marker data must be encoded too'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l no-decode -d 'Do not try to decode payloads (no keys needed)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l id -d 'Key id to show in the printed config snippet' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s o -l output -d 'Write the key to a new file with mode 0600 (never overwrites)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l format -d 'Key encoding' -r -f -a "raw\t'32 raw bytes'
 hex\t'64 lowercase hex digits and a newline'
 base64\t'Standard base64 and a newline'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'

@@ -131,6 +131,17 @@ impl CodecConfig {
         }
     }
 
+    /// The `encoding` metadata value this codec writes.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            CodecConfig::AesGcm { .. } => crate::codec::aes_gcm::ENCODING_ENCRYPTED,
+            CodecConfig::Zlib(_) => Algorithm::Zlib.encoding(),
+            CodecConfig::Gzip(_) => Algorithm::Gzip.encoding(),
+            CodecConfig::Snappy(_) => Algorithm::Snappy { framed: false }.encoding(),
+            CodecConfig::Zstd(_) => Algorithm::Zstd.encoding(),
+        }
+    }
+
     /// Every key id the codec refers to, active first.
     pub fn key_ids(&self) -> Vec<&str> {
         match self {

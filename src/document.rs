@@ -126,6 +126,26 @@ pub enum Document {
     Tree(TreeDocument),
 }
 
+impl Document {
+    /// The document as a JSON tree of its message type, for site-by-site work (readable
+    /// output, checks): payload shapes become a Payload, a `Payloads` body, or an array of
+    /// Payloads.
+    pub fn into_tree(self) -> TreeDocument {
+        match self {
+            Document::Tree(tree) => tree,
+            Document::Payloads(doc) => TreeDocument {
+                message: if doc.shape == Shape::Body {
+                    schema::PAYLOADS
+                } else {
+                    schema::PAYLOAD
+                },
+                value: payload_document_to_value(&doc),
+                location: doc.location,
+            },
+        }
+    }
+}
+
 /// How to read an input.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions {

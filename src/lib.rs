@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod apply;
+pub mod check;
 pub mod cli;
 pub mod codec;
 pub mod config;
@@ -18,5 +19,6 @@ pub mod io;
 pub mod keys;
 pub mod payload;
 pub mod pipeline;
+pub mod readable;
 
 pub use error::{Error, ExitStatus, Result};

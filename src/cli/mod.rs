@@ -3,9 +3,11 @@
 //! One clap definition feeds `--help`, the man pages and the shell completions
 //! (`tcodec generate`), so they cannot disagree.
 
+mod check;
 mod config_cmd;
 pub mod generate;
 mod keygen;
+mod progress;
 mod transform;
 
 use std::ffi::OsString;
@@ -45,6 +47,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "TCODEC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// No progress display on standard error
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -58,7 +64,10 @@ pub enum Command {
     Encode(EncodeArgs),
     /// Decode payloads through the namespace's pipeline (decrypt, decompress)
     #[command(after_help = DECODE_EXAMPLES)]
-    Decode(TransformArgs),
+    Decode(DecodeArgs),
+    /// Check payloads and histories against a policy, for CI (exit 1 on violations)
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Generate a new random 32-byte AES-256 key
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
@@ -81,8 +90,21 @@ const DECODE_EXAMPLES: &str = "\
 Examples:
   tcodec decode -n default encoded.json | jq .
   TCODEC_CONFIG=examples/interop.toml tcodec decode -n default encoded.json -o plain.json
+  tcodec decode -n default history.json -o plain.json         # replayable
+  tcodec decode -n default --readable history.json | jq '.events[0]'
+  tcodec decode --input-format proto --type history history.bin -o plain.json
   tcodec decode --input-format proto payloads.bin -o out.json
   cat bodies.jsonl | tcodec decode -n default --input-format jsonl -";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  tcodec check -n default --require-encoded fixtures/*.json
+  tcodec check -n default --require-encoded --allow-key-id prod-2026 --max-payload-size 2MiB h.json
+  tcodec check -n default --require-encoded --no-decode --format json history.json | jq .violations
+Violations (exit 1): plaintext payloads (--require-encoded), key ids off the --allow-key-id list,
+payloads over --max-payload-size, payloads the pipeline cannot decode, malformed payloads.
+Search attributes, headers and local-activity marker data are left plain by the SDKs by
+default: they are counted as notices (--strict makes headers and marker data violations).";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
@@ -136,6 +158,77 @@ pub struct EncodeArgs {
     #[command(flatten)]
     /// The shared arguments.
     pub common: TransformArgs,
+}
+
+/// Arguments of `decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Show payload data as what it means (JSON values, text, null) instead of base64, like
+    /// the Web UI's "Readable" download. For people and jq: SDK replayers cannot read it.
+    /// Payloads that fail to decode are shown with an inline "error" and counted
+    #[arg(long)]
+    pub readable: bool,
+
+    /// With --readable: exit 0 even when some payloads could not be decoded
+    #[arg(long, requires = "readable")]
+    pub keep_going: bool,
+
+    #[command(flatten)]
+    /// The shared arguments.
+    pub common: TransformArgs,
+}
+
+/// Report format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per violation, then a summary.
+    Text,
+    /// One JSON object with every violation and notice.
+    Json,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Input files; `-` reads standard input
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub inputs: Vec<String>,
+
+    /// Namespace whose pipeline defines "encoded"
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+
+    /// Every payload must carry the encoding of the pipeline's outermost codec
+    #[arg(long)]
+    pub require_encoded: bool,
+
+    /// Allowed encryption key id (repeatable); other ids are violations
+    #[arg(long, value_name = "ID")]
+    pub allow_key_id: Vec<String>,
+
+    /// Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal's blob error limit]
+    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "2MiB", hide_default_value = true)]
+    pub max_payload_size: u64,
+
+    /// Headers and local-activity marker data must be encoded too
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not try to decode payloads (no keys needed)
+    #[arg(long)]
+    pub no_decode: bool,
+
+    /// Report format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Input encoding
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+
+    /// What the input holds
+    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
+    pub doc_type: DocType,
 }
 
 /// Arguments of `keygen`.
@@ -206,9 +299,22 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             cli,
             &args.common,
             crate::codec::Direction::Encode,
-            args.from_values,
+            transform::Mode {
+                from_values: args.from_values,
+                ..Default::default()
+            },
         ),
-        Command::Decode(args) => transform::run(cli, args, crate::codec::Direction::Decode, false),
+        Command::Decode(args) => transform::run(
+            cli,
+            &args.common,
+            crate::codec::Direction::Decode,
+            transform::Mode {
+                readable: args.readable,
+                keep_going: args.keep_going,
+                ..Default::default()
+            },
+        ),
+        Command::Check(args) => check::run(cli, args),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
         Command::Generate(args) => generate::run(args),

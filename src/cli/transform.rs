@@ -4,9 +4,11 @@
 //! with `--input-format jsonl` are read a line at a time), into standard output or a
 //! temporary file that replaces the target only when every document succeeded.
 
+use std::cell::Cell;
 use std::io::IsTerminal as _;
 use std::path::Path;
 
+use super::progress::Progress;
 use super::{report, Cli, TransformArgs};
 use crate::apply::run_document;
 use crate::codec::Direction;
@@ -18,6 +20,18 @@ use crate::history::fast;
 use crate::history::walk::SitePolicy;
 use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
+use crate::readable::readable;
+
+/// What else the command asks for besides a plain transform.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mode {
+    /// Encode: read plain JSON values.
+    pub from_values: bool,
+    /// Decode: write the readable form.
+    pub readable: bool,
+    /// Readable: payloads that fail do not fail the run.
+    pub keep_going: bool,
+}
 
 /// Runs encode or decode over every input; a failing input is reported and the others
 /// still run, and the exit status is the worst seen.
@@ -25,9 +39,14 @@ pub fn run(
     cli: &Cli,
     args: &TransformArgs,
     direction: Direction,
-    from_values: bool,
+    mode: Mode,
 ) -> Result<ExitStatus> {
     validate(args)?;
+    if mode.readable && args.output_format == Some(OutputFormat::Proto) {
+        return Err(Error::Usage(
+            "--readable output is JSON only; drop --output-format proto".into(),
+        ));
+    }
     let config = Config::discover(cli.config.as_deref())?;
     let pipeline = config.pipeline(&args.namespace)?;
     let job = Job {
@@ -37,18 +56,31 @@ pub fn run(
         options: ReadOptions {
             format: args.input_format,
             doc_type: args.doc_type,
-            from_values,
+            from_values: mode.from_values,
         },
+        readable: mode.readable,
+        quiet: cli.quiet,
+        failed: Cell::new(0),
     };
+    let mut worst = ExitStatus::Ok;
     if let [only] = args.inputs.as_slice() {
         job.file(only)?;
-        return Ok(ExitStatus::Ok);
+    } else {
+        for input in &args.inputs {
+            if let Err(e) = job.file(input) {
+                report(&e);
+                worst = worst.max(e.exit_status());
+            }
+        }
     }
-    let mut worst = ExitStatus::Ok;
-    for input in &args.inputs {
-        if let Err(e) = job.file(input) {
-            report(&e);
-            worst = worst.max(e.exit_status());
+    let failed = job.failed.get();
+    if failed > 0 {
+        eprintln!(
+            "tcodec: {failed} payload{} could not be decoded (shown inline with \"error\")",
+            if failed == 1 { "" } else { "s" }
+        );
+        if !mode.keep_going {
+            worst = worst.max(ExitStatus::Data);
         }
     }
     Ok(worst)
@@ -85,12 +117,30 @@ struct Job<'a> {
     args: &'a TransformArgs,
     direction: Direction,
     options: ReadOptions,
+    readable: bool,
+    quiet: bool,
+    /// Payloads shown with an inline error (readable mode).
+    failed: Cell<usize>,
 }
 
 impl Job<'_> {
+    /// Runs the pipeline over one parsed document (or makes it readable).
+    fn transform(&self, doc: Document) -> Result<Document> {
+        if !self.readable {
+            return run_document(self.pipeline, self.direction, doc);
+        }
+        let mut tree = doc.into_tree();
+        let failures = readable(&mut tree, self.pipeline)?;
+        for failure in &failures {
+            eprintln!("tcodec: warning: {}", failure.error);
+        }
+        self.failed.set(self.failed.get() + failures.len());
+        Ok(Document::Tree(tree))
+    }
+
     /// The streaming fast path for a JSON history document, when it applies.
     fn fast(&self, bytes: &[u8], at: &Location) -> Result<Option<Vec<u8>>> {
-        if self.options.from_values {
+        if self.options.from_values || self.readable {
             return Ok(None);
         }
         let policy = SitePolicy::for_direction(self.direction);
@@ -115,6 +165,19 @@ impl Job<'_> {
             .args
             .output_format
             .or_else(|| target.and_then(format_from_extension));
+        let size = (path != "-")
+            .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
+            .flatten();
+        let _progress = Progress::start(
+            if self.direction == Direction::Encode {
+                "encoding"
+            } else {
+                "decoding"
+            },
+            name,
+            size,
+            self.quiet,
+        );
         let mut sink = match target {
             Some(t) => Sink::file(t)?,
             None => Sink::stdout(),
@@ -142,7 +205,7 @@ impl Job<'_> {
                     ));
                 }
             }
-            let doc = run_document(self.pipeline, self.direction, doc)?;
+            let doc = self.transform(doc)?;
             buffer.clear();
             document::render_into(&doc, format, &mut buffer)?;
             written += 1;

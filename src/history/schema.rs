@@ -15,6 +15,8 @@ use prost_types::{DescriptorProto, FileDescriptorSet};
 
 /// Full name of the Payload message.
 pub const PAYLOAD: &str = "temporal.api.common.v1.Payload";
+/// Full name of the Payloads message (`{"payloads": [...]}`).
+pub const PAYLOADS: &str = "temporal.api.common.v1.Payloads";
 /// Full name of the SearchAttributes message (never touched: the server indexes it).
 pub const SEARCH_ATTRIBUTES: &str = "temporal.api.common.v1.SearchAttributes";
 /// Full name of the Header message (the SDKs do not encode headers by default).

@@ -169,6 +169,19 @@ fn visit<'a>(
     }
 }
 
+/// Collects every payload site of a document root: `value` is a JSON form of `message`,
+/// or a JSON array of them (an array of events, a bare array of payloads).
+pub fn collect_root<'a>(value: &'a mut Value, message: &str, location: Location) -> Vec<Site<'a>> {
+    match value {
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, item)| collect(item, message, location.join(&format!("[{i}]"))))
+            .collect(),
+        other => collect(other, message, location),
+    }
+}
+
 /// A map key as a path step to append: `.name` for a plain identifier, else `["..."]`.
 pub(crate) fn map_key_step(name: &str) -> String {
     let key = map_key(name);

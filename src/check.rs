@@ -1,0 +1,238 @@
+//! Policy checks for CI (`tcodec check`): walks the same payload sites as decode and reports
+//! plaintext leaks, key ids off an allow list, oversized payloads and undecodable payloads.
+//!
+//! Sites the SDKs deliberately leave unencoded — search attributes (the server indexes
+//! them), headers, local-activity marker `details.data` — are notices, not violations,
+//! unless `strict` (headers and marker data then count; search attributes never can be
+//! encoded, so they stay notices).
+
+use serde::Serialize;
+
+use crate::codec::Direction;
+use crate::document::TreeDocument;
+use crate::history::walk::{self, SiteKind, SitePolicy};
+use crate::payload::{self, ENCRYPTION_KEY_ID};
+use crate::pipeline::Pipeline;
+
+/// Temporal's documented default payload (blob) error limit: 2 MB
+/// (docs.temporal.io, "blob size limit error"; Temporal Cloud uses the same).
+pub const DEFAULT_MAX_PAYLOAD_SIZE: u64 = 2 * 1024 * 1024;
+
+/// What to enforce.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Every payload must carry the encoding the pipeline's outermost codec writes.
+    pub require_encoded: bool,
+    /// The encoding the outermost codec writes (`binary/encrypted`), if any codec.
+    pub outer_encoding: Option<String>,
+    /// Key ids allowed in `encryption-key-id`; `None` allows any.
+    pub allowed_key_ids: Option<Vec<String>>,
+    /// Largest stored payload, in serialized bytes.
+    pub max_payload_size: u64,
+    /// Headers and local-activity marker data count as violations too.
+    pub strict: bool,
+}
+
+/// The rule a finding broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A payload is not encoded by the namespace pipeline.
+    Plaintext,
+    /// A key id is not on the allow list.
+    KeyId,
+    /// A payload is over the size limit.
+    Size,
+    /// The pipeline cannot decode a payload.
+    Undecodable,
+    /// A payload site does not hold a valid Payload.
+    Malformed,
+}
+
+impl Rule {
+    /// The rule's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Plaintext => "plaintext",
+            Rule::KeyId => "key-id",
+            Rule::Size => "size",
+            Rule::Undecodable => "undecodable",
+            Rule::Malformed => "malformed",
+        }
+    }
+}
+
+/// One reported payload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The input file.
+    pub file: String,
+    /// The line a JSON-lines document starts on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The JSON path of the payload.
+    pub path: String,
+    /// The rule.
+    pub rule: Rule,
+    /// The site kind, for notices (`search-attribute`, `header`, `marker-data`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<&'static str>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What one document's check found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Payload sites looked at.
+    pub payloads: usize,
+    /// Violations: fail the check.
+    pub violations: Vec<Finding>,
+    /// Notices: sites the SDKs leave plain by default.
+    pub notices: Vec<Finding>,
+}
+
+/// Checks every payload site of `tree`. `pipeline`, when given, must decode each payload.
+pub fn check_tree(
+    tree: &mut TreeDocument,
+    policy: &Policy,
+    pipeline: Option<&Pipeline>,
+    report: &mut Report,
+) {
+    let decode_sites = SitePolicy::for_direction(Direction::Decode);
+    let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
+    for site in sites {
+        report.payloads += 1;
+        let finding = |rule: Rule, message: String| Finding {
+            file: site.location.file.clone(),
+            line: site.location.line,
+            path: site.location.path.clone(),
+            rule,
+            site: site_name(site.kind),
+            message,
+        };
+        let stored = match payload::payload_from_json(site.value) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = if e.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", e.path)
+                };
+                report
+                    .violations
+                    .push(finding(Rule::Malformed, format!("{at}{}", e.message)));
+                continue;
+            }
+        };
+        let encoding = payload::encoding(&stored).map(String::from_utf8_lossy);
+        let encoded = match (&policy.outer_encoding, &encoding) {
+            (Some(outer), Some(e)) => outer == e,
+            _ => false,
+        };
+        if policy.require_encoded && !encoded {
+            let shown = encoding.as_deref().unwrap_or("(none)");
+            let expected = policy.outer_encoding.as_deref().unwrap_or("(no codec)");
+            let counts = match site.kind {
+                SiteKind::Data => true,
+                SiteKind::Header | SiteKind::MarkerData => policy.strict,
+                SiteKind::SearchAttribute => false,
+            };
+            let message = format!("not encoded: encoding {shown:?}, expected {expected:?}");
+            if counts {
+                report.violations.push(finding(Rule::Plaintext, message));
+            } else {
+                report.notices.push(finding(
+                    Rule::Plaintext,
+                    format!("{message} (left plain by the SDKs by default)"),
+                ));
+            }
+        }
+        if let (Some(allowed), Some(id)) = (
+            &policy.allowed_key_ids,
+            stored.metadata.get(ENCRYPTION_KEY_ID),
+        ) {
+            let id = String::from_utf8_lossy(id);
+            if !allowed.iter().any(|a| *a == id) {
+                report.violations.push(finding(
+                    Rule::KeyId,
+                    format!(
+                        "key id {id:?} is not allowed (allowed: {})",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        let size = payload::to_proto(&stored).len() as u64;
+        if size > policy.max_payload_size {
+            report.violations.push(finding(
+                Rule::Size,
+                format!(
+                    "payload is {size} bytes, over the limit of {} bytes",
+                    policy.max_payload_size
+                ),
+            ));
+        }
+        if let Some(pipeline) = pipeline {
+            if decode_sites.includes(site.kind) {
+                if let Err(e) = pipeline.decode(stored) {
+                    report
+                        .violations
+                        .push(finding(Rule::Undecodable, e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+fn site_name(kind: SiteKind) -> Option<&'static str> {
+    match kind {
+        SiteKind::Data => None,
+        SiteKind::Header => Some("header"),
+        SiteKind::MarkerData => Some("marker-data"),
+        SiteKind::SearchAttribute => Some("search-attribute"),
+    }
+}
+
+/// Parses a size like `2MiB`, `512KB`, `1.5MB`, `300000` (bytes). KB/MB/GB are powers of
+/// 1000, KiB/MiB/GiB powers of 1024.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| {
+        format!("invalid size {text:?}: expected a number with an optional unit, like 2MiB")
+    })?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "invalid size unit {other:?}: use B, KB, KiB, MB, MiB, GB or GiB"
+            ))
+        }
+    };
+    Ok((number * factor as f64).round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_decimal_and_binary_units() {
+        assert_eq!(parse_size("2MiB"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("512KB"), Ok(512_000));
+        assert_eq!(parse_size("1.5mb"), Ok(1_500_000));
+        assert_eq!(parse_size("300"), Ok(300));
+        assert!(parse_size("2 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+}

@@ -1,0 +1,139 @@
+//! Readable output (`decode --readable`), like the Web UI's "Readable" download: after
+//! decoding, each payload shows its data as what it means, not as base64.
+//!
+//! A readable payload is `{"metadata": {...}, "data": ...}` with metadata values as text,
+//! and `data` as: the JSON value itself for `json/plain` and `json/protobuf`; text for
+//! `binary/plain` (base64 when the bytes are not UTF-8); `null` for `binary/null`; base64
+//! for anything else (still encrypted, `binary/protobuf`, ...). A payload that fails to
+//! decode keeps its stored form and gains an `"error"` field with the reason. This form is
+//! for people and `jq`: SDK replayers cannot read it.
+
+use serde_json::{Map, Value};
+
+use crate::codec::Direction;
+use crate::document::TreeDocument;
+use crate::error::{Error, Result};
+use crate::history::walk::{self, SiteKind, SitePolicy};
+use crate::payload::{
+    self, Payload, ENCODING, ENCODING_BINARY_PLAIN, ENCODING_JSON_PLAIN, ENCODING_JSON_PROTOBUF,
+    ENCODING_NULL,
+};
+use crate::pipeline::Pipeline;
+
+/// A payload that could not be decoded, shown inline in the readable output.
+#[derive(Debug)]
+pub struct InlineError {
+    /// The full error, with its location.
+    pub error: Error,
+}
+
+/// Decodes every payload site of `tree` (search attributes are shown readable but never
+/// decoded) and rewrites each as its readable form, in place. Returns the payloads that
+/// failed, which also carry an inline `"error"` field.
+pub fn readable(tree: &mut TreeDocument, pipeline: &Pipeline) -> Result<Vec<InlineError>> {
+    let policy = SitePolicy::for_direction(Direction::Decode);
+    let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
+    let mut failures = Vec::new();
+    for site in sites {
+        let stored = payload::payload_from_json(site.value).map_err(|e| Error::Parse {
+            location: if e.path.is_empty() {
+                site.location.clone()
+            } else {
+                site.location.join(&e.path)
+            },
+            message: e.message,
+        })?;
+        let decoded = if policy.includes(site.kind) && site.kind != SiteKind::SearchAttribute {
+            pipeline.decode(stored.clone())
+        } else {
+            Ok(stored.clone())
+        };
+        *site.value = match decoded {
+            Ok(plain) => readable_payload(&plain),
+            Err(source) => {
+                let mut shown = readable_payload(&stored);
+                if let Value::Object(o) = &mut shown {
+                    o.insert("error".into(), Value::String(source.to_string()));
+                }
+                failures.push(InlineError {
+                    error: Error::Codec {
+                        direction: "decode",
+                        location: site.location,
+                        source,
+                    },
+                });
+                shown
+            }
+        };
+    }
+    Ok(failures)
+}
+
+/// The readable form of one (decoded) payload.
+pub fn readable_payload(p: &Payload) -> Value {
+    let mut object = Map::new();
+    if !p.metadata.is_empty() {
+        let mut keys: Vec<&String> = p.metadata.keys().collect();
+        keys.sort();
+        let metadata = keys
+            .into_iter()
+            .map(|k| (k.clone(), text_or_base64(&p.metadata[k])))
+            .collect();
+        object.insert("metadata".into(), Value::Object(metadata));
+    }
+    let encoding = p.metadata.get(ENCODING).map(Vec::as_slice);
+    let data = match encoding {
+        Some(e) if e == ENCODING_NULL.as_bytes() => Value::Null,
+        Some(e)
+            if e == ENCODING_JSON_PLAIN.as_bytes() || e == ENCODING_JSON_PROTOBUF.as_bytes() =>
+        {
+            serde_json::from_slice(&p.data).unwrap_or_else(|_| text_or_base64(&p.data))
+        }
+        Some(e) if e == ENCODING_BINARY_PLAIN.as_bytes() => text_or_base64(&p.data),
+        _ => Value::String(payload::encode_base64(&p.data)),
+    };
+    if !(p.data.is_empty() && data.is_string()) {
+        object.insert("data".into(), data);
+    }
+    if !p.external_payloads.is_empty() {
+        if let Value::Object(mut stored) = payload::payload_to_json(p) {
+            if let Some(ext) = stored.remove("externalPayloads") {
+                object.insert("externalPayloads".into(), ext);
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+fn text_or_base64(bytes: &[u8]) -> Value {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Value::String(text.to_string()),
+        Err(_) => Value::String(payload::encode_base64(bytes)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn each_encoding_shows_its_meaning() {
+        let p = payload::with_encoding("json/plain", br#"{"a":[1,2]}"#.to_vec());
+        assert_eq!(
+            readable_payload(&p),
+            json!({"metadata": {"encoding": "json/plain"}, "data": {"a": [1, 2]}})
+        );
+        let p = payload::with_encoding("binary/null", Vec::new());
+        assert_eq!(
+            readable_payload(&p),
+            json!({"metadata": {"encoding": "binary/null"}, "data": null})
+        );
+        let p = payload::with_encoding("binary/plain", b"hi".to_vec());
+        assert_eq!(readable_payload(&p)["data"], json!("hi"));
+        let p = payload::with_encoding("binary/plain", vec![0xff, 0x00]);
+        assert_eq!(readable_payload(&p)["data"], json!("/wA="));
+        let p = payload::with_encoding("binary/encrypted", vec![1, 2, 3]);
+        assert_eq!(readable_payload(&p)["data"], json!("AQID"));
+    }
+}

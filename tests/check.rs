@@ -1,0 +1,284 @@
+//! `decode --readable` and `tcodec check` on the real fixture histories.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use std::path::PathBuf;
+
+use common::*;
+use serde_json::{json, Value};
+
+const GREETING: &str = "s-greeting-test-key-1.01a20f45-3c44-722b-9ff2-cb574397bbfd.json";
+
+fn encoded(ns: &str, name: &str) -> PathBuf {
+    fixtures().join("encoded").join(ns).join(name)
+}
+
+fn decoded(ns: &str, name: &str) -> PathBuf {
+    fixtures().join("decoded").join(ns).join(name)
+}
+
+/// A config whose `default` namespace only knows test-key-2: test-key-1 payloads fail.
+fn key2_only_config(dir: &std::path::Path) -> PathBuf {
+    let cfg = dir.join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[keys]\ntest-key-2 = {{ file = {:?} }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-2\" }}]\n",
+            fixtures().join("keys/test-key-2.key").display().to_string()
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+#[test]
+fn readable_shows_values_and_keeps_everything_else() {
+    let out = tcodec_interop()
+        .args(["decode", "-n", "default", "--readable"])
+        .arg(encoded("default", GREETING))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let started = &got["events"][0];
+    assert_eq!(
+        started["userMetadata"]["summary"],
+        json!({"metadata": {"encoding": "json/plain"}, "data": "greeting run test-key-1"})
+    );
+    let input = &started["workflowExecutionStartedEventAttributes"]["input"]["payloads"];
+    assert_eq!(input[0]["data"], json!("Hello"));
+    assert_eq!(
+        input[1]["data"],
+        json!({"name": "Ada", "tags": ["vip", "beta"]})
+    );
+    assert_eq!(input[2]["data"], json!(7));
+    // Non-payload fields are those of the plain history.
+    let plain: Value =
+        serde_json::from_slice(&std::fs::read(decoded("default", GREETING)).unwrap()).unwrap();
+    assert_eq!(started["eventTime"], plain["events"][0]["eventTime"]);
+    assert_eq!(
+        got["events"].as_array().unwrap().len(),
+        plain["events"].as_array().unwrap().len()
+    );
+    // Nothing is left in base64 JSON form with a json/plain encoding.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("anNvbi9wbGFpbg=="));
+}
+
+#[test]
+fn readable_reports_undecodable_payloads_inline_and_exits_3_unless_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = key2_only_config(dir.path());
+    let run = |extra: &[&str]| {
+        tcodec()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["decode", "--readable"])
+            .args(extra)
+            .arg(encoded("default", GREETING))
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let first = err.lines().next().unwrap();
+    assert!(
+        first.starts_with("tcodec: warning: cannot decode payload: ")
+            && first.ends_with(
+                ": events[0].userMetadata.summary: unknown encryption key id \"test-key-1\""
+            ),
+        "{first}"
+    );
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .ends_with("could not be decoded (shown inline with \"error\")"),
+        "{err}"
+    );
+    assert_no_key_material(&err);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &got["events"][0]["userMetadata"]["summary"];
+    assert_eq!(
+        summary["error"],
+        json!("unknown encryption key id \"test-key-1\"")
+    );
+    assert_eq!(summary["metadata"]["encoding"], json!("binary/encrypted"));
+    assert_eq!(run(&["--keep-going"]).status.code(), Some(0));
+}
+
+#[test]
+fn every_encoded_fixture_passes_require_encoded() {
+    let files = files_ending(&fixtures().join("encoded/default"), ".json");
+    let out = tcodec_interop()
+        .args(["check", "-n", "default", "--require-encoded"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text,
+        "notice: left plain as the SDKs do by default (not violations; --strict counts headers and marker data): 6 headers, 2 local-activity marker data, 6 search attributes\n\
+         checked 10 files, 104 payloads: 0 violations, 14 notices\n"
+    );
+}
+
+#[test]
+fn plaintext_histories_fail_with_the_location_of_each_leak() {
+    let out = tcodec_interop()
+        .args(["check", "-n", "default", "--require-encoded"])
+        .arg(decoded("default", GREETING))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.ends_with(&format!(
+            "{GREETING}: events[0].userMetadata.summary: plaintext: not encoded: encoding \"json/plain\", expected \"binary/encrypted\""
+        )),
+        "{first}"
+    );
+    assert!(
+        text.contains("violations (") && text.contains(" plaintext)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn strict_counts_headers_and_marker_data() {
+    let files = files_ending(&fixtures().join("encoded/default"), ".json");
+    let out = tcodec_interop()
+        .args([
+            "check",
+            "-n",
+            "default",
+            "--require-encoded",
+            "--strict",
+            "--format",
+            "json",
+        ])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], json!(false));
+    let sites: Vec<&str> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["site"].as_str().unwrap())
+        .collect();
+    assert_eq!(sites.iter().filter(|s| **s == "header").count(), 6);
+    assert_eq!(sites.iter().filter(|s| **s == "marker-data").count(), 2);
+    assert_eq!(
+        report["notices"].as_array().unwrap().len(),
+        6,
+        "search attributes stay notices"
+    );
+}
+
+#[test]
+fn key_ids_off_the_allow_list_and_oversized_payloads_are_violations() {
+    let rotated = "s-loop-test-key-2.49918ec7-468c-4d38-8ecb-48a96bc1014f.json";
+    let out = tcodec_interop()
+        .args([
+            "check",
+            "-n",
+            "default",
+            "--allow-key-id",
+            "test-key-1",
+            "--format",
+            "json",
+        ])
+        .arg(encoded("default", rotated))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &report["violations"][0];
+    assert_eq!(first["rule"], json!("key-id"));
+    assert_eq!(
+        first["message"],
+        json!("key id \"test-key-2\" is not allowed (allowed: test-key-1)")
+    );
+
+    // The greeting history carries a ~300 KB string.
+    let out = tcodec_interop()
+        .args([
+            "check",
+            "-n",
+            "default",
+            "--no-decode",
+            "--max-payload-size",
+            "100KiB",
+            "--format",
+            "json",
+        ])
+        .arg(encoded("default", GREETING))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sizes: Vec<&Value> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["rule"] == "size")
+        .collect();
+    assert!(!sizes.is_empty(), "{report}");
+    assert!(sizes[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("over the limit of 102400 bytes"));
+
+    tcodec_interop()
+        .args(["check", "--max-payload-size", "2 parsecs", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid size unit \"parsecs\""));
+}
+
+#[test]
+fn undecodable_payloads_are_violations() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = key2_only_config(dir.path());
+    let out = tcodec()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["check", "--require-encoded"])
+        .arg(encoded("default", GREETING))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().next().unwrap().ends_with(
+            "events[0].userMetadata.summary: undecodable: unknown encryption key id \"test-key-1\""
+        ),
+        "{text}"
+    );
+    assert_no_key_material(&text);
+}
+
+#[test]
+fn payload_lists_are_checked_too() {
+    let body = r#"{"payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "MQ=="}]}"#;
+    let out = tcodec_interop()
+        .args(["check", "-n", "default", "--require-encoded", "-"])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "<stdin>: payloads[0]: plaintext: not encoded: encoding \"json/plain\", expected \"binary/encrypted\"\n\
+         checked 1 file, 1 payload: 1 violation (1 plaintext), 0 notices\n"
+    );
+}
