@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Encode payloads through the namespace''s pipeline (compress, encrypt)')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode payloads through the namespace''s pipeline (decrypt, decompress)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (for packagers)')
@@ -96,6 +97,31 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tcodec;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free port, printed on standard error)')
+            [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'Origin allowed to call from a browser, e.g. the Web UI''s http://localhost:8233 (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for requests that name none (no X-Namespace, no path prefix)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for requests that name none (no X-Namespace, no path prefix)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'TLS certificate chain (PEM)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'TLS private key (PEM)')
+            [CompletionResult]::new('--auth-tokens', '--auth-tokens', [CompletionResultType]::ParameterName, 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Verify bearer JWTs against this JWKS (file, or URL fetched at start)')
+            [CompletionResult]::new('--jwt-audience', '--jwt-audience', [CompletionResultType]::ParameterName, 'Required JWT audience (`aud`)')
+            [CompletionResult]::new('--jwt-issuer', '--jwt-issuer', [CompletionResultType]::ParameterName, 'Required JWT issuer (`iss`)')
+            [CompletionResult]::new('--jwt-namespace-claim', '--jwt-namespace-claim', [CompletionResultType]::ParameterName, 'JWT claim listing the namespaces a token may use (string or array; `*` for any)')
+            [CompletionResult]::new('--max-body-size', '--max-body-size', [CompletionResultType]::ParameterName, 'Largest request body (B, KB, KiB, MB, MiB, ...)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Per-request time limit, in seconds')
+            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Requests processed at once; others wait')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('--insecure-public-bind', '--insecure-public-bind', [CompletionResultType]::ParameterName, 'Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tcodec;keygen' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Key id to show in the printed config snippet')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the key to a new file with mode 0600 (never overwrites)')
@@ -157,6 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Encode payloads through the namespace''s pipeline (compress, encrypt)')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode payloads through the namespace''s pipeline (decrypt, decompress)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (for packagers)')
@@ -170,6 +197,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;help;check' {
+            break
+        }
+        'tcodec;help;serve' {
             break
         }
         'tcodec;help;keygen' {

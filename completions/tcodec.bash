@@ -37,6 +37,9 @@ _tcodec() {
             tcodec,keygen)
                 cmd="tcodec__subcmd__keygen"
                 ;;
+            tcodec,serve)
+                cmd="tcodec__subcmd__serve"
+                ;;
             tcodec__subcmd__config,check)
                 cmd="tcodec__subcmd__config__subcmd__check"
                 ;;
@@ -70,6 +73,9 @@ _tcodec() {
             tcodec__subcmd__help,keygen)
                 cmd="tcodec__subcmd__help__subcmd__keygen"
                 ;;
+            tcodec__subcmd__help,serve)
+                cmd="tcodec__subcmd__help__subcmd__serve"
+                ;;
             tcodec__subcmd__help__subcmd__config,check)
                 cmd="tcodec__subcmd__help__subcmd__config__subcmd__check"
                 ;;
@@ -80,7 +86,7 @@ _tcodec() {
 
     case "${cmd}" in
         tcodec)
-            opts="-q -h -V --config --quiet --help --version encode decode check keygen config generate help"
+            opts="-q -h -V --config --quiet --help --version encode decode check serve keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,7 +338,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help)
-            opts="encode decode check keygen config generate help"
+            opts="encode decode check serve keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,6 +463,20 @@ _tcodec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcodec__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcodec__subcmd__keygen)
             opts="-o -q -h -V --id --output --format --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -478,6 +498,80 @@ _tcodec() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "raw hex base64" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__serve)
+            opts="-n -q -h -V --listen --allow-origin --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-issuer --jwt-namespace-claim --max-body-size --request-timeout --max-concurrency --insecure-public-bind --config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwt-audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwt-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwt-namespace-claim)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

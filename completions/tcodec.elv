@@ -28,6 +28,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
             cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+            cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration'
             cand generate 'Generate shell completions and man pages (for packagers)'
@@ -89,6 +90,30 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tcodec;serve'= {
+            cand --listen 'Address to listen on (port 0 picks a free port, printed on standard error)'
+            cand --allow-origin 'Origin allowed to call from a browser, e.g. the Web UI''s http://localhost:8233 (repeatable)'
+            cand -n 'Namespace for requests that name none (no X-Namespace, no path prefix)'
+            cand --namespace 'Namespace for requests that name none (no X-Namespace, no path prefix)'
+            cand --tls-cert 'TLS certificate chain (PEM)'
+            cand --tls-key 'TLS private key (PEM)'
+            cand --auth-tokens 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line'
+            cand --jwks 'Verify bearer JWTs against this JWKS (file, or URL fetched at start)'
+            cand --jwt-audience 'Required JWT audience (`aud`)'
+            cand --jwt-issuer 'Required JWT issuer (`iss`)'
+            cand --jwt-namespace-claim 'JWT claim listing the namespaces a token may use (string or array; `*` for any)'
+            cand --max-body-size 'Largest request body (B, KB, KiB, MB, MiB, ...)'
+            cand --request-timeout 'Per-request time limit, in seconds'
+            cand --max-concurrency 'Requests processed at once; others wait'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --insecure-public-bind 'Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tcodec;keygen'= {
             cand --id 'Key id to show in the printed config snippet'
             cand -o 'Write the key to a new file with mode 0600 (never overwrites)'
@@ -143,6 +168,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
             cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+            cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration'
             cand generate 'Generate shell completions and man pages (for packagers)'
@@ -153,6 +179,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help;decode'= {
         }
         &'tcodec;help;check'= {
+        }
+        &'tcodec;help;serve'= {
         }
         &'tcodec;help;keygen'= {
         }

@@ -31,6 +31,7 @@ complete -c tcodec -n "__fish_tcodec_needs_command" -s V -l version -d 'Print ve
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
@@ -103,6 +104,24 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l no-decode -d 'Do
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free port, printed on standard error)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l allow-origin -d 'Origin allowed to call from a browser, e.g. the Web UI\'s http://localhost:8233 (repeatable)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s n -l namespace -d 'Namespace for requests that name none (no X-Namespace, no path prefix)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-cert -d 'TLS certificate chain (PEM)' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-key -d 'TLS private key (PEM)' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-tokens -d 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks -d 'Verify bearer JWTs against this JWKS (file, or URL fetched at start)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 'Required JWT audience (`aud`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-issuer -d 'Required JWT issuer (`iss`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-namespace-claim -d 'JWT claim listing the namespaces a token may use (string or array; `*` for any)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-body-size -d 'Largest request body (B, KB, KiB, MB, MiB, ...)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l request-timeout -d 'Per-request time limit, in seconds' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-concurrency -d 'Requests processed at once; others wait' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l insecure-public-bind -d 'Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l id -d 'Key id to show in the printed config snippet' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s o -l output -d 'Write the key to a new file with mode 0600 (never overwrites)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l format -d 'Key encoding' -r -f -a "raw\t'32 raw bytes'
@@ -128,11 +147,12 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l config -d 'Co
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'

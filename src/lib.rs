@@ -20,5 +20,6 @@ pub mod keys;
 pub mod payload;
 pub mod pipeline;
 pub mod readable;
+pub mod server;
 
 pub use error::{Error, ExitStatus, Result};

@@ -8,6 +8,7 @@ mod config_cmd;
 pub mod generate;
 mod keygen;
 mod progress;
+mod serve;
 mod transform;
 
 use std::ffi::OsString;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Check payloads and histories against a policy, for CI (exit 1 on violations)
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
     /// Generate a new random 32-byte AES-256 key
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
@@ -105,6 +109,18 @@ Violations (exit 1): plaintext payloads (--require-encoded), key ids off the --a
 payloads over --max-payload-size, payloads the pipeline cannot decode, malformed payloads.
 Search attributes, headers and local-activity marker data are left plain by the SDKs by
 default: they are counted as notices (--strict makes headers and marker data violations).";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  tcodec serve --listen 127.0.0.1:8081 --allow-origin http://localhost:8233
+  temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8081
+  temporal workflow show -w my-wf --codec-endpoint http://127.0.0.1:8081
+  tcodec serve --listen 0.0.0.0:8443 --tls-cert c.pem --tls-key k.pem --auth-tokens tokens.txt
+Protocol: POST /encode and /decode (any prefix, e.g. /{namespace}/decode), body and answer
+{\"payloads\": [...]} in proto3 JSON; namespace from X-Namespace, then the path, then -n.
+GET /healthz answers ok. Tokens file: `TOKEN [encode|decode|encode,decode] [NS1,NS2]` per line.
+JWTs (--jwks): exp required; scope `tcodec:encode`/`tcodec:decode` limits rights when present.
+A non-loopback --listen needs TLS and auth (or --insecure-public-bind).";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
@@ -231,6 +247,66 @@ pub struct CheckArgs {
     pub doc_type: DocType,
 }
 
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port, printed on standard error)
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+
+    /// Origin allowed to call from a browser, e.g. the Web UI's http://localhost:8233 (repeatable)
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+
+    /// Namespace for requests that name none (no X-Namespace, no path prefix)
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+
+    /// TLS certificate chain (PEM)
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM)
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line
+    #[arg(long, value_name = "FILE")]
+    pub auth_tokens: Option<PathBuf>,
+
+    /// Verify bearer JWTs against this JWKS (file, or URL fetched at start)
+    #[arg(long, value_name = "FILE|URL")]
+    pub jwks: Option<String>,
+
+    /// Required JWT audience (`aud`)
+    #[arg(long, value_name = "AUD", requires = "jwks")]
+    pub jwt_audience: Option<String>,
+
+    /// Required JWT issuer (`iss`)
+    #[arg(long, value_name = "ISS", requires = "jwks")]
+    pub jwt_issuer: Option<String>,
+
+    /// JWT claim listing the namespaces a token may use (string or array; `*` for any)
+    #[arg(long, value_name = "CLAIM", requires = "jwks")]
+    pub jwt_namespace_claim: Option<String>,
+
+    /// Largest request body (B, KB, KiB, MB, MiB, ...)
+    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "16MiB")]
+    pub max_body_size: u64,
+
+    /// Per-request time limit, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub request_timeout: f64,
+
+    /// Requests processed at once; others wait
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_concurrency: usize,
+
+    /// Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)
+    #[arg(long)]
+    pub insecure_public_bind: bool,
+}
+
 /// Arguments of `keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
@@ -315,6 +391,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             },
         ),
         Command::Check(args) => check::run(cli, args),
+        Command::Serve(args) => serve::run(cli, args),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
         Command::Generate(args) => generate::run(args),

@@ -1,0 +1,349 @@
+//! Who may call the codec server: bearer tokens from a file, and JWTs verified against a
+//! JWKS, each granting `encode` and/or `decode`, optionally per namespace.
+//!
+//! Tokens file: one token per line, `#` comments; after the token, optional rights
+//! (`decode`, `encode` or `encode,decode`; both when absent) and optional namespaces
+//! (`ns1,ns2`; any when absent or `*`):
+//!
+//! ```text
+//! # token                          rights          namespaces
+//! 3c1f0e...                        decode          default,staging
+//! 9a77b2...                        encode,decode
+//! ```
+//!
+//! JWTs: signature checked with the key of the JWKS named by the token's `kid` (RS*, PS*,
+//! ES*, EdDSA), `exp` required, `aud`/`iss` checked when configured. Rights come from the
+//! `scope` claim when the token has one (`tcodec:decode`, `tcodec:encode`), else both. With
+//! a namespace claim configured, the claim (a string or an array of strings, `*` for any)
+//! must name the request's namespace.
+
+use std::path::Path;
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{decode, decode_header, DecodingKey, Validation};
+
+use crate::codec::Direction;
+
+/// What a credential may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Grant {
+    encode: bool,
+    decode: bool,
+    /// `None`: any namespace.
+    namespaces: Option<Vec<String>>,
+}
+
+impl Grant {
+    fn allows(&self, direction: Direction, namespace: &str) -> bool {
+        let right = match direction {
+            Direction::Encode => self.encode,
+            Direction::Decode => self.decode,
+        };
+        right
+            && self
+                .namespaces
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|n| n == namespace || n == "*"))
+    }
+}
+
+/// A static bearer token (kept out of `Debug`).
+struct Token {
+    secret: zeroize::Zeroizing<String>,
+    grant: Grant,
+}
+
+/// JWT verification settings.
+pub struct JwtSettings {
+    keys: JwkSet,
+    audience: Option<String>,
+    issuer: Option<String>,
+    namespace_claim: Option<String>,
+}
+
+/// The server's authentication policy. With neither tokens nor JWKS, every request passes.
+#[derive(Default)]
+pub struct Auth {
+    tokens: Vec<Token>,
+    jwt: Option<JwtSettings>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("tokens", &format_args!("{} (redacted)", self.tokens.len()))
+            .field("jwt", &self.jwt.is_some())
+            .finish()
+    }
+}
+
+/// Why a request was refused (the text goes into the 401/403 answer: no token contents).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Denied {
+    /// No `Authorization: Bearer ...` header.
+    Missing,
+    /// The credential is not valid (unknown token, bad signature, expired, ...).
+    Invalid(String),
+    /// Valid, but not for this operation or namespace.
+    Forbidden(String),
+}
+
+impl Auth {
+    /// Whether any credential is required.
+    pub fn enabled(&self) -> bool {
+        !self.tokens.is_empty() || self.jwt.is_some()
+    }
+
+    /// Loads bearer tokens from `path` (format in the module docs).
+    pub fn with_tokens_file(mut self, path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read tokens file {}: {e}", path.display()))?;
+        let text = zeroize::Zeroizing::new(text);
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let secret = words.next().unwrap_or_default();
+            let mut grant = Grant {
+                encode: true,
+                decode: true,
+                namespaces: None,
+            };
+            if let Some(rights) = words.next() {
+                grant.encode = false;
+                grant.decode = false;
+                for right in rights.split(',') {
+                    match right {
+                        "encode" => grant.encode = true,
+                        "decode" => grant.decode = true,
+                        // The line is reported by number, never by text: it holds a secret.
+                        _ => {
+                            return Err(format!(
+                                "{} line {}: rights must be encode, decode or encode,decode",
+                                path.display(),
+                                n + 1
+                            ))
+                        }
+                    }
+                }
+            }
+            if let Some(list) = words.next() {
+                if list != "*" {
+                    grant.namespaces = Some(list.split(',').map(str::to_string).collect());
+                }
+            }
+            if words.next().is_some() {
+                return Err(format!(
+                    "{} line {}: expected TOKEN [RIGHTS] [NAMESPACES]",
+                    path.display(),
+                    n + 1
+                ));
+            }
+            self.tokens.push(Token {
+                secret: zeroize::Zeroizing::new(secret.to_string()),
+                grant,
+            });
+        }
+        if self.tokens.is_empty() {
+            return Err(format!("tokens file {} holds no token", path.display()));
+        }
+        Ok(self)
+    }
+
+    /// Verifies JWTs against the JWKS document `jwks` (JSON text).
+    pub fn with_jwks(
+        mut self,
+        jwks: &str,
+        audience: Option<String>,
+        issuer: Option<String>,
+        namespace_claim: Option<String>,
+    ) -> Result<Self, String> {
+        let keys: JwkSet =
+            serde_json::from_str(jwks).map_err(|e| format!("invalid JWKS document: {e}"))?;
+        if keys.keys.is_empty() {
+            return Err("the JWKS document holds no key".into());
+        }
+        self.jwt = Some(JwtSettings {
+            keys,
+            audience,
+            issuer,
+            namespace_claim,
+        });
+        Ok(self)
+    }
+
+    /// Checks the `Authorization` header value for `direction` in `namespace`.
+    pub fn check(
+        &self,
+        authorization: Option<&str>,
+        direction: Direction,
+        namespace: &str,
+    ) -> Result<(), Denied> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        let token = authorization
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(Denied::Missing)?;
+        let grant = match self.static_grant(token) {
+            Some(grant) => grant,
+            None => match &self.jwt {
+                Some(jwt) => jwt.grant(token)?,
+                None => return Err(Denied::Invalid("unknown token".into())),
+            },
+        };
+        if grant.allows(direction, namespace) {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(format!(
+                "token does not grant {} in namespace {namespace:?}",
+                direction.verb()
+            )))
+        }
+    }
+
+    fn static_grant(&self, token: &str) -> Option<Grant> {
+        // Every token is compared in full, whatever matched: timing tells nothing.
+        let mut found = None;
+        for t in &self.tokens {
+            if constant_time_eq(t.secret.as_bytes(), token.as_bytes()) {
+                found = Some(t.grant.clone());
+            }
+        }
+        found
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl JwtSettings {
+    fn grant(&self, token: &str) -> Result<Grant, Denied> {
+        let invalid = |what: &str| Denied::Invalid(what.to_string());
+        let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
+        let jwk = match &header.kid {
+            Some(kid) => self.keys.find(kid),
+            None if self.keys.keys.len() == 1 => self.keys.keys.first(),
+            None => None,
+        }
+        .ok_or_else(|| invalid("token signed by an unknown key"))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|_| invalid("unusable JWKS key"))?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_required_spec_claims(&["exp"]);
+        match &self.audience {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        if let Some(iss) = &self.issuer {
+            validation.set_issuer(&[iss]);
+        }
+        let data = decode::<serde_json::Value>(token, &key, &validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            match e.kind() {
+                ErrorKind::ExpiredSignature => invalid("token expired"),
+                ErrorKind::InvalidAudience => invalid("token audience not accepted"),
+                ErrorKind::InvalidIssuer => invalid("token issuer not accepted"),
+                ErrorKind::InvalidSignature => invalid("bad token signature"),
+                ErrorKind::MissingRequiredClaim(_) => invalid("token lacks a required claim"),
+                _ => invalid("invalid token"),
+            }
+        })?;
+        let claims = data.claims;
+        let (encode, decode) = match claims.get("scope").and_then(|s| s.as_str()) {
+            Some(scope) => {
+                let scopes: Vec<&str> = scope.split_whitespace().collect();
+                (
+                    scopes.contains(&"tcodec:encode"),
+                    scopes.contains(&"tcodec:decode"),
+                )
+            }
+            None => (true, true),
+        };
+        let namespaces = self
+            .namespace_claim
+            .as_ref()
+            .map(|name| match claims.get(name) {
+                Some(serde_json::Value::String(s)) => vec![s.clone()],
+                Some(serde_json::Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            });
+        Ok(Grant {
+            encode,
+            decode,
+            namespaces,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_file_grants_rights_per_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens");
+        std::fs::write(
+            &path,
+            "# comment\nreader decode default\nwriter encode,decode\n\n",
+        )
+        .unwrap();
+        let auth = Auth::default().with_tokens_file(&path).unwrap();
+        assert_eq!(
+            auth.check(None, Direction::Decode, "default"),
+            Err(Denied::Missing)
+        );
+        assert!(auth
+            .check(Some("Bearer reader"), Direction::Decode, "default")
+            .is_ok());
+        assert!(matches!(
+            auth.check(Some("Bearer reader"), Direction::Encode, "default"),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(matches!(
+            auth.check(Some("Bearer reader"), Direction::Decode, "other"),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(auth
+            .check(Some("Bearer writer"), Direction::Encode, "x")
+            .is_ok());
+        assert!(matches!(
+            auth.check(Some("Bearer nope"), Direction::Decode, "default"),
+            Err(Denied::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn bad_tokens_file_lines_are_named_by_number_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens");
+        std::fs::write(&path, "s3cret-value read\n").unwrap();
+        let err = Auth::default().with_tokens_file(&path).unwrap_err();
+        assert!(err.ends_with("line 1: rights must be encode, decode or encode,decode"));
+        assert!(!err.contains("s3cret"));
+        assert!(!format!(
+            "{:?}",
+            Auth::default()
+                .with_tokens_file(&{
+                    std::fs::write(&path, "s3cret-value\n").unwrap();
+                    path.clone()
+                })
+                .unwrap()
+        )
+        .contains("s3cret"));
+    }
+}
