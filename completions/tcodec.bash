@@ -104,7 +104,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -q -h -V --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --format --input-format --type --config --quiet --help --version"
+            opts="-n -q -h -V --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --format --input-format --type --codec-endpoint --codec-auth --codec-header --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +136,18 @@ _tcodec() {
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    return 0
+                    ;;
+                --codec-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -228,7 +240,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --config --quiet --help --version"
+            opts="-n -o -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --codec-endpoint --codec-auth --codec-header --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,6 +271,18 @@ _tcodec() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -274,7 +298,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -q -h -V --from-values --namespace --input-format --type --output-format --output --in-place --config --quiet --help --version"
+            opts="-n -o -q -h -V --from-values --namespace --input-format --type --output-format --output --in-place --codec-endpoint --codec-auth --codec-header --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,6 +329,18 @@ _tcodec() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

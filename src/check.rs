@@ -101,6 +101,7 @@ pub fn check_tree(
 ) {
     let decode_sites = SitePolicy::for_direction(Direction::Decode);
     let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
+    let mut to_decode = Vec::new();
     for site in sites {
         report.payloads += 1;
         let finding = |rule: Rule, message: String| Finding {
@@ -173,13 +174,20 @@ pub fn check_tree(
                 ),
             ));
         }
-        if let Some(pipeline) = pipeline {
-            if decode_sites.includes(site.kind) {
-                if let Err(e) = pipeline.decode(stored) {
-                    report
-                        .violations
-                        .push(finding(Rule::Undecodable, e.to_string()));
-                }
+        if pipeline.is_some() && decode_sites.includes(site.kind) {
+            to_decode.push((finding(Rule::Undecodable, String::new()), stored));
+        }
+    }
+    // Decode in one list, so a remote stage gets whole batches.
+    if let Some(pipeline) = pipeline {
+        let (findings, list): (Vec<Finding>, Vec<_>) = to_decode.into_iter().unzip();
+        for (mut f, result) in findings
+            .into_iter()
+            .zip(pipeline.run_each(Direction::Decode, list))
+        {
+            if let Err(e) = result {
+                f.message = e.to_string();
+                report.violations.push(f);
             }
         }
     }

@@ -170,6 +170,10 @@ impl Error {
                 ExitStatus::Usage
             }
             Error::Key { .. } => ExitStatus::Usage,
+            Error::Codec {
+                source: CodecError::Remote { .. },
+                ..
+            } => ExitStatus::Remote,
             Error::Parse { .. } | Error::Codec { .. } => ExitStatus::Data,
             Error::Io { .. } => ExitStatus::Io,
         }

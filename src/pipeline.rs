@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use crate::codec::remote::RemoteCodec;
 use crate::codec::{Codec, CodecError, Direction};
 use crate::payload::Payload;
 
@@ -20,6 +21,9 @@ const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 pub struct Pipeline {
     namespace: String,
     codecs: Vec<Box<dyn Codec>>,
+    /// A remote codec server, last in the list: decoded after the local codecs, encoded
+    /// before them (Go order), always over whole batches.
+    remote: Option<RemoteCodec>,
 }
 
 /// A codec failure with the index of the payload it happened on.
@@ -37,7 +41,19 @@ impl Pipeline {
         Pipeline {
             namespace: namespace.into(),
             codecs,
+            remote: None,
         }
+    }
+
+    /// Adds a remote codec server as the last stage.
+    pub fn with_remote(mut self, remote: RemoteCodec) -> Self {
+        self.remote = Some(remote);
+        self
+    }
+
+    /// Whether a remote stage is configured (callers then batch whole documents).
+    pub fn has_remote(&self) -> bool {
+        self.remote.is_some()
     }
 
     /// The namespace this pipeline serves.
@@ -52,6 +68,10 @@ impl Pipeline {
 
     /// Encodes one payload: codecs last to first.
     pub fn encode(&self, payload: Payload) -> Result<Payload, CodecError> {
+        let payload = match &self.remote {
+            Some(remote) => one(remote.run_each(Direction::Encode, vec![payload]))?,
+            None => payload,
+        };
         self.codecs
             .iter()
             .rev()
@@ -60,9 +80,82 @@ impl Pipeline {
 
     /// Decodes one payload: codecs first to last.
     pub fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
-        self.codecs
+        let payload = self
+            .codecs
             .iter()
-            .try_fold(payload, |p, codec| codec.decode(p))
+            .try_fold(payload, |p, codec| codec.decode(p))?;
+        match &self.remote {
+            Some(remote) => one(remote.run_each(Direction::Decode, vec![payload])),
+            None => Ok(payload),
+        }
+    }
+
+    fn local(&self, direction: Direction, payload: Payload) -> Result<Payload, CodecError> {
+        match direction {
+            Direction::Encode => self
+                .codecs
+                .iter()
+                .rev()
+                .try_fold(payload, |p, codec| codec.encode(p)),
+            Direction::Decode => self
+                .codecs
+                .iter()
+                .try_fold(payload, |p, codec| codec.decode(p)),
+        }
+    }
+
+    /// Runs a list, one result per payload (a failed remote batch fails each of its
+    /// payloads). Local codecs run in parallel; the remote stage gets whole batches.
+    pub fn run_each(
+        &self,
+        direction: Direction,
+        payloads: Vec<Payload>,
+    ) -> Vec<Result<Payload, CodecError>> {
+        let local = |list: Vec<Payload>| -> Vec<Result<Payload, CodecError>> {
+            if is_small(&list) {
+                list.into_iter().map(|p| self.local(direction, p)).collect()
+            } else {
+                list.into_par_iter()
+                    .map(|p| self.local(direction, p))
+                    .collect()
+            }
+        };
+        let Some(remote) = &self.remote else {
+            return local(payloads);
+        };
+        let (first, then_remote) = match direction {
+            Direction::Decode => (local(payloads), true),
+            Direction::Encode => (remote.run_each(direction, payloads), false),
+        };
+        // Send the successes on to the other stage, keep failures in place.
+        let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::with_capacity(first.len());
+        let mut forward = Vec::new();
+        let mut slots = Vec::new();
+        for (i, r) in first.into_iter().enumerate() {
+            match r {
+                Ok(p) => {
+                    forward.push(p);
+                    slots.push(i);
+                    out.push(None);
+                }
+                Err(e) => out.push(Some(Err(e))),
+            }
+        }
+        let second = if then_remote {
+            remote.run_each(direction, forward)
+        } else {
+            local(forward)
+        };
+        for (slot, r) in slots.into_iter().zip(second) {
+            out[slot] = Some(r);
+        }
+        out.into_iter()
+            .map(|r| {
+                r.unwrap_or(Err(CodecError::Remote {
+                    message: "no answer for a payload".into(),
+                }))
+            })
+            .collect()
     }
 
     /// Runs one payload in `direction`.
@@ -80,20 +173,39 @@ impl Pipeline {
         direction: Direction,
         payloads: Vec<Payload>,
     ) -> Result<Vec<Payload>, PipelineError> {
+        if self.remote.is_some() {
+            return self
+                .run_each(direction, payloads)
+                .into_iter()
+                .enumerate()
+                .map(|(index, r)| r.map_err(|source| PipelineError { index, source }))
+                .collect();
+        }
         let step = |(index, p): (usize, Payload)| {
             self.apply(direction, p)
                 .map_err(|source| PipelineError { index, source })
         };
-        let small = payloads.len() < 2
-            || (payloads.len() < PARALLEL_MIN_PAYLOADS
-                && payloads.iter().map(|p| p.data.len()).sum::<usize>() < PARALLEL_MIN_BYTES);
-        if small {
+        if is_small(&payloads) {
             payloads.into_iter().enumerate().map(step).collect()
         } else {
             let results: Vec<_> = payloads.into_par_iter().enumerate().map(step).collect();
             results.into_iter().collect()
         }
     }
+}
+
+/// Lists too small to be worth spreading across cores.
+fn is_small(payloads: &[Payload]) -> bool {
+    payloads.len() < 2
+        || (payloads.len() < PARALLEL_MIN_PAYLOADS
+            && payloads.iter().map(|p| p.data.len()).sum::<usize>() < PARALLEL_MIN_BYTES)
+}
+
+/// The only result of a one-payload remote call.
+fn one(mut results: Vec<Result<Payload, CodecError>>) -> Result<Payload, CodecError> {
+    results.pop().unwrap_or(Err(CodecError::Remote {
+        message: "no answer for a payload".into(),
+    }))
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub struct InlineError {
 pub fn readable(tree: &mut TreeDocument, pipeline: &Pipeline) -> Result<Vec<InlineError>> {
     let policy = SitePolicy::for_direction(Direction::Decode);
     let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
-    let mut failures = Vec::new();
+    let mut parsed = Vec::with_capacity(sites.len());
     for site in sites {
         let stored = payload::payload_from_json(site.value).map_err(|e| Error::Parse {
             location: if e.path.is_empty() {
@@ -43,12 +43,24 @@ pub fn readable(tree: &mut TreeDocument, pipeline: &Pipeline) -> Result<Vec<Inli
             },
             message: e.message,
         })?;
-        let decoded = if policy.includes(site.kind) && site.kind != SiteKind::SearchAttribute {
-            pipeline.decode(stored.clone())
+        parsed.push((site, stored));
+    }
+    // Decode every site the codecs see in one list (a remote stage gets whole batches).
+    let wanted = |kind: SiteKind| policy.includes(kind) && kind != SiteKind::SearchAttribute;
+    let list: Vec<Payload> = parsed
+        .iter()
+        .filter(|(site, _)| wanted(site.kind))
+        .map(|(_, stored)| stored.clone())
+        .collect();
+    let mut decoded = pipeline.run_each(Direction::Decode, list).into_iter();
+    let mut failures = Vec::new();
+    for (site, stored) in parsed {
+        let result = if wanted(site.kind) {
+            decoded.next().unwrap_or_else(|| Ok(stored.clone()))
         } else {
             Ok(stored.clone())
         };
-        *site.value = match decoded {
+        *site.value = match result {
             Ok(plain) => readable_payload(&plain),
             Err(source) => {
                 let mut shown = readable_payload(&stored);

@@ -11,16 +11,31 @@ use crate::io;
 
 /// Checks every input; exit 0 when clean, 1 on violations, worse on unreadable inputs.
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
-    let config = Config::discover(cli.config.as_deref())?;
-    let codecs = config.codecs_for(&args.namespace)?;
+    // With a remote codec the local configuration is optional; "encoded" then means the
+    // encoding of the namespace's first local codec, when one is configured.
+    let outer_encoding = match Config::discover(cli.config.as_deref()) {
+        Ok(config) => match config.codecs_for(&args.namespace) {
+            Ok(codecs) => codecs.first().map(|c| c.encoding().to_string()),
+            Err(_) if args.remote.codec_endpoint.is_some() => None,
+            Err(e) => return Err(e),
+        },
+        Err(_) if args.remote.codec_endpoint.is_some() => None,
+        Err(e) => return Err(e),
+    };
+    if args.require_encoded && outer_encoding.is_none() {
+        return Err(Error::Usage(format!(
+            "--require-encoded needs codecs configured for namespace {:?}: with only a remote codec, tcodec cannot tell which encoding is expected",
+            args.namespace
+        )));
+    }
     let pipeline = if args.no_decode {
         None
     } else {
-        Some(config.pipeline(&args.namespace)?)
+        Some(args.remote.pipeline(cli, &args.namespace)?)
     };
     let policy = Policy {
         require_encoded: args.require_encoded,
-        outer_encoding: codecs.first().map(|c| c.encoding().to_string()),
+        outer_encoding,
         allowed_key_ids: (!args.allow_key_id.is_empty()).then(|| args.allow_key_id.clone()),
         max_payload_size: args.max_payload_size,
         strict: args.strict,

@@ -161,6 +161,63 @@ pub struct TransformArgs {
     /// Rewrite each input file in place (atomically)
     #[arg(long)]
     pub in_place: bool,
+
+    #[command(flatten)]
+    /// The remote codec stage.
+    pub remote: RemoteArgs,
+}
+
+/// A remote codec server as the last pipeline stage (flags as the `temporal` CLI names them).
+#[derive(Debug, Args, Clone)]
+pub struct RemoteArgs {
+    /// Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced);
+    /// payloads are sent in large batches
+    #[arg(long, env = "TEMPORAL_CODEC_ENDPOINT", value_name = "URL")]
+    pub codec_endpoint: Option<String>,
+
+    /// Authorization header value for the codec server (e.g. "Bearer TOKEN")
+    #[arg(
+        long,
+        env = "TEMPORAL_CODEC_AUTH",
+        value_name = "VALUE",
+        hide_env_values = true
+    )]
+    pub codec_auth: Option<String>,
+
+    /// Extra header for the codec server, KEY=VALUE (repeatable)
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_header)]
+    pub codec_header: Vec<(String, String)>,
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (k, v) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, found {text:?}"))?;
+    if k.trim().is_empty() {
+        return Err("header name is empty".into());
+    }
+    Ok((k.trim().to_string(), v.to_string()))
+}
+
+impl RemoteArgs {
+    /// The namespace's pipeline: local codecs from the configuration, then the remote stage.
+    /// With an endpoint, the configuration is optional: a namespace it does not list (or no
+    /// configuration at all) gets the remote stage alone.
+    pub fn pipeline(&self, cli: &Cli, namespace: &str) -> Result<crate::pipeline::Pipeline, Error> {
+        use crate::codec::remote::{RemoteCodec, RemoteSettings};
+        let Some(endpoint) = &self.codec_endpoint else {
+            return crate::config::Config::discover(cli.config.as_deref())?.pipeline(namespace);
+        };
+        let local = match crate::config::Config::discover(cli.config.as_deref()) {
+            Ok(config) if config.codecs_for(namespace).is_ok() => config.pipeline(namespace)?,
+            Err(e) if cli.config.is_some() => return Err(e),
+            _ => crate::pipeline::Pipeline::new(namespace, Vec::new()),
+        };
+        let mut settings = RemoteSettings::new(endpoint.clone());
+        settings.auth = self.codec_auth.clone();
+        settings.headers = self.codec_header.clone();
+        Ok(local.with_remote(RemoteCodec::new(settings, namespace)))
+    }
 }
 
 /// Arguments of `encode`.
@@ -245,6 +302,10 @@ pub struct CheckArgs {
     /// What the input holds
     #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
     pub doc_type: DocType,
+
+    #[command(flatten)]
+    /// The remote codec stage.
+    pub remote: RemoteArgs,
 }
 
 /// Arguments of `serve`.

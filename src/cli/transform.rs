@@ -12,7 +12,6 @@ use super::progress::Progress;
 use super::{report, Cli, TransformArgs};
 use crate::apply::run_document;
 use crate::codec::Direction;
-use crate::config::Config;
 use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::Location;
 use crate::error::{Error, ExitStatus, Result};
@@ -47,8 +46,7 @@ pub fn run(
             "--readable output is JSON only; drop --output-format proto".into(),
         ));
     }
-    let config = Config::discover(cli.config.as_deref())?;
-    let pipeline = config.pipeline(&args.namespace)?;
+    let pipeline = args.remote.pipeline(cli, &args.namespace)?;
     let job = Job {
         pipeline: &pipeline,
         args,

@@ -7,6 +7,7 @@
 
 pub mod aes_gcm;
 pub mod compress;
+pub mod remote;
 
 use crate::payload::{self, Payload};
 
@@ -43,7 +44,7 @@ pub trait Codec: Send + Sync {
 }
 
 /// Why a codec failed on a payload. Never carries key material or plaintext.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CodecError {
     /// The payload names a key id the keyring does not hold.
     #[error("unknown encryption key id {0:?}")]
@@ -86,6 +87,12 @@ pub enum CodecError {
         codec: String,
         /// The configured limit.
         limit: u64,
+    },
+    /// The remote codec server failed or gave an unusable answer.
+    #[error("remote codec: {message}")]
+    Remote {
+        /// What happened (URL, status, short reason; never payload contents).
+        message: String,
     },
     /// Compression failed.
     #[error("{codec}: compression failed ({reason})")]

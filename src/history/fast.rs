@@ -73,10 +73,14 @@ pub fn transcode(
         .into_iter()
         .filter(|f| policy.includes(f.kind))
         .collect();
-    let results: Vec<Result<Option<Vec<u8>>>> = found
-        .par_iter()
-        .map(|f| transform_one(&bytes[f.start..f.end], f, top, pipeline, direction))
-        .collect();
+    let results: Vec<Result<Option<Vec<u8>>>> = if pipeline.has_remote() {
+        transform_batched(bytes, &found, top, pipeline, direction)?
+    } else {
+        found
+            .par_iter()
+            .map(|f| transform_one(&bytes[f.start..f.end], f, top, pipeline, direction))
+            .collect()
+    };
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
     let mut copied = 0;
     for (f, result) in found.iter().zip(results) {
@@ -90,6 +94,55 @@ pub fn transcode(
     Ok(Some(out))
 }
 
+/// Parses one payload span found by the scanner.
+fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payload> {
+    let location = top.join(&found.path);
+    let value: Value = serde_json::from_slice(text).map_err(|e| Error::Parse {
+        location: location.clone(),
+        message: format!("invalid JSON: {e}"),
+    })?;
+    payload::payload_from_json(&value).map_err(|e| Error::Parse {
+        location: if e.path.is_empty() {
+            location
+        } else {
+            location.join(&e.path)
+        },
+        message: e.message,
+    })
+}
+
+/// With a remote stage: every payload of the document goes through the pipeline as one
+/// list, so the remote server gets a few large batches instead of one call per payload.
+fn transform_batched(
+    bytes: &[u8],
+    found: &[Found],
+    top: &Location,
+    pipeline: &Pipeline,
+    direction: Direction,
+) -> Result<Vec<Result<Option<Vec<u8>>>>> {
+    let originals = found
+        .par_iter()
+        .map(|f| parse_one(&bytes[f.start..f.end], f, top))
+        .collect::<Result<Vec<_>>>()?;
+    let results = pipeline.run_each(direction, originals.clone());
+    Ok(found
+        .iter()
+        .zip(originals.iter().zip(results))
+        .map(|(f, (old, new))| match new {
+            Ok(new) if &new == old => Ok(None),
+            Ok(new) => Ok(Some(render_like(
+                &bytes[f.start..f.end],
+                &payload::payload_to_json(&new),
+            ))),
+            Err(source) => Err(Error::Codec {
+                direction: direction.verb(),
+                location: top.join(&f.path),
+                source,
+            }),
+        })
+        .collect())
+}
+
 fn transform_one(
     text: &[u8],
     found: &Found,
@@ -97,19 +150,8 @@ fn transform_one(
     pipeline: &Pipeline,
     direction: Direction,
 ) -> Result<Option<Vec<u8>>> {
+    let original = parse_one(text, found, top)?;
     let location = top.join(&found.path);
-    let value: Value = serde_json::from_slice(text).map_err(|e| Error::Parse {
-        location: location.clone(),
-        message: format!("invalid JSON: {e}"),
-    })?;
-    let original = payload::payload_from_json(&value).map_err(|e| Error::Parse {
-        location: if e.path.is_empty() {
-            location.clone()
-        } else {
-            location.join(&e.path)
-        },
-        message: e.message,
-    })?;
     let result = pipeline
         .apply(direction, original.clone())
         .map_err(|source| Error::Codec {
