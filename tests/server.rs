@@ -611,3 +611,54 @@ fn the_real_temporal_cli_decodes_through_tcodec_serve() {
     );
     assert!(text.contains("serve e2e: 20 runs decoded"), "{text}");
 }
+
+/// Runs the shared Web UI check (headless Chromium on the official UI of the dev server)
+/// against `tcodec serve` allowing `origin` ("" for the UI's own origin).
+fn webui_check(port: u16, origin: &str) -> (bool, String) {
+    let shared = std::path::PathBuf::from(std::env::var_os("TCODEC_SHARED").unwrap());
+    let run = tempfile::tempdir().unwrap();
+    let origin = if origin.is_empty() { "$UI_ORIGIN" } else { origin };
+    let cmd = format!(
+        "{} --config {} serve --listen 127.0.0.1:{port} --allow-origin {origin}",
+        assert_cmd::cargo::cargo_bin("tcodec").display(),
+        interop_config().display()
+    );
+    let out = Command::new("bash")
+        .arg(shared.join("interop/webui_check.sh"))
+        .arg(port.to_string())
+        .arg(cmd)
+        .env("INTEROP_RUN", run.path())
+        .env("INTEROP_KEYS", shared.join("fixtures/keys.json"))
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn the_official_web_ui_shows_plaintext_through_tcodec_serve_in_chromium() {
+    if std::env::var_os("TCODEC_PEER_PYTHON").is_none() || std::env::var_os("TCODEC_SKIP_BROWSER").is_some() {
+        assert!(
+            std::env::var_os("TCODEC_SKIP_INTEROP").is_some() || std::env::var_os("TCODEC_SKIP_BROWSER").is_some(),
+            "TCODEC_PEER_PYTHON not set: run scripts/test"
+        );
+        return;
+    }
+    let (shown, text) = webui_check(free_port(), "");
+    assert!(shown, "{text}");
+    assert!(text.contains("web UI shows decoded payloads"), "{text}");
+    // Control: with the UI's origin not allowed, the browser refuses the answers.
+    let (shown, text) = webui_check(free_port(), "http://other.example");
+    assert!(!shown, "{text}");
+    assert!(text.contains("did not show decoded payloads"), "{text}");
+}
