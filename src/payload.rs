@@ -55,11 +55,11 @@ impl JsonError {
 
 /// Decodes base64 the way Go's protojson does: standard or URL-safe, padded or not.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    if text.contains(['-', '_']) {
-        URL_SAFE_LENIENT.decode(text)
-    } else {
-        STANDARD_LENIENT.decode(text)
-    }
+    // Standard first (what every SDK writes); URL-safe only when that fails. Scanning for
+    // `-`/`_` first cost ~5% of the codec server's CPU.
+    STANDARD_LENIENT
+        .decode(text)
+        .or_else(|e| URL_SAFE_LENIENT.decode(text).map_err(|_| e))
 }
 
 /// Encodes bytes as standard base64 with padding, as Go's protojson writes them.
@@ -216,6 +216,66 @@ pub fn payload_to_json(payload: &Payload) -> Value {
     Value::Object(object)
 }
 
+/// Appends the compact proto3 JSON of a Payload to `out`: the same object as
+/// [`payload_to_json`], written directly (base64 needs no escaping), for hot paths such as
+/// the codec server's answers.
+pub fn write_payload_json(payload: &Payload, out: &mut Vec<u8>) {
+    let engine = &STANDARD;
+    let base64 = |bytes: &[u8], out: &mut Vec<u8>| {
+        out.push(b'"');
+        let start = out.len();
+        out.resize(start + bytes.len().div_ceil(3) * 4, 0);
+        // The buffer was sized for padded output just above.
+        let written = engine.encode_slice(bytes, &mut out[start..]).unwrap_or(0);
+        out.truncate(start + written);
+        out.push(b'"');
+    };
+    out.push(b'{');
+    let mut first = true;
+    let mut comma = |out: &mut Vec<u8>| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+    };
+    if !payload.metadata.is_empty() {
+        comma(out);
+        out.extend_from_slice(b"\"metadata\":{");
+        let mut keys: Vec<&String> = payload.metadata.keys().collect();
+        keys.sort();
+        for (i, k) in keys.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Writing a string into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, k);
+            out.push(b':');
+            base64(&payload.metadata[k], out);
+        }
+        out.push(b'}');
+    }
+    if !payload.data.is_empty() {
+        comma(out);
+        out.extend_from_slice(b"\"data\":");
+        base64(&payload.data, out);
+    }
+    if !payload.external_payloads.is_empty() {
+        comma(out);
+        out.extend_from_slice(b"\"externalPayloads\":[");
+        for (i, d) in payload.external_payloads.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if d.size_bytes == 0 {
+                out.extend_from_slice(b"{}");
+            } else {
+                out.extend_from_slice(format!("{{\"sizeBytes\":\"{}\"}}", d.size_bytes).as_bytes());
+            }
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
 /// Serializes a Payload to protobuf bytes.
 pub fn to_proto(payload: &Payload) -> Vec<u8> {
     payload.encode_to_vec()
@@ -294,6 +354,23 @@ mod tests {
         assert_eq!(p.metadata["e"], vec![0xfb, 0xff]);
         assert_eq!(p.data, vec![0xfb, 0xff, 1]);
         assert_eq!(p.external_payloads[0].size_bytes, 7);
+    }
+
+    #[test]
+    fn direct_writer_matches_the_value_form() {
+        let mut p = with_encoding("binary/encrypted", vec![0xfb, 0xff, 1, 2]);
+        p.metadata.insert("a\"key".into(), vec![]);
+        p.metadata
+            .insert("encryption-key-id".into(), b"k1".to_vec());
+        p.external_payloads
+            .push(ExternalPayloadDetails { size_bytes: 42 });
+        p.external_payloads
+            .push(ExternalPayloadDetails { size_bytes: 0 });
+        for p in [p, Payload::default(), with_encoding("x", vec![1])] {
+            let mut out = Vec::new();
+            write_payload_json(&p, &mut out);
+            assert_eq!(out, serde_json::to_vec(&payload_to_json(&p)).unwrap());
+        }
     }
 
     #[test]

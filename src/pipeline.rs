@@ -166,6 +166,27 @@ impl Pipeline {
         }
     }
 
+    /// Runs a list on the calling thread only. The codec server uses this: its
+    /// parallelism comes from concurrent requests, and spreading one request over all cores
+    /// as well made tail latency under load ~20x worse (scripts/bench-serve).
+    pub fn run_sequential(
+        &self,
+        direction: Direction,
+        payloads: Vec<Payload>,
+    ) -> Result<Vec<Payload>, PipelineError> {
+        if self.remote.is_some() {
+            return self.run(direction, payloads);
+        }
+        payloads
+            .into_iter()
+            .enumerate()
+            .map(|(index, p)| {
+                self.local(direction, p)
+                    .map_err(|source| PipelineError { index, source })
+            })
+            .collect()
+    }
+
     /// Runs a list of payloads, keeping count and order. Fails on the first bad payload
     /// (lowest index), as the SDKs fail the whole batch.
     pub fn run(

@@ -617,7 +617,11 @@ fn the_real_temporal_cli_decodes_through_tcodec_serve() {
 fn webui_check(port: u16, origin: &str) -> (bool, String) {
     let shared = std::path::PathBuf::from(std::env::var_os("TCODEC_SHARED").unwrap());
     let run = tempfile::tempdir().unwrap();
-    let origin = if origin.is_empty() { "$UI_ORIGIN" } else { origin };
+    let origin = if origin.is_empty() {
+        "$UI_ORIGIN"
+    } else {
+        origin
+    };
     let cmd = format!(
         "{} --config {} serve --listen 127.0.0.1:{port} --allow-origin {origin}",
         assert_cmd::cargo::cargo_bin("tcodec").display(),
@@ -647,9 +651,12 @@ fn free_port() -> u16 {
 
 #[test]
 fn the_official_web_ui_shows_plaintext_through_tcodec_serve_in_chromium() {
-    if std::env::var_os("TCODEC_PEER_PYTHON").is_none() || std::env::var_os("TCODEC_SKIP_BROWSER").is_some() {
+    if std::env::var_os("TCODEC_PEER_PYTHON").is_none()
+        || std::env::var_os("TCODEC_SKIP_BROWSER").is_some()
+    {
         assert!(
-            std::env::var_os("TCODEC_SKIP_INTEROP").is_some() || std::env::var_os("TCODEC_SKIP_BROWSER").is_some(),
+            std::env::var_os("TCODEC_SKIP_INTEROP").is_some()
+                || std::env::var_os("TCODEC_SKIP_BROWSER").is_some(),
             "TCODEC_PEER_PYTHON not set: run scripts/test"
         );
         return;

@@ -167,7 +167,7 @@ fn transform(
         return Err(bad("expected {\"payloads\": [...]}".into()));
     };
     let payloads: Vec<Payload> = pipeline
-        .run(direction, doc.payloads)
+        .run_sequential(direction, doc.payloads)
         .map_err(|e| bad(format!("payloads[{}]: {}", e.index, e.source)))?;
     let count = payloads.len();
     Ok((count, render(&payloads)))
@@ -175,17 +175,20 @@ fn transform(
 
 /// `{"payloads":[...]}`, compact.
 fn render(payloads: &[Payload]) -> Vec<u8> {
-    let list: Vec<serde_json::Value> = payloads.iter().map(payload::payload_to_json).collect();
     let mut out = Vec::with_capacity(
-        64 + payloads
+        16 + payloads
             .iter()
-            .map(|p| p.data.len() * 4 / 3 + 64)
+            .map(|p| p.data.len() * 4 / 3 + 96)
             .sum::<usize>(),
     );
-    out.extend_from_slice(b"{\"payloads\":");
-    // Writing a Value into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut out, &list);
-    out.push(b'}');
+    out.extend_from_slice(b"{\"payloads\":[");
+    for (i, p) in payloads.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        payload::write_payload_json(p, &mut out);
+    }
+    out.extend_from_slice(b"]}");
     out
 }
 
