@@ -366,7 +366,8 @@ fn fast_path_and_dom_path_give_the_same_bytes() {
                 policy,
             )
             .unwrap()
-            .expect("fast path applies to exported histories");
+            .expect("fast path applies to exported histories")
+            .to_vec();
             let (_, docs) = document::parse(&bytes, "f", ReadOptions::default()).unwrap();
             let docs: Vec<_> = docs
                 .into_iter()

@@ -15,7 +15,7 @@ use crate::codec::Direction;
 use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::Location;
 use crate::error::{Error, ExitStatus, Result};
-use crate::history::fast;
+use crate::history::fast::{self, Transcoded};
 use crate::history::walk::SitePolicy;
 use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
@@ -104,10 +104,11 @@ fn validate(args: &TransformArgs) -> Result<()> {
     Ok(())
 }
 
-/// What a document became: a transformed document to render, or finished output text.
-enum Produced {
+/// What a document became: a document to transform and render, or the fast path's
+/// finished output (and whether a JSON-lines newline follows it).
+enum Produced<'a> {
     Doc(Document),
-    Text(Vec<u8>),
+    Text(Transcoded<'a>, bool),
 }
 
 struct Job<'a> {
@@ -137,7 +138,7 @@ impl Job<'_> {
     }
 
     /// The streaming fast path for a JSON history document, when it applies.
-    fn fast(&self, bytes: &[u8], at: &Location) -> Result<Option<Vec<u8>>> {
+    fn fast<'b>(&self, bytes: &'b [u8], at: &Location) -> Result<Option<Transcoded<'b>>> {
         if self.options.from_values || self.readable {
             return Ok(None);
         }
@@ -182,11 +183,12 @@ impl Job<'_> {
         };
         let mut written = 0usize;
         let mut buffer = Vec::new();
-        let mut emit = |item: Produced, format: OutputFormat| -> Result<()> {
+        let mut emit = |item: Produced<'_>, format: OutputFormat| -> Result<()> {
             let doc = match item {
-                Produced::Text(text) => {
+                Produced::Text(text, newline) => {
                     written += 1;
-                    return sink.write(&text);
+                    text.write_to(|bytes| sink.write(bytes))?;
+                    return if newline { sink.write(b"\n") } else { Ok(()) };
                 }
                 Produced::Doc(doc) => doc,
             };
@@ -213,9 +215,8 @@ impl Job<'_> {
             let format = forced.unwrap_or(OutputFormat::Jsonl);
             let mut each = |line: &[u8], at: Location| -> Result<()> {
                 if format == OutputFormat::Jsonl {
-                    if let Some(mut out) = self.fast(line, &at)? {
-                        out.push(b'\n');
-                        return emit(Produced::Text(out), format);
+                    if let Some(out) = self.fast(line, &at)? {
+                        return emit(Produced::Text(out, true), format);
                     }
                 }
                 emit(
@@ -232,18 +233,25 @@ impl Job<'_> {
             }
         } else {
             let bytes = io::read_input(path)?;
-            let detected = document::resolve_format(&bytes, name, self.options)?;
-            let format = forced.unwrap_or(detected);
-            let fast = if detected == OutputFormat::Json && format == OutputFormat::Json {
+            // Try the fast path before detecting the format: the scanner accepts exactly
+            // one JSON history document, and detection would parse the input once more.
+            let may_be_json = matches!(self.options.format, InputFormat::Auto | InputFormat::Json)
+                && matches!(forced, None | Some(OutputFormat::Json))
+                && matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
+            let fast = if may_be_json {
                 self.fast(&bytes, &Location::file(name))?
             } else {
                 None
             };
             match fast {
-                Some(out) => emit(Produced::Text(out), format)?,
-                None => document::parse_each(&bytes, name, detected, self.options, |doc| {
-                    emit(Produced::Doc(doc), format)
-                })?,
+                Some(out) => emit(Produced::Text(out, false), OutputFormat::Json)?,
+                None => {
+                    let detected = document::resolve_format(&bytes, name, self.options)?;
+                    let format = forced.unwrap_or(detected);
+                    document::parse_each(&bytes, name, detected, self.options, |doc| {
+                        emit(Produced::Doc(doc), format)
+                    })?
+                }
             }
         }
         sink.commit()

@@ -42,20 +42,71 @@ struct Found {
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
-    schema: &'a Schema,
+    schema: &'static Schema,
     found: Vec<Found>,
+}
+
+/// A transcoded document: the input with some payload spans replaced, kept as slices of
+/// the input and new payload texts, so the output is written without first building a copy
+/// of the whole document (page faults on a second 100 MB buffer cost more than the codecs).
+pub struct Transcoded<'a> {
+    input: &'a [u8],
+    /// `(start, end, text)`: input bytes `start..end` become `text`, in input order.
+    replaced: Vec<(usize, usize, Vec<u8>)>,
+}
+
+impl Transcoded<'_> {
+    /// Writes the document through `write`, in chunks of at most ~1 MiB of small pieces
+    /// (large unchanged runs of the input go through as they are).
+    pub fn write_to(&self, mut write: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        const CHUNK: usize = 1 << 20;
+        let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK);
+        let mut put = |bytes: &[u8], buffer: &mut Vec<u8>| -> Result<()> {
+            if buffer.len() + bytes.len() > CHUNK {
+                write(buffer)?;
+                buffer.clear();
+            }
+            if bytes.len() >= CHUNK {
+                write(bytes)
+            } else {
+                buffer.extend_from_slice(bytes);
+                Ok(())
+            }
+        };
+        let mut copied = 0;
+        for (start, end, text) in &self.replaced {
+            put(&self.input[copied..*start], &mut buffer)?;
+            put(text, &mut buffer)?;
+            copied = *end;
+        }
+        put(&self.input[copied..], &mut buffer)?;
+        if !buffer.is_empty() {
+            write(&buffer)?;
+        }
+        Ok(())
+    }
+
+    /// The whole document in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.input.len() + self.input.len() / 8);
+        let _ = self.write_to(|bytes| {
+            out.extend_from_slice(bytes);
+            Ok(())
+        });
+        out
+    }
 }
 
 /// Transcodes a JSON history document. `Ok(None)` when the fast path does not apply (not a
 /// history kind, or input the scanner does not accept): use the DOM path instead.
-pub fn transcode(
-    bytes: &[u8],
+pub fn transcode<'a>(
+    bytes: &'a [u8],
     top: &Location,
     doc_type: DocType,
     pipeline: &Pipeline,
     direction: Direction,
     policy: SitePolicy,
-) -> Result<Option<Vec<u8>>> {
+) -> Result<Option<Transcoded<'a>>> {
     if std::str::from_utf8(bytes).is_err() {
         return Ok(None);
     }
@@ -81,17 +132,16 @@ pub fn transcode(
             .map(|f| transform_one(&bytes[f.start..f.end], f, top, pipeline, direction))
             .collect()
     };
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
-    let mut copied = 0;
+    let mut replaced = Vec::new();
     for (f, result) in found.iter().zip(results) {
         if let Some(text) = result? {
-            out.extend_from_slice(&bytes[copied..f.start]);
-            out.extend_from_slice(&text);
-            copied = f.end;
+            replaced.push((f.start, f.end, text));
         }
     }
-    out.extend_from_slice(&bytes[copied..]);
-    Ok(Some(out))
+    Ok(Some(Transcoded {
+        input: bytes,
+        replaced,
+    }))
 }
 
 /// Parses one payload span found by the scanner.
@@ -198,6 +248,41 @@ fn render_like(original: &[u8], value: &Value) -> Vec<u8> {
         }
     }
     out
+}
+
+/// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn valid_number(n: &[u8]) -> bool {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while n.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    let mut i = usize::from(n.first() == Some(&b'-'));
+    match n.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if n.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(n.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(n.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == n.len()
 }
 
 impl Scanner<'_> {
@@ -347,12 +432,11 @@ impl Scanner<'_> {
                 while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
                     self.pos += 1;
                 }
-                // Let the standard parser judge the spelling of the number.
-                std::str::from_utf8(&self.bytes[start..self.pos])
-                    .ok()
-                    .and_then(|n| serde_json::from_str::<serde::de::IgnoredAny>(n).ok())
-                    .map(|_| ())
-                    .ok_or(GiveUp)
+                if valid_number(&self.bytes[start..self.pos]) {
+                    Ok(())
+                } else {
+                    Err(GiveUp)
+                }
             }
             _ => Err(GiveUp),
         }
@@ -394,12 +478,19 @@ impl Scanner<'_> {
         loop {
             self.ws();
             let (start, end) = self.string()?;
-            let key = std::str::from_utf8(&self.bytes[start..end]).map_err(|_| GiveUp)?;
             self.ws();
             self.expect(b':')?;
             self.ws();
-            match self.schema.field(message, key) {
-                Some(field) if !key.contains('\\') => {
+            let schema = self.schema;
+            let raw_key = &self.bytes[start..end];
+            match schema.field_bytes(message, raw_key) {
+                Some(field) if !raw_key.contains(&b'\\') => {
+                    let key = field.json_name.as_str();
+                    let key = if raw_key == key.as_bytes() {
+                        key
+                    } else {
+                        field.proto_name.as_str()
+                    };
                     let mark = path.len();
                     if !path.is_empty() {
                         path.push('.');
@@ -410,13 +501,13 @@ impl Scanner<'_> {
                         HEADER => SiteKind::Header,
                         _ => kind,
                     };
-                    let target = field.target.clone();
+                    let target = field.target.as_str();
                     match field.cardinality {
-                        Cardinality::Single => self.value(&target, path, child_kind)?,
-                        Cardinality::List => self.list(&target, path, child_kind)?,
+                        Cardinality::Single => self.value(target, path, child_kind)?,
+                        Cardinality::List => self.list(target, path, child_kind)?,
                         Cardinality::Map => {
                             let marker = message == MARKER_RECORDED;
-                            self.map(&target, path, child_kind, marker)?
+                            self.map(target, path, child_kind, marker)?
                         }
                     }
                     path.truncate(mark);
@@ -506,6 +597,19 @@ impl Scanner<'_> {
             if self.end_of(b'}')? {
                 return Ok(());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        for ok in ["0", "-0", "12", "1.5", "-1.5e10", "2E-3", "0.0"] {
+            assert!(super::valid_number(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "-", "01", "1.", ".5", "1e", "1e+", "--1", "1-2", "+1"] {
+            assert!(!super::valid_number(bad.as_bytes()), "{bad}");
         }
     }
 }
