@@ -30,6 +30,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Encode payloads through the namespace''s pipeline (compress, encrypt)')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode payloads through the namespace''s pipeline (decrypt, decompress)')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Decode with any known key and encode again with the active key id (key rotation)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Key inventory: which key ids and encodings payloads carry')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
@@ -46,11 +48,15 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable), added to the config''s identities')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable), added to the config''s identities')
             [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches')
             [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Authorization header value for the codec server (e.g. "Bearer TOKEN")')
             [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--from-values', '--from-values', [CompletionResultType]::ParameterName, 'Read plain JSON values and turn them into payloads as the SDKs'' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item')
+            [CompletionResult]::new('--deterministic', '--deterministic', [CompletionResultType]::ParameterName, 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite each input file in place (atomically)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
@@ -68,9 +74,12 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable), added to the config''s identities')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable), added to the config''s identities')
             [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches')
             [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Authorization header value for the codec server (e.g. "Bearer TOKEN")')
             [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--readable', '--readable', [CompletionResultType]::ParameterName, 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI''s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'With --readable: exit 0 even when some payloads could not be decoded')
@@ -83,17 +92,80 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tcodec;rekey' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)')
+            [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable), added to the config''s identities')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable), added to the config''s identities')
+            [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches')
+            [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Authorization header value for the codec server (e.g. "Bearer TOKEN")')
+            [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite each input file in place (atomically)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tcodec;keys' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('used', 'used', [CompletionResultType]::ParameterValue, 'List the key ids and encodings in files, with counts and first locations')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tcodec;keys;used' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tcodec;keys;help' {
+            [CompletionResult]::new('used', 'used', [CompletionResultType]::ParameterValue, 'List the key ids and encodings in files, with counts and first locations')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tcodec;keys;help;used' {
+            break
+        }
+        'tcodec;keys;help;help' {
+            break
+        }
         'tcodec;check' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded"')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded"')
             [CompletionResult]::new('--allow-key-id', '--allow-key-id', [CompletionResultType]::ParameterName, 'Allowed encryption key id (repeatable); other ids are violations')
             [CompletionResult]::new('--max-payload-size', '--max-payload-size', [CompletionResultType]::ParameterName, 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal''s blob error limit]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches')
             [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Authorization header value for the codec server (e.g. "Bearer TOKEN")')
             [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--require-encoded', '--require-encoded', [CompletionResultType]::ParameterName, 'Every payload must carry the encoding of the pipeline''s outermost codec')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Headers and local-activity marker data must be encoded too')
@@ -137,6 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the key to a new file with mode 0600 (never overwrites)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Key encoding')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('--age', '--age', [CompletionResultType]::ParameterName, 'Generate an age X25519 identity instead (prints its recipient, the public key)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -191,6 +264,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         'tcodec;help' {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Encode payloads through the namespace''s pipeline (compress, encrypt)')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode payloads through the namespace''s pipeline (decrypt, decompress)')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Decode with any known key and encode again with the active key id (key rotation)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Key inventory: which key ids and encodings payloads carry')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
@@ -203,6 +278,16 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;help;decode' {
+            break
+        }
+        'tcodec;help;rekey' {
+            break
+        }
+        'tcodec;help;keys' {
+            [CompletionResult]::new('used', 'used', [CompletionResultType]::ParameterValue, 'List the key ids and encodings in files, with counts and first locations')
+            break
+        }
+        'tcodec;help;keys;used' {
             break
         }
         'tcodec;help;check' {

@@ -37,6 +37,12 @@ _tcodec() {
             tcodec,keygen)
                 cmd="tcodec__subcmd__keygen"
                 ;;
+            tcodec,keys)
+                cmd="tcodec__subcmd__keys"
+                ;;
+            tcodec,rekey)
+                cmd="tcodec__subcmd__rekey"
+                ;;
             tcodec,serve)
                 cmd="tcodec__subcmd__serve"
                 ;;
@@ -73,11 +79,32 @@ _tcodec() {
             tcodec__subcmd__help,keygen)
                 cmd="tcodec__subcmd__help__subcmd__keygen"
                 ;;
+            tcodec__subcmd__help,keys)
+                cmd="tcodec__subcmd__help__subcmd__keys"
+                ;;
+            tcodec__subcmd__help,rekey)
+                cmd="tcodec__subcmd__help__subcmd__rekey"
+                ;;
             tcodec__subcmd__help,serve)
                 cmd="tcodec__subcmd__help__subcmd__serve"
                 ;;
             tcodec__subcmd__help__subcmd__config,check)
                 cmd="tcodec__subcmd__help__subcmd__config__subcmd__check"
+                ;;
+            tcodec__subcmd__help__subcmd__keys,used)
+                cmd="tcodec__subcmd__help__subcmd__keys__subcmd__used"
+                ;;
+            tcodec__subcmd__keys,help)
+                cmd="tcodec__subcmd__keys__subcmd__help"
+                ;;
+            tcodec__subcmd__keys,used)
+                cmd="tcodec__subcmd__keys__subcmd__used"
+                ;;
+            tcodec__subcmd__keys__subcmd__help,help)
+                cmd="tcodec__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            tcodec__subcmd__keys__subcmd__help,used)
+                cmd="tcodec__subcmd__keys__subcmd__help__subcmd__used"
                 ;;
             *)
                 ;;
@@ -86,7 +113,7 @@ _tcodec() {
 
     case "${cmd}" in
         tcodec)
-            opts="-q -h -V --config --quiet --help --version encode decode check serve keygen config generate help"
+            opts="-q -h -V --config --quiet --help --version encode decode rekey keys check serve keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -104,7 +131,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -q -h -V --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --format --input-format --type --codec-endpoint --codec-auth --codec-header --config --quiet --help --version"
+            opts="-n -i -q -h -V --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --identity --format --input-format --type --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +150,14 @@ _tcodec() {
                     return 0
                     ;;
                 --max-payload-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -147,6 +182,10 @@ _tcodec() {
                     return 0
                     ;;
                 --codec-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -240,7 +279,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --codec-endpoint --codec-auth --codec-header --config --quiet --help --version"
+            opts="-n -o -i -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --identity --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +313,14 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --codec-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -283,6 +330,10 @@ _tcodec() {
                     return 0
                     ;;
                 --codec-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -298,7 +349,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -q -h -V --from-values --namespace --input-format --type --output-format --output --in-place --codec-endpoint --codec-auth --codec-header --config --quiet --help --version"
+            opts="-n -o -i -q -h -V --from-values --deterministic --namespace --input-format --type --output-format --output --in-place --identity --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +383,14 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --codec-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -341,6 +400,10 @@ _tcodec() {
                     return 0
                     ;;
                 --codec-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -374,7 +437,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help)
-            opts="encode decode check serve keygen config generate help"
+            opts="encode decode rekey keys check serve keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +562,48 @@ _tcodec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcodec__subcmd__help__subcmd__keys)
+            opts="used"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__help__subcmd__keys__subcmd__used)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__help__subcmd__rekey)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcodec__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -514,7 +619,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keygen)
-            opts="-o -q -h -V --id --output --format --config --quiet --help --version"
+            opts="-o -q -h -V --id --output --format --age --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,6 +639,166 @@ _tcodec() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "raw hex base64" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__keys)
+            opts="-q -h -V --config --quiet --help --version used help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__keys__subcmd__help)
+            opts="used help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__keys__subcmd__help__subcmd__used)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__keys__subcmd__used)
+            opts="-q -h -V --format --input-format --type --config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__rekey)
+            opts="-n -o -i -q -h -V --namespace --input-format --type --output-format --output --in-place --identity --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-format)
+                    COMPREPLY=($(compgen -W "json jsonl proto" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -27,6 +27,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --version 'Print version'
             cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
             cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
+            cand rekey 'Decode with any known key and encode again with the active key id (key rotation)'
+            cand keys 'Key inventory: which key ids and encodings payloads carry'
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand keygen 'Generate a new random 32-byte AES-256 key'
@@ -42,11 +44,15 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
             cand -o 'Write to FILE (atomically) instead of standard output'
             cand --output 'Write to FILE (atomically) instead of standard output'
+            cand -i 'age identity file to decrypt with (repeatable), added to the config''s identities'
+            cand --identity 'age identity file to decrypt with (repeatable), added to the config''s identities'
             cand --codec-endpoint 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches'
             cand --codec-auth 'Authorization header value for the codec server (e.g. "Bearer TOKEN")'
             cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'
+            cand --profile 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --from-values 'Read plain JSON values and turn them into payloads as the SDKs'' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
+            cand --deterministic 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
             cand --in-place 'Rewrite each input file in place (atomically)'
             cand -q 'No progress display on standard error'
             cand --quiet 'No progress display on standard error'
@@ -63,9 +69,12 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
             cand -o 'Write to FILE (atomically) instead of standard output'
             cand --output 'Write to FILE (atomically) instead of standard output'
+            cand -i 'age identity file to decrypt with (repeatable), added to the config''s identities'
+            cand --identity 'age identity file to decrypt with (repeatable), added to the config''s identities'
             cand --codec-endpoint 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches'
             cand --codec-auth 'Authorization header value for the codec server (e.g. "Bearer TOKEN")'
             cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'
+            cand --profile 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --readable 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI''s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
             cand --keep-going 'With --readable: exit 0 even when some payloads could not be decoded'
@@ -77,17 +86,74 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tcodec;rekey'= {
+            cand -n 'Namespace whose pipeline to use'
+            cand --namespace 'Namespace whose pipeline to use'
+            cand --input-format 'Input encoding'
+            cand --type 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)'
+            cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
+            cand -o 'Write to FILE (atomically) instead of standard output'
+            cand --output 'Write to FILE (atomically) instead of standard output'
+            cand -i 'age identity file to decrypt with (repeatable), added to the config''s identities'
+            cand --identity 'age identity file to decrypt with (repeatable), added to the config''s identities'
+            cand --codec-endpoint 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches'
+            cand --codec-auth 'Authorization header value for the codec server (e.g. "Bearer TOKEN")'
+            cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'
+            cand --profile 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --in-place 'Rewrite each input file in place (atomically)'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;keys'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand used 'List the key ids and encodings in files, with counts and first locations'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcodec;keys;used'= {
+            cand --format 'Report format'
+            cand --input-format 'Input encoding'
+            cand --type 'What the input holds'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand -q 'No progress display on standard error'
+            cand --quiet 'No progress display on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tcodec;keys;help'= {
+            cand used 'List the key ids and encodings in files, with counts and first locations'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcodec;keys;help;used'= {
+        }
+        &'tcodec;keys;help;help'= {
+        }
         &'tcodec;check'= {
             cand -n 'Namespace whose pipeline defines "encoded"'
             cand --namespace 'Namespace whose pipeline defines "encoded"'
             cand --allow-key-id 'Allowed encryption key id (repeatable); other ids are violations'
             cand --max-payload-size 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal''s blob error limit]'
+            cand -i 'age identity file to decrypt with (repeatable)'
+            cand --identity 'age identity file to decrypt with (repeatable)'
             cand --format 'Report format'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
             cand --codec-endpoint 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches'
             cand --codec-auth 'Authorization header value for the codec server (e.g. "Bearer TOKEN")'
             cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'
+            cand --profile 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --require-encoded 'Every payload must carry the encoding of the pipeline''s outermost codec'
             cand --strict 'Headers and local-activity marker data must be encoded too'
@@ -129,6 +195,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --output 'Write the key to a new file with mode 0600 (never overwrites)'
             cand --format 'Key encoding'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --age 'Generate an age X25519 identity instead (prints its recipient, the public key)'
             cand -q 'No progress display on standard error'
             cand --quiet 'No progress display on standard error'
             cand -h 'Print help (see more with ''--help'')'
@@ -176,6 +243,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help'= {
             cand encode 'Encode payloads through the namespace''s pipeline (compress, encrypt)'
             cand decode 'Decode payloads through the namespace''s pipeline (decrypt, decompress)'
+            cand rekey 'Decode with any known key and encode again with the active key id (key rotation)'
+            cand keys 'Key inventory: which key ids and encodings payloads carry'
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand keygen 'Generate a new random 32-byte AES-256 key'
@@ -186,6 +255,13 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help;encode'= {
         }
         &'tcodec;help;decode'= {
+        }
+        &'tcodec;help;rekey'= {
+        }
+        &'tcodec;help;keys'= {
+            cand used 'List the key ids and encodings in files, with counts and first locations'
+        }
+        &'tcodec;help;keys;used'= {
         }
         &'tcodec;help;check'= {
         }

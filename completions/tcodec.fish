@@ -30,6 +30,8 @@ complete -c tcodec -n "__fish_tcodec_needs_command" -s h -l help -d 'Print help 
 complete -c tcodec -n "__fish_tcodec_needs_command" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "rekey" -d 'Decode with any known key and encode again with the active key id (key rotation)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keys" -d 'Key inventory: which key ids and encodings payloads carry'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
@@ -52,11 +54,14 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 'Read plain JSON values and turn them into payloads as the SDKs\' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l deterministic -d 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -77,9 +82,11 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l readable -d 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI\'s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d 'With --readable: exit 0 even when some payloads could not be decoded'
@@ -87,9 +94,61 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Re
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
+json\t'One JSON document'
+jsonl\t'One JSON document per line'
+proto\t'Binary protobuf `Payload` or `Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l type -d 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)' -r -f -a "auto\t'Detect from the content'
+payload\t'`temporal.api.common.v1.Payload`'
+payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
+history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
+event\t'One `temporal.api.history.v1.HistoryEvent`'
+events\t'A JSON array of HistoryEvents'
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
+jsonl\t'One compact JSON document per line'
+proto\t'Binary protobuf'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
+json\t'One JSON object with every violation and notice'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
+json\t'One JSON document'
+jsonl\t'One JSON document per line'
+proto\t'Binary protobuf `Payload` or `Payloads`'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l type -d 'What the input holds' -r -f -a "auto\t'Detect from the content'
+payload\t'`temporal.api.common.v1.Payload`'
+payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
+history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
+event\t'One `temporal.api.history.v1.HistoryEvent`'
+events\t'A JSON array of HistoryEvents'
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded"' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
 json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
@@ -106,6 +165,7 @@ response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageT
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-encoded -d 'Every payload must carry the encoding of the pipeline\'s outermost codec'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l strict -d 'Headers and local-activity marker data must be encoded too'
@@ -137,6 +197,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l format -d 'Key 
 hex\t'64 lowercase hex digits and a newline'
 base64\t'Standard base64 and a newline'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l age -d 'Generate an age X25519 identity instead (prints its recipient, the public key)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s V -l version -d 'Print version'
@@ -156,12 +217,15 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l config -d 'Co
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode check serve keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "rekey" -d 'Decode with any known key and encode again with the active key id (key rotation)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "keys" -d 'Key inventory: which key ids and encodings payloads carry'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::codec::age::AgeCodec;
 use crate::codec::compress::DEFAULT_MAX_DECODED_SIZE;
 use crate::codec::{AesGcmCodec, Algorithm, Codec, CompressCodec, Keyring};
 use crate::error::{Error, Result};
@@ -75,6 +76,19 @@ pub enum CodecConfig {
         #[serde(default)]
         fallback_key: Option<String>,
     },
+    /// age to X25519 recipients (`binary/age`).
+    #[serde(rename = "age")]
+    Age {
+        /// Recipients to encrypt to (`age1...`); needed to encode.
+        #[serde(default)]
+        recipients: Vec<String>,
+        /// Identity files to decrypt with (relative to the config file); `-i` adds more.
+        #[serde(default)]
+        identities: Vec<PathBuf>,
+        /// Bound on a decrypted payload, in bytes.
+        #[serde(default)]
+        max_decoded_size: Option<u64>,
+    },
     /// Go SDK `ZlibCodec` format.
     #[serde(rename = "zlib")]
     Zlib(CompressOptions),
@@ -124,6 +138,7 @@ impl CodecConfig {
     pub fn name(&self) -> &'static str {
         match self {
             CodecConfig::AesGcm { .. } => "aes-256-gcm",
+            CodecConfig::Age { .. } => "age",
             CodecConfig::Zlib(_) => "zlib",
             CodecConfig::Gzip(_) => "gzip",
             CodecConfig::Snappy(_) => "snappy",
@@ -135,6 +150,7 @@ impl CodecConfig {
     pub fn encoding(&self) -> &'static str {
         match self {
             CodecConfig::AesGcm { .. } => crate::codec::aes_gcm::ENCODING_ENCRYPTED,
+            CodecConfig::Age { .. } => crate::codec::age::ENCODING_AGE,
             CodecConfig::Zlib(_) => Algorithm::Zlib.encoding(),
             CodecConfig::Gzip(_) => Algorithm::Gzip.encoding(),
             CodecConfig::Snappy(_) => Algorithm::Snappy { framed: false }.encoding(),
@@ -156,6 +172,15 @@ impl CodecConfig {
             _ => Vec::new(),
         }
     }
+}
+
+/// Command-line additions to a configured pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// age identity files (`-i`), added to every age codec.
+    pub identities: Vec<PathBuf>,
+    /// Derive AES-GCM nonces from the plaintext (golden test fixtures only).
+    pub deterministic: bool,
 }
 
 /// A validated configuration.
@@ -237,7 +262,15 @@ impl Config {
                     }
                 }
             }
-            namespaces.insert(ns, entry.codecs);
+            let mut codecs = entry.codecs;
+            for codec in &mut codecs {
+                if let CodecConfig::Age { identities, .. } = codec {
+                    for file in identities.iter_mut() {
+                        *file = base.join(&*file);
+                    }
+                }
+            }
+            namespaces.insert(ns, codecs);
         }
         Ok(Config {
             path: path.to_path_buf(),
@@ -287,15 +320,20 @@ impl Config {
 
     /// Builds the pipeline for `namespace`, loading the keys it needs.
     pub fn pipeline(&self, namespace: &str) -> Result<Pipeline> {
+        self.pipeline_with(namespace, &BuildOptions::default())
+    }
+
+    /// [`Config::pipeline`] with command-line additions (identities, deterministic mode).
+    pub fn pipeline_with(&self, namespace: &str, options: &BuildOptions) -> Result<Pipeline> {
         let codecs = self
             .codecs_for(namespace)?
             .iter()
-            .map(|c| self.build_codec(c))
+            .map(|c| self.build_codec(c, options))
             .collect::<Result<Vec<_>>>()?;
         Ok(Pipeline::new(namespace, codecs))
     }
 
-    fn build_codec(&self, config: &CodecConfig) -> Result<Box<dyn Codec>> {
+    fn build_codec(&self, config: &CodecConfig, options: &BuildOptions) -> Result<Box<dyn Codec>> {
         let compress = |alg: Algorithm, o: &CompressOptions| -> Box<dyn Codec> {
             Box::new(
                 CompressCodec::new(alg)
@@ -321,7 +359,38 @@ impl Config {
                         file: self.path.display().to_string(),
                         message: format!("key {key:?} missing from its own keyring"),
                     })?;
-                Box::new(AesGcmCodec::new(ring))
+                let codec = AesGcmCodec::new(ring);
+                Box::new(if options.deterministic {
+                    codec.deterministic(&self.load_key(key)?)
+                } else {
+                    codec
+                })
+            }
+            CodecConfig::Age {
+                recipients,
+                identities,
+                max_decoded_size,
+            } => {
+                if options.deterministic {
+                    return Err(Error::Usage(
+                        "--deterministic: the age codec cannot be deterministic (ephemeral keys); use aes-256-gcm for golden fixtures".into(),
+                    ));
+                }
+                let bad = |e: crate::codec::age::AgeKeyError| Error::Config {
+                    file: self.path.display().to_string(),
+                    message: format!("age codec: {e}"),
+                };
+                let mut codec = AgeCodec::new(
+                    recipients,
+                    max_decoded_size.unwrap_or(DEFAULT_MAX_DECODED_SIZE),
+                )
+                .map_err(bad)?;
+                for file in identities.iter().chain(&options.identities) {
+                    codec
+                        .add_identity_file(file)
+                        .map_err(|e| Error::Usage(format!("identity file {e}")))?;
+                }
+                Box::new(codec)
             }
             CodecConfig::Zlib(o) => compress(Algorithm::Zlib, o),
             CodecConfig::Gzip(o) => compress(Algorithm::Gzip, o),

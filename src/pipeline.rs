@@ -101,7 +101,22 @@ impl Pipeline {
                 .codecs
                 .iter()
                 .try_fold(payload, |p, codec| codec.decode(p)),
+            Direction::Rekey => {
+                if self.owns(&payload) {
+                    let plain = self.local(Direction::Decode, payload)?;
+                    self.local(Direction::Encode, plain)
+                } else {
+                    Ok(payload)
+                }
+            }
         }
+    }
+
+    /// Whether the outermost codec's encoding is the payload's: what `rekey` re-encodes.
+    pub fn owns(&self, payload: &Payload) -> bool {
+        self.codecs
+            .first()
+            .is_some_and(|c| crate::codec::has_encoding(payload, c.encoding()))
     }
 
     /// Runs a list, one result per payload (a failed remote batch fails each of its
@@ -126,6 +141,12 @@ impl Pipeline {
         let (first, then_remote) = match direction {
             Direction::Decode => (local(payloads), true),
             Direction::Encode => (remote.run_each(direction, payloads), false),
+            Direction::Rekey => {
+                let refused = CodecError::Remote {
+                    message: "rekey runs local codecs only; drop --codec-endpoint".into(),
+                };
+                return payloads.iter().map(|_| Err(refused.clone())).collect();
+            }
         };
         // Send the successes on to the other stage, keep failures in place.
         let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::with_capacity(first.len());
@@ -163,6 +184,10 @@ impl Pipeline {
         match direction {
             Direction::Encode => self.encode(payload),
             Direction::Decode => self.decode(payload),
+            Direction::Rekey if self.remote.is_some() => {
+                one(self.run_each(direction, vec![payload]))
+            }
+            Direction::Rekey => self.local(direction, payload),
         }
     }
 
@@ -239,6 +264,9 @@ mod tests {
     struct Tag(&'static str);
     impl Codec for Tag {
         fn name(&self) -> &str {
+            self.0
+        }
+        fn encoding(&self) -> &str {
             self.0
         }
         fn encode(&self, mut p: Payload) -> Result<Payload, CodecError> {

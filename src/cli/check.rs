@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{report, CheckArgs, CheckFormat, Cli};
+use super::{for_each_tree, CheckArgs, CheckFormat, Cli};
 use crate::check::{check_tree, Finding, Policy, Report};
 use crate::config::Config;
-use crate::document::{self, ReadOptions};
+use crate::document::ReadOptions;
 use crate::error::{Error, ExitStatus, Result};
 use crate::io;
 
@@ -13,13 +13,14 @@ use crate::io;
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
+    let remote = args.remote.codec_endpoint.is_some() || args.remote.profile.is_some();
     let outer_encoding = match Config::discover(cli.config.as_deref()) {
         Ok(config) => match config.codecs_for(&args.namespace) {
             Ok(codecs) => codecs.first().map(|c| c.encoding().to_string()),
-            Err(_) if args.remote.codec_endpoint.is_some() => None,
+            Err(_) if remote => None,
             Err(e) => return Err(e),
         },
-        Err(_) if args.remote.codec_endpoint.is_some() => None,
+        Err(_) if remote => None,
         Err(e) => return Err(e),
     };
     if args.require_encoded && outer_encoding.is_none() {
@@ -31,7 +32,11 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     let pipeline = if args.no_decode {
         None
     } else {
-        Some(args.remote.pipeline(cli, &args.namespace)?)
+        let options = crate::config::BuildOptions {
+            identities: args.identities.clone(),
+            deterministic: false,
+        };
+        Some(args.remote.pipeline(cli, &args.namespace, &options)?)
     };
     let policy = Policy {
         require_encoded: args.require_encoded,
@@ -46,30 +51,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         from_values: false,
     };
     let mut total = Report::default();
-    let mut worst = ExitStatus::Ok;
-    let mut files = 0;
-    for input in &args.inputs {
-        let name = io::display_name(input);
-        let checked = io::read_input(input).and_then(|bytes| {
-            document::parse_each(
-                &bytes,
-                name,
-                document::resolve_format(&bytes, name, options)?,
-                options,
-                |doc| {
-                    check_tree(&mut doc.into_tree(), &policy, pipeline.as_ref(), &mut total);
-                    Ok(())
-                },
-            )
-        });
-        match checked {
-            Ok(()) => files += 1,
-            Err(e) => {
-                report(&e);
-                worst = worst.max(e.exit_status());
-            }
-        }
-    }
+    let (files, mut worst) = for_each_tree(&args.inputs, options, |tree| {
+        check_tree(tree, &policy, pipeline.as_ref(), &mut total)
+    });
     match args.format {
         CheckFormat::Text => print_text(&total, files),
         CheckFormat::Json => print_json(&total, files)?,

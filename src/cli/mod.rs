@@ -7,6 +7,7 @@ mod check;
 mod config_cmd;
 pub mod generate;
 mod keygen;
+mod keys;
 mod progress;
 mod serve;
 mod transform;
@@ -30,11 +31,19 @@ Exit status:
   4  I/O error (cannot read an input or write an output)
   5  remote codec server error";
 
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncodecs:  aes-256-gcm (binary/encrypted, samples format), age (binary/age), zlib (binary/zlib, Go SDK),\n         gzip (binary/gzip), snappy (binary/snappy, raw block or framed), zstd (binary/zstd),\n         remote codec server (--codec-endpoint)",
+    "\ninputs:  Payload, Payloads {\"payloads\": [...]}, arrays of Payloads, plain JSON values (--from-values),\n         History, HistoryEvent, event arrays, GetWorkflowExecutionHistoryResponse;\n         as JSON, JSON lines, or binary protobuf",
+    "\noutputs: proto3 JSON (as Go protojson and `temporal ... --output json`), JSON lines, binary protobuf"
+);
+
 /// Encode and decode Temporal payloads through per-namespace codec pipelines.
 #[derive(Debug, Parser)]
 #[command(
     name = "tcodec",
     version,
+    long_version = LONG_VERSION,
     about = "Encode and decode Temporal payloads through codec pipelines (compression, encryption)",
     long_about = "Encode and decode Temporal payloads through the codec pipeline configured for a \
 namespace: AES-256-GCM (the Temporal samples' format, with key rotation), zlib (Go SDK format), \
@@ -66,6 +75,12 @@ pub enum Command {
     /// Decode payloads through the namespace's pipeline (decrypt, decompress)
     #[command(after_help = DECODE_EXAMPLES)]
     Decode(DecodeArgs),
+    /// Decode with any known key and encode again with the active key id (key rotation)
+    #[command(after_help = REKEY_EXAMPLES)]
+    Rekey(TransformArgs),
+    /// Key inventory: which key ids and encodings payloads carry
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Check payloads and histories against a policy, for CI (exit 1 on violations)
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
@@ -88,7 +103,8 @@ Examples:
   tcodec encode -n default payloads.json > encoded.json
   echo '[\"hello\", {\"a\": 1}, null]' | tcodec encode --from-values -n default
   tcodec encode -n default --in-place fixtures/*.json
-  tcodec encode -n zipped payloads.json --output-format proto -o payloads.bin";
+  tcodec encode -n zipped payloads.json --output-format proto -o payloads.bin
+  tcodec encode -n default --deterministic fixtures.json    # stable golden files (test keys)";
 
 const DECODE_EXAMPLES: &str = "\
 Examples:
@@ -122,10 +138,26 @@ GET /healthz answers ok. Tokens file: `TOKEN [encode|decode|encode,decode] [NS1,
 JWTs (--jwks): exp required; scope `tcodec:encode`/`tcodec:decode` limits rights when present.
 A non-loopback --listen needs TLS and auth (or --insecure-public-bind).";
 
+const REKEY_EXAMPLES: &str = "\
+Examples:
+  tcodec rekey -n default --in-place fixtures/*.json
+  tcodec rekey -n default history.json -o history.rekeyed.json
+Only payloads carrying the encoding of the namespace's first codec (binary/encrypted for
+aes-256-gcm) are decoded and encoded again, with the active key; everything else, including
+plain headers and search attributes, stays byte for byte. Then `tcodec keys used` shows
+whether an old key id is still in use.";
+
+const KEYS_USED_EXAMPLES: &str = "\
+Examples:
+  tcodec keys used history.json
+  tcodec keys used --format json fixtures/*.json | jq '.entries[] | {keyId, payloads}'
+Reads only the stored metadata (encoding, encryption-key-id): no configuration or keys needed.";
+
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
   tcodec keygen --id prod-2026 -o prod-2026.key      # raw bytes, mode 0600
   tcodec keygen --format hex > prod-2026.hex
+  tcodec keygen --age -o ci.agekey                   # prints the recipient (age1...)
 Then add to the config:
   [keys]
   prod-2026 = { file = \"prod-2026.key\" }";
@@ -162,6 +194,10 @@ pub struct TransformArgs {
     #[arg(long)]
     pub in_place: bool,
 
+    /// age identity file to decrypt with (repeatable), added to the config's identities
+    #[arg(short = 'i', long = "identity", value_name = "FILE")]
+    pub identities: Vec<PathBuf>,
+
     #[command(flatten)]
     /// The remote codec stage.
     pub remote: RemoteArgs,
@@ -187,6 +223,11 @@ pub struct RemoteArgs {
     /// Extra header for the codec server, KEY=VALUE (repeatable)
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_header)]
     pub codec_header: Vec<(String, String)>,
+
+    /// Profile of the `temporal` CLI's config (temporal.toml) whose codec endpoint and auth
+    /// to use when --codec-endpoint/--codec-auth are not given
+    #[arg(long, env = "TEMPORAL_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -203,18 +244,39 @@ impl RemoteArgs {
     /// The namespace's pipeline: local codecs from the configuration, then the remote stage.
     /// With an endpoint, the configuration is optional: a namespace it does not list (or no
     /// configuration at all) gets the remote stage alone.
-    pub fn pipeline(&self, cli: &Cli, namespace: &str) -> Result<crate::pipeline::Pipeline, Error> {
+    pub fn pipeline(
+        &self,
+        cli: &Cli,
+        namespace: &str,
+        options: &crate::config::BuildOptions,
+    ) -> Result<crate::pipeline::Pipeline, Error> {
         use crate::codec::remote::{RemoteCodec, RemoteSettings};
-        let Some(endpoint) = &self.codec_endpoint else {
-            return crate::config::Config::discover(cli.config.as_deref())?.pipeline(namespace);
+        let config = crate::config::Config::discover(cli.config.as_deref());
+        let configured = matches!(&config, Ok(c) if c.codecs_for(namespace).is_ok());
+        // A temporal.toml profile: when named explicitly, or when tcodec's own config has
+        // no pipeline for the namespace (tcodec's config takes precedence).
+        let profile = if self.codec_endpoint.is_none() && (self.profile.is_some() || !configured) {
+            crate::envconfig::codec(self.profile.as_deref())?
+        } else {
+            None
         };
-        let local = match crate::config::Config::discover(cli.config.as_deref()) {
-            Ok(config) if config.codecs_for(namespace).is_ok() => config.pipeline(namespace)?,
+        let endpoint = self
+            .codec_endpoint
+            .clone()
+            .or_else(|| profile.as_ref().and_then(|p| p.endpoint.clone()));
+        let Some(endpoint) = endpoint else {
+            return config?.pipeline_with(namespace, options);
+        };
+        let local = match config {
+            Ok(config) if configured => config.pipeline_with(namespace, options)?,
             Err(e) if cli.config.is_some() => return Err(e),
             _ => crate::pipeline::Pipeline::new(namespace, Vec::new()),
         };
-        let mut settings = RemoteSettings::new(endpoint.clone());
-        settings.auth = self.codec_auth.clone();
+        let mut settings = RemoteSettings::new(endpoint);
+        settings.auth = self
+            .codec_auth
+            .clone()
+            .or_else(|| profile.and_then(|p| p.auth));
         settings.headers = self.codec_header.clone();
         Ok(local.with_remote(RemoteCodec::new(settings, namespace)))
     }
@@ -227,6 +289,11 @@ pub struct EncodeArgs {
     /// does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item
     #[arg(long)]
     pub from_values: bool,
+
+    /// Same input, same key, same output: AES-GCM nonces derived from the plaintext with a
+    /// keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal
+    #[arg(long)]
+    pub deterministic: bool,
 
     #[command(flatten)]
     /// The shared arguments.
@@ -290,6 +357,10 @@ pub struct CheckArgs {
     /// Do not try to decode payloads (no keys needed)
     #[arg(long)]
     pub no_decode: bool,
+
+    /// age identity file to decrypt with (repeatable)
+    #[arg(short = 'i', long = "identity", value_name = "FILE")]
+    pub identities: Vec<PathBuf>,
 
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
@@ -380,8 +451,40 @@ pub struct KeygenArgs {
     pub output: Option<PathBuf>,
 
     /// Key encoding
-    #[arg(long, value_enum, default_value_t = KeyFormat::Raw)]
+    #[arg(long, value_enum, default_value_t = KeyFormat::Raw, conflicts_with = "age")]
     pub format: KeyFormat,
+
+    /// Generate an age X25519 identity instead (prints its recipient, the public key)
+    #[arg(long)]
+    pub age: bool,
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the key ids and encodings in files, with counts and first locations
+    #[command(after_help = KEYS_USED_EXAMPLES)]
+    Used(KeysUsedArgs),
+}
+
+/// Arguments of `keys used`.
+#[derive(Debug, Args)]
+pub struct KeysUsedArgs {
+    /// Input files; `-` reads standard input
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub inputs: Vec<String>,
+
+    /// Report format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Input encoding
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+
+    /// What the input holds
+    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
+    pub doc_type: DocType,
 }
 
 /// `config` subcommands.
@@ -400,6 +503,35 @@ pub struct GenerateArgs {
     /// Directory to write into (the repository root for `all`)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+/// Parses every input and calls `each` with every document as a tree; a failing input is
+/// reported and the others still run. Returns the inputs read and the worst exit status.
+fn for_each_tree(
+    inputs: &[String],
+    options: crate::document::ReadOptions,
+    mut each: impl FnMut(&mut crate::document::TreeDocument),
+) -> (usize, ExitStatus) {
+    let mut files = 0;
+    let mut worst = ExitStatus::Ok;
+    for input in inputs {
+        let name = crate::io::display_name(input);
+        let read = crate::io::read_input(input).and_then(|bytes| {
+            let format = crate::document::resolve_format(&bytes, name, options)?;
+            crate::document::parse_each(&bytes, name, format, options, |doc| {
+                each(&mut doc.into_tree());
+                Ok(())
+            })
+        });
+        match read {
+            Ok(()) => files += 1,
+            Err(e) => {
+                report(&e);
+                worst = worst.max(e.exit_status());
+            }
+        }
+    }
+    (files, worst)
 }
 
 /// The clap command, for generators and tests.
@@ -438,6 +570,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             crate::codec::Direction::Encode,
             transform::Mode {
                 from_values: args.from_values,
+                deterministic: args.deterministic,
                 ..Default::default()
             },
         ),
@@ -452,6 +585,13 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             },
         ),
         Command::Check(args) => check::run(cli, args),
+        Command::Rekey(args) => transform::run(
+            cli,
+            args,
+            crate::codec::Direction::Rekey,
+            transform::Mode::default(),
+        ),
+        Command::Keys(KeysCommand::Used(args)) => keys::used(args),
         Command::Serve(args) => serve::run(cli, args),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),

@@ -30,6 +30,8 @@ pub struct Mode {
     pub readable: bool,
     /// Readable: payloads that fail do not fail the run.
     pub keep_going: bool,
+    /// Encode: deterministic AES-GCM nonces (test fixtures).
+    pub deterministic: bool,
 }
 
 /// Runs encode or decode over every input; a failing input is reported and the others
@@ -46,7 +48,14 @@ pub fn run(
             "--readable output is JSON only; drop --output-format proto".into(),
         ));
     }
-    let pipeline = args.remote.pipeline(cli, &args.namespace)?;
+    if mode.deterministic {
+        eprintln!("tcodec: warning: --deterministic: for golden test fixtures only; equal payloads give equal ciphertexts");
+    }
+    let options = crate::config::BuildOptions {
+        identities: args.identities.clone(),
+        deterministic: mode.deterministic,
+    };
+    let pipeline = args.remote.pipeline(cli, &args.namespace, &options)?;
     let job = Job {
         pipeline: &pipeline,
         args,
@@ -168,10 +177,10 @@ impl Job<'_> {
             .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
             .flatten();
         let _progress = Progress::start(
-            if self.direction == Direction::Encode {
-                "encoding"
-            } else {
-                "decoding"
+            match self.direction {
+                Direction::Encode => "encoding",
+                Direction::Decode => "decoding",
+                Direction::Rekey => "rekeying",
             },
             name,
             size,

@@ -74,12 +74,28 @@ impl Keyring {
 /// The samples-format AES-256-GCM codec.
 pub struct AesGcmCodec {
     keyring: Keyring,
+    /// Deterministic mode: nonces are HMAC-SHA256(nonce key, plaintext)[..12].
+    nonce_key: Option<zeroize::Zeroizing<[u8; 32]>>,
 }
 
 impl AesGcmCodec {
     /// A codec over `keyring`.
     pub fn new(keyring: Keyring) -> Self {
-        AesGcmCodec { keyring }
+        AesGcmCodec {
+            keyring,
+            nonce_key: None,
+        }
+    }
+
+    /// Deterministic mode, for golden test fixtures only: the nonce is derived from the
+    /// plaintext with a key derived from `active` (the active key), so the same payload and
+    /// key always give the same bytes, and different payloads get different nonces (no
+    /// nonce reuse across plaintexts). It reveals which payloads are equal: never use it
+    /// for real data.
+    pub fn deterministic(mut self, active: &Key) -> Self {
+        let derived = hmac_sha256(active.expose(), b"tcodec deterministic nonce key v1");
+        self.nonce_key = Some(zeroize::Zeroizing::new(derived));
+        self
     }
 
     /// Encrypts with an explicit nonce (random in normal use).
@@ -108,9 +124,19 @@ impl Codec for AesGcmCodec {
         "aes-256-gcm"
     }
 
+    fn encoding(&self) -> &str {
+        ENCODING_ENCRYPTED
+    }
+
     fn encode(&self, payload: Payload) -> Result<Payload, CodecError> {
         let mut nonce = [0u8; NONCE_LEN];
-        rand::fill(&mut nonce);
+        match &self.nonce_key {
+            Some(key) => {
+                let tag = hmac_sha256(key.as_slice(), &payload::to_proto(&payload));
+                nonce.copy_from_slice(&tag[..NONCE_LEN]);
+            }
+            None => rand::fill(&mut nonce),
+        }
         self.seal(&payload, nonce)
     }
 
@@ -138,6 +164,16 @@ impl Codec for AesGcmCodec {
             )?);
         inner_payload(self.name(), &plaintext)
     }
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::Mac as _;
+    // HMAC accepts keys of any length: this cannot fail.
+    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 /// Whether a payload carries the encrypted encoding (used by checks and inventories).

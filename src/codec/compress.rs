@@ -273,6 +273,10 @@ impl Codec for CompressCodec {
         self.algorithm.name()
     }
 
+    fn encoding(&self) -> &str {
+        self.algorithm.encoding()
+    }
+
     fn encode(&self, payload: Payload) -> Result<Payload, CodecError> {
         let serialized = payload::to_proto(&payload);
         let compressed = self.compress(&serialized)?;

@@ -6,6 +6,7 @@
 //! unchanged.
 
 pub mod aes_gcm;
+pub mod age;
 pub mod compress;
 pub mod remote;
 
@@ -21,6 +22,9 @@ pub enum Direction {
     Encode,
     /// Encoded payloads back to plain payloads.
     Decode,
+    /// Payloads encoded by the pipeline's outermost codec are decoded and encoded again
+    /// (with the active key); all others are left as they are.
+    Rekey,
 }
 
 impl Direction {
@@ -29,6 +33,7 @@ impl Direction {
         match self {
             Direction::Encode => "encode",
             Direction::Decode => "decode",
+            Direction::Rekey => "rekey",
         }
     }
 }
@@ -37,6 +42,8 @@ impl Direction {
 pub trait Codec: Send + Sync {
     /// The codec's configuration name (`aes-256-gcm`, `zlib`, ...).
     fn name(&self) -> &str;
+    /// The `encoding` metadata value this codec writes and owns (`binary/encrypted`, ...).
+    fn encoding(&self) -> &str;
     /// Encodes one payload.
     fn encode(&self, payload: Payload) -> Result<Payload, CodecError>;
     /// Decodes one payload; passes through payloads this codec does not own.
@@ -87,6 +94,12 @@ pub enum CodecError {
         codec: String,
         /// The configured limit.
         limit: u64,
+    },
+    /// age decryption or encryption failed.
+    #[error("age: {reason}")]
+    Age {
+        /// What happened (never key text).
+        reason: String,
     },
     /// The remote codec server failed or gave an unusable answer.
     #[error("remote codec: {message}")]

@@ -50,7 +50,8 @@ impl SitePolicy {
     /// claims passes unchanged); encoding leaves headers and marker data plain, as the
     /// SDKs write them.
     pub fn for_direction(direction: Direction) -> Self {
-        let all = direction == Direction::Decode;
+        // Rekey offers every site too: only what the pipeline encoded is re-encoded.
+        let all = direction != Direction::Encode;
         SitePolicy {
             headers: all,
             marker_data: all,

@@ -38,6 +38,7 @@ impl Grant {
         let right = match direction {
             Direction::Encode => self.encode,
             Direction::Decode => self.decode,
+            Direction::Rekey => self.encode && self.decode,
         };
         right
             && self

@@ -157,7 +157,7 @@ async fn log_request(req: Request, next: Next, enabled: bool) -> Response {
         .get::<Logged>()
         .cloned()
         .unwrap_or_default();
-    eprintln!(
+    log(format_args!(
         "tcodec serve: {method} {path} ns={} status={} payloads={} {:.2}ms",
         if logged.namespace.is_empty() {
             "-"
@@ -167,8 +167,15 @@ async fn log_request(req: Request, next: Next, enabled: bool) -> Response {
         response.status().as_u16(),
         logged.payloads,
         started.elapsed().as_secs_f64() * 1000.0
-    );
+    ));
     response
+}
+
+/// Writes one line to standard error; a closed stderr must not take a request down
+/// (`eprintln!` panics when the write fails).
+fn log(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Refuses a public bind without TLS and auth, unless explicitly overridden.
@@ -213,7 +220,9 @@ async fn run(app: Router, options: ServeOptions) -> Result<()> {
     let shutdown = handle.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
-        eprintln!("tcodec serve: shutting down, finishing requests in flight");
+        log(format_args!(
+            "tcodec serve: shutting down, finishing requests in flight"
+        ));
         shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
     });
     let scheme = if options.tls.is_some() {
@@ -222,7 +231,9 @@ async fn run(app: Router, options: ServeOptions) -> Result<()> {
         "http"
     };
     // Tests and scripts read this line to learn the port of `--listen 127.0.0.1:0`.
-    eprintln!("tcodec serve: listening on {scheme}://{local}");
+    log(format_args!(
+        "tcodec serve: listening on {scheme}://{local}"
+    ));
     let service = app.into_make_service();
     let served = match &options.tls {
         Some((cert, key)) => {

@@ -1,0 +1,68 @@
+//! `tcodec keys used`: the key ids and encodings payloads carry, from the stored metadata.
+
+use super::{for_each_tree, CheckFormat, KeysUsedArgs};
+use crate::document::ReadOptions;
+use crate::error::{Error, ExitStatus, Result};
+use crate::inventory::Inventory;
+use crate::io;
+
+/// Prints the inventory of every input.
+pub fn used(args: &KeysUsedArgs) -> Result<ExitStatus> {
+    let options = ReadOptions {
+        format: args.input_format,
+        doc_type: args.doc_type,
+        from_values: false,
+    };
+    let mut inventory = Inventory::default();
+    let (files, worst) = for_each_tree(&args.inputs, options, |tree| inventory.add(tree));
+    match args.format {
+        CheckFormat::Json => {
+            let value = serde_json::json!({
+                "files": files,
+                "entries": inventory.entries(),
+                "malformed": inventory.malformed,
+            });
+            let mut text =
+                serde_json::to_vec_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?;
+            text.push(b'\n');
+            io::write_stdout(&text)?;
+        }
+        CheckFormat::Text => {
+            let entries = inventory.entries();
+            let id_width = entries
+                .iter()
+                .map(|e| e.key_id.as_deref().unwrap_or("-").len())
+                .chain([6])
+                .max()
+                .unwrap_or(6);
+            let enc_width = entries
+                .iter()
+                .map(|e| e.encoding.len())
+                .chain([8])
+                .max()
+                .unwrap_or(8);
+            let mut out = format!(
+                "{:id_width$}  {:enc_width$}  {:>8}  {:>5}  FIRST SEEN\n",
+                "KEY ID", "ENCODING", "PAYLOADS", "FILES"
+            );
+            for e in &entries {
+                out.push_str(&format!(
+                    "{:id_width$}  {:enc_width$}  {:>8}  {:>5}  {}\n",
+                    e.key_id.as_deref().unwrap_or("-"),
+                    e.encoding,
+                    e.payloads,
+                    e.files,
+                    e.locations.first().map_or("", String::as_str)
+                ));
+            }
+            if inventory.malformed > 0 {
+                out.push_str(&format!(
+                    "{} payload sites were not valid payloads\n",
+                    inventory.malformed
+                ));
+            }
+            io::write_stdout(out.as_bytes())?;
+        }
+    }
+    Ok(worst)
+}

@@ -1,0 +1,84 @@
+//! Key inventory (`tcodec keys used`): which encodings and encryption key ids the payloads
+//! of some files carry, with counts and where they are, so a team knows when an old key can
+//! be retired. Reads only the stored (outer) metadata: no keys needed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::document::TreeDocument;
+use crate::history::walk;
+use crate::payload::{self, ENCRYPTION_KEY_ID};
+
+/// Locations kept per entry.
+pub const MAX_LOCATIONS: usize = 10;
+
+/// One (encoding, key id) pair and where it was seen.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// The payload's `encoding` (`(none)` when absent).
+    pub encoding: String,
+    /// The `encryption-key-id`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// How many payloads.
+    pub payloads: usize,
+    /// Files it was seen in.
+    pub files: usize,
+    /// The first locations (`file: path`), at most [`MAX_LOCATIONS`].
+    pub locations: Vec<String>,
+    #[serde(skip)]
+    last_file: String,
+}
+
+/// The inventory over every document seen.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    entries: BTreeMap<(Option<String>, String), Entry>,
+    /// Payload sites that were not valid payloads.
+    pub malformed: usize,
+}
+
+impl Inventory {
+    /// Counts every payload site of `tree` (search attributes included: they are stored
+    /// payloads too).
+    pub fn add(&mut self, tree: &mut TreeDocument) {
+        for site in walk::collect_root(&mut tree.value, tree.message, tree.location.clone()) {
+            let Ok(p) = payload::payload_from_json(site.value) else {
+                self.malformed += 1;
+                continue;
+            };
+            let encoding = payload::encoding(&p)
+                .map(|e| String::from_utf8_lossy(e).into_owned())
+                .unwrap_or_else(|| "(none)".into());
+            let key_id = p
+                .metadata
+                .get(ENCRYPTION_KEY_ID)
+                .map(|k| String::from_utf8_lossy(k).into_owned());
+            let entry = self
+                .entries
+                .entry((key_id.clone(), encoding.clone()))
+                .or_insert_with(|| Entry {
+                    encoding,
+                    key_id,
+                    ..Default::default()
+                });
+            entry.payloads += 1;
+            if entry.last_file != site.location.file {
+                entry.files += 1;
+                entry.last_file.clone_from(&site.location.file);
+            }
+            if entry.locations.len() < MAX_LOCATIONS {
+                entry.locations.push(site.location.to_string());
+            }
+        }
+    }
+
+    /// The entries: key ids first (sorted), then unencrypted encodings.
+    pub fn entries(&self) -> Vec<&Entry> {
+        let mut list: Vec<&Entry> = self.entries.values().collect();
+        list.sort_by_key(|e| (e.key_id.is_none(), e.key_id.clone(), e.encoding.clone()));
+        list
+    }
+}
