@@ -52,6 +52,9 @@ struct RawKey {
     file: Option<PathBuf>,
     env: Option<String>,
     command: Option<Vec<String>>,
+    /// A published test key (like the shared fixtures' keys): no file-permission warning.
+    #[serde(default)]
+    published: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,6 +191,8 @@ pub struct BuildOptions {
 pub struct Config {
     path: PathBuf,
     keys: BTreeMap<String, KeySource>,
+    /// Key ids marked `published = true`.
+    published: std::collections::BTreeSet<String>,
     namespaces: BTreeMap<String, Vec<CodecConfig>>,
 }
 
@@ -237,7 +242,11 @@ impl Config {
             .map_err(|e| bad(e.message().to_string() + &span_line(text, e.span())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut keys = BTreeMap::new();
+        let mut published = std::collections::BTreeSet::new();
         for (id, key) in raw.keys {
+            if key.published {
+                published.insert(id.clone());
+            }
             let source = match (key.file, key.env, key.command) {
                 (Some(file), None, None) => KeySource::File(base.join(file)),
                 (None, Some(var), None) => KeySource::Env(var),
@@ -275,6 +284,7 @@ impl Config {
         Ok(Config {
             path: path.to_path_buf(),
             keys,
+            published,
             namespaces,
         })
     }
@@ -312,6 +322,9 @@ impl Config {
             file: self.path.display().to_string(),
             message: format!("key {id:?} is not in [keys]"),
         })?;
+        if let (Some(file), false) = (source.file(), self.published.contains(id)) {
+            warn_if_open(id, file);
+        }
         source.load().map_err(|source| Error::Key {
             id: id.to_string(),
             source,
@@ -405,6 +418,28 @@ impl Config {
             CodecConfig::Zstd(o) => compress(Algorithm::Zstd, o),
         })
     }
+}
+
+/// Warns when a key file is readable by group or others: anyone on the machine who can
+/// read it can decrypt. A warning, not a refusal: checkouts and copies often lose modes.
+/// Keys marked `published = true` (public test keys) are exempt.
+fn warn_if_open(id: &str, file: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(file) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "tcodec: warning: key {id:?}: file {} is readable by group or others (mode {mode:03o}); run: chmod 600 {}",
+                    file.display(),
+                    file.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (id, file);
 }
 
 /// ` (line N)` for a TOML error span, so the user can find it.

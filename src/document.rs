@@ -244,7 +244,10 @@ fn detect(bytes: &[u8], top: &Location, options: ReadOptions) -> Result<OutputFo
     if bytes.trim_ascii().is_empty() {
         return Err(parse_error(top.clone(), "input is empty"));
     }
-    let json_start = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
+    // Objects and arrays, or any other complete JSON value (a wrong top-level shape gets a
+    // JSON error, not a protobuf one).
+    let json_start = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['))
+        || serde_json::from_slice::<IgnoredAny>(bytes).is_ok();
     if options.from_values || json_start {
         // More than one top-level value means a stream (JSON lines or concatenated JSON).
         let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<IgnoredAny>();
@@ -291,6 +294,7 @@ fn json_syntax_error(at: &Location, e: &serde_json::Error) -> Error {
 }
 
 fn parse_json_value(bytes: &[u8], at: &Location) -> Result<Value> {
+    crate::strict_json::check_no_duplicate_keys(bytes).map_err(|e| json_syntax_error(at, &e))?;
     serde_json::from_slice(bytes).map_err(|e| json_syntax_error(at, &e))
 }
 

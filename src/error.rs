@@ -193,7 +193,7 @@ impl Error {
             }
             Error::Codec { source, .. } => source.hint(),
             Error::Parse { .. } => Some(
-                "expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, JSON lines of those, or binary protobuf (see --input-format)".into(),
+                "expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, a history (or events), JSON lines of those, or binary protobuf (see --input-format, --type)".into(),
             ),
             _ => None,
         }

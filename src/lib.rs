@@ -23,5 +23,6 @@ pub mod payload;
 pub mod pipeline;
 pub mod readable;
 pub mod server;
+pub mod strict_json;
 
 pub use error::{Error, ExitStatus, Result};

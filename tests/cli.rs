@@ -267,7 +267,7 @@ fn wrong_key_fails_authentication() {
 
 #[test]
 fn malformed_inputs_each_get_a_located_message() {
-    let hint = "hint: expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, JSON lines of those, or binary protobuf (see --input-format)\n";
+    let hint = "hint: expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, a history (or events), JSON lines of those, or binary protobuf (see --input-format, --type)\n";
     let cases = [
         (
             "{\"payloads\": [{\"data\": \"!!\"}]}",

@@ -39,9 +39,17 @@ struct Found {
     path: String,
 }
 
+/// Nesting deeper than this gives up (serde_json's own limit, which the DOM path then
+/// reports): recursion must not overflow the stack on hostile input.
+const MAX_DEPTH: usize = 128;
+
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    depth: usize,
+    /// Inside a payload span: objects are checked for duplicate keys, which would make the
+    /// payload ambiguous (the DOM path then reports them).
+    in_payload: bool,
     schema: &'static Schema,
     found: Vec<Found>,
 }
@@ -113,6 +121,8 @@ pub fn transcode<'a>(
     let mut scanner = Scanner {
         bytes,
         pos: 0,
+        depth: 0,
+        in_payload: false,
         schema: Schema::temporal(),
         found: Vec::new(),
     };
@@ -147,10 +157,12 @@ pub fn transcode<'a>(
 /// Parses one payload span found by the scanner.
 fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payload> {
     let location = top.join(&found.path);
-    let value: Value = serde_json::from_slice(text).map_err(|e| Error::Parse {
+    let invalid = |e: serde_json::Error| Error::Parse {
         location: location.clone(),
         message: format!("invalid JSON: {e}"),
-    })?;
+    };
+    // Duplicate keys inside payloads were already refused by the scanner (`in_payload`).
+    let value: Value = serde_json::from_slice(text).map_err(invalid)?;
     payload::payload_from_json(&value).map_err(|e| Error::Parse {
         location: if e.path.is_empty() {
             location
@@ -317,6 +329,8 @@ impl Scanner<'_> {
         let mut probe = Scanner {
             bytes: self.bytes,
             pos: self.pos,
+            depth: 0,
+            in_payload: false,
             schema: self.schema,
             found: Vec::new(),
         };
@@ -386,8 +400,23 @@ impl Scanner<'_> {
         }
     }
 
+    fn enter(&mut self) -> Scan<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(GiveUp);
+        }
+        Ok(())
+    }
+
     /// Skips any JSON value, checking its structure.
     fn skip(&mut self) -> Scan<()> {
+        self.enter()?;
+        let result = self.skip_value();
+        self.depth -= 1;
+        result
+    }
+
+    fn skip_value(&mut self) -> Scan<()> {
         match self.peek().ok_or(GiveUp)? {
             b'"' => self.string().map(|_| ()),
             b'{' => {
@@ -397,9 +426,19 @@ impl Scanner<'_> {
                     self.pos += 1;
                     return Ok(());
                 }
+                let mut keys: Vec<(usize, usize)> = Vec::new();
                 loop {
                     self.ws();
-                    self.string()?;
+                    let (start, end) = self.string()?;
+                    if self.in_payload {
+                        let key = &self.bytes[start..end];
+                        if key.contains(&b'\\')
+                            || keys.iter().any(|&(s, e)| &self.bytes[s..e] == key)
+                        {
+                            return Err(GiveUp);
+                        }
+                        keys.push((start, end));
+                    }
                     self.ws();
                     self.expect(b':')?;
                     self.ws();
@@ -469,6 +508,13 @@ impl Scanner<'_> {
 
     /// Walks an object of type `message`, descending only into payload-bearing fields.
     fn object(&mut self, message: &str, path: &mut String, kind: SiteKind) -> Scan<()> {
+        self.enter()?;
+        let result = self.object_members(message, path, kind);
+        self.depth -= 1;
+        result
+    }
+
+    fn object_members(&mut self, message: &str, path: &mut String, kind: SiteKind) -> Scan<()> {
         self.expect(b'{')?;
         self.ws();
         if self.peek() == Some(b'}') {
@@ -525,7 +571,10 @@ impl Scanner<'_> {
         match self.peek() {
             Some(b'{') if target == PAYLOAD => {
                 let start = self.pos;
-                self.skip()?;
+                self.in_payload = true;
+                let skipped = self.skip();
+                self.in_payload = false;
+                skipped?;
                 self.found.push(Found {
                     start,
                     end: self.pos,

@@ -245,22 +245,36 @@ async fn run(app: Router, options: ServeOptions) -> Result<()> {
                     file: cert.display().to_string(),
                     message: format!("cannot load TLS certificate and key: {e}"),
                 })?;
-            axum_server::from_tcp_rustls(listener, tls)
+            let mut server = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(|e| Error::io("cannot listen on", local.to_string(), e))?
-                .handle(handle)
-                .serve(service)
-                .await
+                .handle(handle);
+            slow_clients_time_out(server.http_builder());
+            server.serve(service).await
         }
         None => {
-            axum_server::from_tcp(listener)
+            let mut server = axum_server::from_tcp(listener)
                 .map_err(|e| Error::io("cannot listen on", local.to_string(), e))?
-                .handle(handle)
-                .serve(service)
-                .await
+                .handle(handle);
+            slow_clients_time_out(server.http_builder());
+            server.serve(service).await
         }
     };
     served.map_err(|e| Error::io("server failed on", local.to_string(), e))
 }
+
+/// A client that sends its request head too slowly (slowloris) is dropped after
+/// [`HEADER_READ_TIMEOUT`]; slow bodies are bounded by the per-request timeout.
+fn slow_clients_time_out(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+}
+
+/// How long a client may take to send its request line and headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn wait_for_signal() {
     let ctrl_c = async {

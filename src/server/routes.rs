@@ -139,8 +139,9 @@ fn state_body_is_small(headers: &HeaderMap) -> bool {
         .is_some_and(|n| n <= INLINE_BODY_LIMIT)
 }
 
-/// Parses a body, runs the pipeline, renders the answer. Errors are 400 with a short reason.
-fn transform(
+/// Parses a request body, runs the pipeline, renders the answer: the codec endpoint's
+/// work without HTTP (also the fuzz target's entry). Errors are 400 with a short reason.
+pub fn transform(
     pipeline: &crate::pipeline::Pipeline,
     direction: Direction,
     body: &[u8],

@@ -1,0 +1,22 @@
+//! The codec server's request handling (body parsing, codec, answer) without HTTP: any
+//! body gives 200 or a 4xx, never a panic, and a 200 answer is valid JSON with as many
+//! payloads as were sent.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use tcodec::codec::Direction;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let pipeline = common::pipeline();
+    for direction in [Direction::Decode, Direction::Encode] {
+        match tcodec::server::routes::transform(&pipeline, direction, data) {
+            Ok((count, answer)) => {
+                let v: serde_json::Value = serde_json::from_slice(&answer).expect("answer is JSON");
+                assert_eq!(v["payloads"].as_array().map_or(0, Vec::len), count);
+            }
+            Err((status, _)) => assert!(status.is_client_error(), "{status}"),
+        }
+    }
+});
