@@ -23,7 +23,7 @@ fn key2_only_config(dir: &std::path::Path) -> PathBuf {
     std::fs::write(
         &cfg,
         format!(
-            "[keys]\ntest-key-2 = {{ file = {:?} }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-2\" }}]\n",
+            "[keys]\ntest-key-2 = {{ file = {:?}, published = true }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-2\" }}]\n",
             fixtures().join("keys/test-key-2.key").display().to_string()
         ),
     )

@@ -247,7 +247,7 @@ fn wrong_key_fails_authentication() {
     std::fs::write(
         &cfg,
         format!(
-            "[keys]\ntest-key-1 = {{ file = {:?} }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-1\" }}]\n",
+            "[keys]\ntest-key-1 = {{ file = {:?}, published = true }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-1\" }}]\n",
             key2.display().to_string()
         ),
     )
