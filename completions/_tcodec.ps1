@@ -129,9 +129,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;keys;used' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display on standard error')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display on standard error')
@@ -153,6 +153,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;check' {
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded"')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded"')
             [CompletionResult]::new('--allow-key-id', '--allow-key-id', [CompletionResultType]::ParameterName, 'Allowed encryption key id (repeatable); other ids are violations')
@@ -160,8 +162,6 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
-            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches')
             [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Authorization header value for the codec server (e.g. "Bearer TOKEN")')
             [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')

@@ -131,12 +131,20 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -q -h -V --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --identity --format --input-format --type --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
+            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --identity --format --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --input-format)
+                    COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -163,14 +171,6 @@ _tcodec() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
-                    return 0
-                    ;;
-                --input-format)
-                    COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
-                    return 0
-                    ;;
-                --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
                     return 0
                     ;;
                 --codec-endpoint)
@@ -713,22 +713,22 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keys__subcmd__used)
-            opts="-q -h -V --format --input-format --type --config --quiet --help --version"
+            opts="-q -h -V --input-format --type --format --config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
-                    return 0
-                    ;;
                 --input-format)
                     COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
                     return 0
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -121,9 +121,9 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;keys;used'= {
-            cand --format 'Report format'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
+            cand --format 'Report format'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand -q 'No progress display on standard error'
             cand --quiet 'No progress display on standard error'
@@ -141,6 +141,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;keys;help;help'= {
         }
         &'tcodec;check'= {
+            cand --input-format 'Input encoding'
+            cand --type 'What the input holds'
             cand -n 'Namespace whose pipeline defines "encoded"'
             cand --namespace 'Namespace whose pipeline defines "encoded"'
             cand --allow-key-id 'Allowed encryption key id (repeatable); other ids are violations'
@@ -148,8 +150,6 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -i 'age identity file to decrypt with (repeatable)'
             cand --identity 'age identity file to decrypt with (repeatable)'
             cand --format 'Report format'
-            cand --input-format 'Input encoding'
-            cand --type 'What the input holds'
             cand --codec-endpoint 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches'
             cand --codec-auth 'Authorization header value for the codec server (e.g. "Bearer TOKEN")'
             cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'

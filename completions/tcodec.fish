@@ -126,8 +126,6 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
-json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -139,18 +137,14 @@ history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
+json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s q -l quiet -d 'No progress display on standard error'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded"' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
-json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -162,6 +156,12 @@ history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded"' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
+json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r

@@ -1,7 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use assert_cmd::Command;
 
@@ -71,5 +75,78 @@ pub fn key_material() -> Vec<String> {
 pub fn assert_no_key_material(text: &str) {
     for secret in key_material() {
         assert!(!text.contains(&secret), "key material leaked in: {text}");
+    }
+}
+
+/// The Python peer's interpreter (`scripts/test` sets it up), or `None` when the run opted
+/// out with `TCODEC_SKIP_INTEROP`; any other run without it fails, so interop tests cannot
+/// pass silently by skipping.
+pub fn peer_python() -> Option<std::ffi::OsString> {
+    let py = std::env::var_os("TCODEC_PEER_PYTHON");
+    assert!(
+        py.is_some() || std::env::var_os("TCODEC_SKIP_INTEROP").is_some(),
+        "TCODEC_PEER_PYTHON not set: run scripts/test"
+    );
+    py
+}
+
+/// A `tcodec serve` child on a free loopback port, its access log collected; killed on drop.
+pub struct Server {
+    /// The process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT` (or https).
+    pub base: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `tcodec --config CONFIG serve --listen 127.0.0.1:0 EXTRA...`.
+    pub fn start(config: &Path, extra: &[&str]) -> Server {
+        let mut child = Process::new(assert_cmd::cargo::cargo_bin("tcodec"))
+            .arg("--config")
+            .arg(config)
+            .env_remove("TEMPORAL_NAMESPACE")
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let base = first
+            .split("listening on ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_string();
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = log.clone();
+        // Keep draining the access log so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        Server { child, base, log }
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The access log so far.
+    pub fn log(&self) -> String {
+        std::thread::sleep(Duration::from_millis(100));
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -120,11 +120,7 @@ fn encoding_a_decoded_history_encodes_exactly_the_sdk_sites() {
 
 #[test]
 fn python_peer_decodes_histories_tcodec_encoded() {
-    let Some(py) = std::env::var_os("TCODEC_PEER_PYTHON") else {
-        assert!(
-            std::env::var_os("TCODEC_SKIP_INTEROP").is_some(),
-            "TCODEC_PEER_PYTHON not set: run scripts/test"
-        );
+    let Some(py) = peer_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -116,14 +116,8 @@ fn decompression_bombs_stop_at_the_limit_in_the_cli() {
 fn decompression_bombs_are_a_400_from_the_server_which_stays_up() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = bounded_config(dir.path());
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
-        .arg("--config")
-        .arg(&cfg)
-        .args(["serve", "--listen", "127.0.0.1:0", "-n", "zlib"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = first_line_address(&mut child);
+    let server = Server::start(&cfg, &["-n", "zlib"]);
+    let base = server.base.clone();
     for codec in ["zlib", "zstd", "snappy"] {
         let (status, body) = http_post(
             &format!("{base}/{codec}/decode"),
@@ -136,8 +130,6 @@ fn decompression_bombs_are_a_400_from_the_server_which_stays_up() {
         );
     }
     assert_eq!(http_get(&format!("{base}/healthz")).0, 200);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// Each hostile document: decode must exit 3 with exactly this first line, and leave `-o`
@@ -463,14 +455,6 @@ fn a_failure_after_output_began_leaves_the_target_untouched() {
     assert_eq!(leftover_temp_files(dir.path()), 0);
 }
 
-fn first_line_address(child: &mut std::process::Child) -> String {
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    // Keep draining the access log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    first.rsplit(' ').next().unwrap().to_string()
-}
-
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -508,21 +492,11 @@ fn rss_kb(pid: u32) -> u64 {
 
 #[test]
 fn the_server_under_a_mixed_hostile_load_stays_up_bounded_and_shuts_down_cleanly() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
-        .env("TCODEC_CONFIG", interop_config())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--max-body-size",
-            "256KiB",
-            "--request-timeout",
-            "5",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = first_line_address(&mut child);
+    let mut server = Server::start(
+        &interop_config(),
+        &["--max-body-size", "256KiB", "--request-timeout", "5"],
+    );
+    let base = server.base.clone();
     let addr = base.trim_start_matches("http://").to_string();
     let valid = encrypted_list();
     let valid_body = format!("{{\"payloads\": {valid}}}");
@@ -544,7 +518,7 @@ fn the_server_under_a_mixed_hostile_load_stays_up_bounded_and_shuts_down_cleanly
         })
         .collect();
     std::thread::sleep(Duration::from_millis(300));
-    let rss_before = rss_kb(child.id());
+    let rss_before = rss_kb(server.child.id());
 
     let started = Instant::now();
     let mut statuses = std::collections::BTreeMap::<(&str, u16), usize>::new();
@@ -593,7 +567,7 @@ fn the_server_under_a_mixed_hostile_load_stays_up_bounded_and_shuts_down_cleanly
     .into_iter()
     .collect();
     assert_eq!(statuses, expected, "no 5xx, every client error a 4xx");
-    let rss_after = rss_kb(child.id());
+    let rss_after = rss_kb(server.child.id());
     assert!(
         rss_after < rss_before + 200 * 1024,
         "RSS grew from {rss_before} KB to {rss_after} KB"
@@ -608,13 +582,13 @@ fn the_server_under_a_mixed_hostile_load_stays_up_bounded_and_shuts_down_cleanly
     let inflight = std::thread::spawn(move || http_post(&url, &body).0);
     std::thread::sleep(Duration::from_millis(5));
     Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert_eq!(inflight.join().unwrap(), 200);
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = server.child.try_wait().unwrap() {
             assert!(status.success(), "{status:?}");
             break;
         }
@@ -628,14 +602,8 @@ fn the_server_under_a_mixed_hostile_load_stays_up_bounded_and_shuts_down_cleanly
 
 #[test]
 fn slow_request_heads_are_cut_off() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
-        .env("TCODEC_CONFIG", interop_config())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = first_line_address(&mut child);
-    let mut s = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    let server = Server::start(&interop_config(), &[]);
+    let mut s = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
     s.write_all(b"POST /decode HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -647,8 +615,6 @@ fn slow_request_heads_are_cut_off() {
         waited >= Duration::from_secs(9) && waited < Duration::from_secs(20),
         "connection closed after {waited:?}"
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]

@@ -208,7 +208,7 @@ fn rekey_turns_two_key_ids_into_the_active_one_and_the_python_peer_still_decodes
             dec.stdout == truth,
             "{name}: rekeyed history decodes to something else"
         );
-        if let Some(py) = std::env::var_os("TCODEC_PEER_PYTHON") {
+        if let Some(py) = peer_python() {
             let out = std::process::Command::new(py)
                 .arg(fixtures().join("../interop/compare_histories.py"))
                 .args(["--peer-decode", "default"])
@@ -313,20 +313,8 @@ fn deterministic_mode_is_stable_and_only_with_its_flag() {
 
 #[test]
 fn a_temporal_toml_profile_supplies_the_codec_endpoint() {
-    let bin = assert_cmd::cargo::cargo_bin("tcodec");
-    let mut server = std::process::Command::new(bin)
-        .env("TCODEC_CONFIG", interop_config())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stderr.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    let server = Server::start(&interop_config(), &[]);
+    let base = server.base.clone();
     let dir = tempfile::tempdir().unwrap();
     let toml = dir.path().join("temporal.toml");
     std::fs::write(
@@ -370,8 +358,7 @@ fn a_temporal_toml_profile_supplies_the_codec_endpoint() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("no profile \"prod\" (profiles: default, staging)"));
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }
 
 #[test]

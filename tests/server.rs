@@ -3,9 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::Read;
+use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::*;
@@ -13,61 +12,6 @@ use serde_json::{json, Value};
 
 const GREETING: &str = "s-greeting-test-key-1.01a20f45-3c44-722b-9ff2-cb574397bbfd";
 const ORIGIN: &str = "http://localhost:8233";
-
-/// A `tcodec serve` child on a free loopback port; killed on drop.
-struct Server {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let bin = assert_cmd::cargo::cargo_bin("tcodec");
-        let mut child = Command::new(bin)
-            .env("TCODEC_CONFIG", interop_config())
-            .env_remove("TEMPORAL_NAMESPACE")
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let base = first
-            .split("listening on ")
-            .nth(1)
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_string();
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        Server { child, base, log }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn log(&self) -> String {
-        std::thread::sleep(Duration::from_millis(100));
-        self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -118,7 +62,7 @@ fn fixture_body(kind: &str) -> Vec<u8> {
 
 #[test]
 fn decode_and_encode_round_trip_with_the_fixture_payloads() {
-    let server = Server::start(&[]);
+    let server = Server::start(&interop_config(), &[]);
     let (status, heads, body) = post(
         &server.url("/decode"),
         &[
@@ -155,7 +99,7 @@ fn decode_and_encode_round_trip_with_the_fixture_payloads() {
 
 #[test]
 fn malformed_requests_get_4xx_with_a_reason_and_the_server_stays_up() {
-    let server = Server::start(&["--max-body-size", "64KiB"]);
+    let server = Server::start(&interop_config(), &["--max-body-size", "64KiB"]);
     let cases: &[(&str, &[u8], u16, &str)] = &[
         (
             "/decode",
@@ -242,7 +186,10 @@ fn malformed_requests_get_4xx_with_a_reason_and_the_server_stays_up() {
 
 #[test]
 fn cors_allows_listed_origins_with_credentials_and_refuses_others() {
-    let server = Server::start(&["--allow-origin", ORIGIN, "--auth-tokens", &tokens_file()]);
+    let server = Server::start(
+        &interop_config(),
+        &["--allow-origin", ORIGIN, "--auth-tokens", &tokens_file()],
+    );
     // The UI's preflight, answered before auth (it carries no token).
     let (status, heads, _) = preflight(&server.url("/decode?preserveStorageRefs=true"), ORIGIN);
     assert_eq!(status, 200);
@@ -301,7 +248,7 @@ fn tokens_file() -> String {
 
 #[test]
 fn bearer_tokens_grant_rights_per_namespace() {
-    let server = Server::start(&["--auth-tokens", &tokens_file()]);
+    let server = Server::start(&interop_config(), &["--auth-tokens", &tokens_file()]);
     let call_in = |ns: Option<&str>, path: &str, token: Option<&str>| {
         let auth = token.map(|t| format!("Bearer {t}"));
         let mut headers = Vec::new();
@@ -372,14 +319,17 @@ fn now() -> u64 {
 #[test]
 fn jwts_are_verified_against_the_jwks_with_a_namespace_claim() {
     let jwks = root().join("tests/data/jwks.json").display().to_string();
-    let server = Server::start(&[
-        "--jwks",
-        &jwks,
-        "--jwt-audience",
-        "tcodec",
-        "--jwt-namespace-claim",
-        "namespaces",
-    ]);
+    let server = Server::start(
+        &interop_config(),
+        &[
+            "--jwks",
+            &jwks,
+            "--jwt-audience",
+            "tcodec",
+            "--jwt-namespace-claim",
+            "namespaces",
+        ],
+    );
     let call = |token: &str, ns: &str, path: &str| {
         let auth = format!("Bearer {token}");
         let (status, _, body) = post(
@@ -440,12 +390,15 @@ fn public_binds_need_tls_and_auth() {
 #[test]
 fn tls_serves_https() {
     let data = root().join("tests/data");
-    let server = Server::start(&[
-        "--tls-cert",
-        &data.join("tls-cert.pem").display().to_string(),
-        "--tls-key",
-        &data.join("tls-key.pem").display().to_string(),
-    ]);
+    let server = Server::start(
+        &interop_config(),
+        &[
+            "--tls-cert",
+            &data.join("tls-cert.pem").display().to_string(),
+            "--tls-key",
+            &data.join("tls-key.pem").display().to_string(),
+        ],
+    );
     assert!(
         server.base.starts_with("https://127.0.0.1:"),
         "{}",
@@ -477,7 +430,7 @@ fn tls_serves_https() {
 
 #[test]
 fn sigterm_finishes_in_flight_requests_then_exits() {
-    let mut server = Server::start(&[]);
+    let mut server = Server::start(&interop_config(), &[]);
     let url = server.url("/decode");
     let body = fixture_body("encoded");
     let inflight = std::thread::spawn(move || post(&url, &[("X-Namespace", "default")], &body).0);
@@ -494,7 +447,7 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
 
 #[test]
 fn remote_codec_stage_batches_a_whole_history_into_one_request() {
-    let server = Server::start(&[]);
+    let server = Server::start(&interop_config(), &[]);
     let encoded = fixtures().join(format!("encoded/default/{GREETING}.json"));
     let truth = std::fs::read(fixtures().join(format!("decoded/default/{GREETING}.json"))).unwrap();
     // Remote alone: no local configuration at all.
@@ -546,7 +499,7 @@ fn remote_codec_stage_batches_a_whole_history_into_one_request() {
 
 #[test]
 fn remote_codec_failures_exit_5_with_the_reason() {
-    let server = Server::start(&["--auth-tokens", &tokens_file()]);
+    let server = Server::start(&interop_config(), &["--auth-tokens", &tokens_file()]);
     let encoded = fixtures().join(format!("encoded/default/{GREETING}.json"));
     let out = tcodec()
         .args(["decode", "-n", "default", "--codec-endpoint", &server.base])
@@ -590,13 +543,9 @@ fn remote_codec_failures_exit_5_with_the_reason() {
 
 #[test]
 fn the_real_temporal_cli_decodes_through_tcodec_serve() {
-    let Some(_) = std::env::var_os("TCODEC_PEER_PYTHON") else {
-        assert!(
-            std::env::var_os("TCODEC_SKIP_INTEROP").is_some(),
-            "TCODEC_PEER_PYTHON not set: run scripts/test"
-        );
+    if peer_python().is_none() {
         return;
-    };
+    }
     let out = Command::new("bash")
         .arg(root().join("tests/interop/serve_e2e.sh"))
         .arg(assert_cmd::cargo::cargo_bin("tcodec"))

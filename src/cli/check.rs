@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use super::{for_each_tree, CheckArgs, CheckFormat, Cli};
 use crate::check::{check_tree, Finding, Policy, Report};
 use crate::config::Config;
-use crate::document::ReadOptions;
 use crate::error::{Error, ExitStatus, Result};
 use crate::io;
 
@@ -45,13 +44,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         max_payload_size: args.max_payload_size,
         strict: args.strict,
     };
-    let options = ReadOptions {
-        format: args.input_format,
-        doc_type: args.doc_type,
-        from_values: false,
-    };
+    let options = args.input.read_options();
     let mut total = Report::default();
-    let (files, mut worst) = for_each_tree(&args.inputs, options, |tree| {
+    let (files, mut worst) = for_each_tree(&args.input.inputs, options, |tree| {
         check_tree(tree, &policy, pipeline.as_ref(), &mut total)
     });
     match args.format {

@@ -1,20 +1,15 @@
 //! `tcodec keys used`: the key ids and encodings payloads carry, from the stored metadata.
 
 use super::{for_each_tree, CheckFormat, KeysUsedArgs};
-use crate::document::ReadOptions;
 use crate::error::{Error, ExitStatus, Result};
 use crate::inventory::Inventory;
 use crate::io;
 
 /// Prints the inventory of every input.
 pub fn used(args: &KeysUsedArgs) -> Result<ExitStatus> {
-    let options = ReadOptions {
-        format: args.input_format,
-        doc_type: args.doc_type,
-        from_values: false,
-    };
+    let options = args.input.read_options();
     let mut inventory = Inventory::default();
-    let (files, worst) = for_each_tree(&args.inputs, options, |tree| inventory.add(tree));
+    let (files, worst) = for_each_tree(&args.input.inputs, options, |tree| inventory.add(tree));
     match args.format {
         CheckFormat::Json => {
             let value = serde_json::json!({

@@ -327,12 +327,39 @@ pub enum CheckFormat {
     Json,
 }
 
-/// Arguments of `check`.
+/// Input files and how to read them (shared by `check` and `keys used`).
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct InputArgs {
     /// Input files; `-` reads standard input
     #[arg(value_name = "FILE", default_value = "-")]
     pub inputs: Vec<String>,
+
+    /// Input encoding
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+
+    /// What the input holds
+    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
+    pub doc_type: DocType,
+}
+
+impl InputArgs {
+    /// How to read the inputs.
+    pub fn read_options(&self) -> crate::document::ReadOptions {
+        crate::document::ReadOptions {
+            format: self.input_format,
+            doc_type: self.doc_type,
+            from_values: false,
+        }
+    }
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    /// The inputs.
+    pub input: InputArgs,
 
     /// Namespace whose pipeline defines "encoded"
     #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
@@ -365,14 +392,6 @@ pub struct CheckArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
-
-    /// Input encoding
-    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
-    pub input_format: InputFormat,
-
-    /// What the input holds
-    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
-    pub doc_type: DocType,
 
     #[command(flatten)]
     /// The remote codec stage.
@@ -470,21 +489,13 @@ pub enum KeysCommand {
 /// Arguments of `keys used`.
 #[derive(Debug, Args)]
 pub struct KeysUsedArgs {
-    /// Input files; `-` reads standard input
-    #[arg(value_name = "FILE", default_value = "-")]
-    pub inputs: Vec<String>,
+    #[command(flatten)]
+    /// The inputs.
+    pub input: InputArgs,
 
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
-
-    /// Input encoding
-    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
-    pub input_format: InputFormat,
-
-    /// What the input holds
-    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
-    pub doc_type: DocType,
 }
 
 /// `config` subcommands.
