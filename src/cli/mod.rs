@@ -91,7 +91,7 @@ pub enum Command {
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
     /// Inspect the configuration
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Examples:\n  tcodec config check")]
     Config(ConfigCommand),
     /// Generate shell completions and man pages (for packagers)
     #[command(hide = true)]
@@ -502,8 +502,16 @@ pub struct KeysUsedArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate the configuration and load every key; list namespaces, codecs and key ids
+    #[command(after_help = CONFIG_CHECK_EXAMPLES)]
     Check,
 }
+
+const CONFIG_CHECK_EXAMPLES: &str = "\
+Examples:
+  tcodec config check
+  tcodec --config examples/interop.toml config check
+  TCODEC_CONFIG=/etc/tcodec/prod.toml tcodec config check    # exit 2 if a key cannot be loaded
+Config lookup: --config, TCODEC_CONFIG, ./tcodec.toml, <config dir>/tcodec/config.toml.";
 
 /// Arguments of `generate`.
 #[derive(Debug, Args)]
