@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod io;
 pub mod keys;
 pub mod payload;
+pub mod payload_body;
 pub mod pipeline;
 pub mod readable;
 pub mod server;

@@ -147,9 +147,26 @@ pub fn transform(
     body: &[u8],
 ) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
+    let payloads = match crate::payload_body::payloads(body) {
+        Some(payloads) => payloads,
+        None => read_body(body)?,
+    };
+    let payloads: Vec<Payload> = pipeline
+        .run_sequential(direction, payloads)
+        .map_err(|e| bad(format!("payloads[{}]: {}", e.index, e.source)))?;
+    let count = payloads.len();
+    Ok((count, render(&payloads)))
+}
+
+/// The general reader: every shape the CLI accepts as a body, and the exact error for
+/// anything wrong.
+fn read_body(body: &[u8]) -> Result<Vec<Payload>, (StatusCode, String)> {
+    let bad = |why: String| (StatusCode::BAD_REQUEST, why);
     if body.trim_ascii().is_empty() {
         return Err(bad("empty body: expected {\"payloads\": [...]}".into()));
     }
+    crate::strict_json::check_no_duplicate_keys(body)
+        .map_err(|e| bad(format!("invalid JSON: {e}")))?;
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;
     if !value.is_object() {
@@ -164,14 +181,10 @@ pub fn transform(
     };
     let doc = document::document_from_value(value, Location::file("body"), options)
         .map_err(|e| bad(strip_location(&e.to_string())))?;
-    let Document::Payloads(doc) = doc else {
-        return Err(bad("expected {\"payloads\": [...]}".into()));
-    };
-    let payloads: Vec<Payload> = pipeline
-        .run_sequential(direction, doc.payloads)
-        .map_err(|e| bad(format!("payloads[{}]: {}", e.index, e.source)))?;
-    let count = payloads.len();
-    Ok((count, render(&payloads)))
+    match doc {
+        Document::Payloads(doc) => Ok(doc.payloads),
+        Document::Tree(_) => Err(bad("expected {\"payloads\": [...]}".into())),
+    }
 }
 
 /// `{"payloads":[...]}`, compact.
