@@ -9,6 +9,18 @@ use tcodec::codec::Direction;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
+    // The typed fast reader and the general reader agree wherever the fast one accepts.
+    if let Some(fast) = tcodec::payload_body::payloads(data) {
+        let options = tcodec::document::ReadOptions {
+            doc_type: tcodec::document::DocType::Payloads,
+            ..Default::default()
+        };
+        let general = tcodec::document::parse(data, "fuzz", options).expect("general reader accepts");
+        match general.1.as_slice() {
+            [tcodec::document::Document::Payloads(doc)] => assert_eq!(doc.payloads, fast),
+            _ => panic!("general reader saw another shape"),
+        }
+    }
     let pipeline = common::pipeline();
     for direction in [Direction::Decode, Direction::Encode] {
         match tcodec::server::routes::transform(&pipeline, direction, data) {
