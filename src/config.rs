@@ -366,6 +366,7 @@ impl Config {
                     .map(|id| Ok((id.to_string(), self.load_key(id)?)))
                     .collect::<Result<Vec<_>>>()?;
                 // Config::parse checked every id is in [keys]; `key` is the first of `ids`.
+                let active = keys.first().map(|(_, k)| k.clone());
                 let ring = Keyring::new(key, keys)
                     .and_then(|r| r.with_fallback(fallback_key.as_deref()))
                     .ok_or_else(|| Error::Config {
@@ -373,10 +374,9 @@ impl Config {
                         message: format!("key {key:?} missing from its own keyring"),
                     })?;
                 let codec = AesGcmCodec::new(ring);
-                Box::new(if options.deterministic {
-                    codec.deterministic(&self.load_key(key)?)
-                } else {
-                    codec
+                Box::new(match (options.deterministic, active) {
+                    (true, Some(active)) => codec.deterministic(&active),
+                    _ => codec,
                 })
             }
             CodecConfig::Age {
