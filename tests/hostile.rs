@@ -275,17 +275,20 @@ fn crypto_failures_each_have_their_own_message_without_secrets() {
 
     // Wrong key: a config whose test-key-1 holds test-key-2's bytes.
     let dir = tempfile::tempdir().unwrap();
+    let decode_with = |cfg: &Path| {
+        record(
+            &tcodec()
+                .arg("--config")
+                .arg(cfg)
+                .args(["decode", "-"])
+                .write_stdin(list.clone())
+                .output()
+                .unwrap(),
+        )
+    };
     let key2 = std::fs::read(fixtures().join("keys/test-key-2.key")).unwrap();
     let cfg = key_config(dir.path(), Some(&key2), 0o600);
-    let (code, _, err) = record(
-        &tcodec()
-            .arg("--config")
-            .arg(&cfg)
-            .args(["decode", "-"])
-            .write_stdin(list.clone())
-            .output()
-            .unwrap(),
-    );
+    let (code, _, err) = decode_with(&cfg);
     assert_eq!(code, 3);
     assert_eq!(
         err.lines().next().unwrap(),
@@ -300,15 +303,7 @@ fn crypto_failures_each_have_their_own_message_without_secrets() {
         Some(b"0123456789abcdef0123456789abcdef01"),
         0o600,
     );
-    let (code, _, err) = record(
-        &tcodec()
-            .arg("--config")
-            .arg(&cfg)
-            .args(["decode", "-"])
-            .write_stdin(list.clone())
-            .output()
-            .unwrap(),
-    );
+    let (code, _, err) = decode_with(&cfg);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.starts_with("tcodec: error: cannot load key \"test-key-1\": key file "),
@@ -318,15 +313,7 @@ fn crypto_failures_each_have_their_own_message_without_secrets() {
 
     // A key file readable by others: a warning naming the fix; the run goes on.
     let cfg = key_config(dir.path(), None, 0o644);
-    let (code, _, err) = record(
-        &tcodec()
-            .arg("--config")
-            .arg(&cfg)
-            .args(["decode", "-"])
-            .write_stdin(list.clone())
-            .output()
-            .unwrap(),
-    );
+    let (code, _, err) = decode_with(&cfg);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.starts_with("tcodec: warning: key \"test-key-1\": file ")
@@ -334,15 +321,7 @@ fn crypto_failures_each_have_their_own_message_without_secrets() {
         "{err}"
     );
     let cfg = key_config(dir.path(), None, 0o600);
-    let (code, _, err) = record(
-        &tcodec()
-            .arg("--config")
-            .arg(&cfg)
-            .args(["decode", "-"])
-            .write_stdin(list)
-            .output()
-            .unwrap(),
-    );
+    let (code, _, err) = decode_with(&cfg);
     assert_eq!((code, err.as_str()), (0, ""));
 }
 
