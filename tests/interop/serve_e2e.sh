@@ -24,6 +24,9 @@ cleanup() {
   [ -n "${tcodec_pid:-}" ] && kill "$tcodec_pid" 2>/dev/null
   [ -n "${peer_pid:-}" ] && kill "$peer_pid" 2>/dev/null
   "$interop/stop_server.sh" "$run/server.pid" >/dev/null 2>&1 || true
+  # Keep the files of a failed run for inspection; remove them after a pass.
+  [ "${passed:-0}" = 1 ] && rm -rf "$run"
+  return 0
 }
 trap cleanup EXIT
 
@@ -43,7 +46,7 @@ done
 endpoint="http://127.0.0.1:$port"
 
 peer_port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$interop" && "$PY" codec_server.py --port "$peer_port" >"$run/peer.log" 2>&1) &
+(cd "$interop" && exec "$PY" codec_server.py --port "$peer_port" >"$run/peer.log" 2>&1) &
 peer_pid=$!
 for _ in $(seq 1 50); do
   "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $peer_port))" 2>/dev/null && break
@@ -87,4 +90,4 @@ assert vals == ['"Hello"', '{"name":"Ada","tags":["vip","beta"]}'], vals
 PY
 requests=$(grep -c 'POST /decode ns=' "$run/tcodec.log" || true)
 echo "serve e2e: $checked runs decoded by the temporal CLI through tcodec serve ($requests requests), identical to tcodec decode and to the Python peer"
-rm -rf "$run"
+passed=1
