@@ -167,6 +167,13 @@ pub fn write_secret(target: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes a JSON report to standard output, indented, with a final newline.
+pub fn write_json_stdout(value: &serde_json::Value) -> Result<()> {
+    let mut text = serde_json::to_vec_pretty(value).map_err(|e| Error::Usage(e.to_string()))?;
+    text.push(b'\n');
+    write_stdout(&text)
+}
+
 /// Writes to standard output. A closed pipe (`| head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();

@@ -72,18 +72,12 @@ impl Pipeline {
             Some(remote) => one(remote.run_each(Direction::Encode, vec![payload]))?,
             None => payload,
         };
-        self.codecs
-            .iter()
-            .rev()
-            .try_fold(payload, |p, codec| codec.encode(p))
+        self.local(Direction::Encode, payload)
     }
 
     /// Decodes one payload: codecs first to last.
     pub fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
-        let payload = self
-            .codecs
-            .iter()
-            .try_fold(payload, |p, codec| codec.decode(p))?;
+        let payload = self.local(Direction::Decode, payload)?;
         match &self.remote {
             Some(remote) => one(remote.run_each(Direction::Decode, vec![payload])),
             None => Ok(payload),

@@ -38,11 +38,7 @@ fn readable_shows_values_and_keeps_everything_else() {
         .arg(encoded("default", GREETING))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     let started = &got["events"][0];
     assert_eq!(

@@ -13,11 +13,7 @@ fn encode_values(ns: &str) -> Vec<u8> {
         .write_stdin(VALUES)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     out.stdout
 }
 

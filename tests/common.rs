@@ -71,6 +71,15 @@ pub fn key_material() -> Vec<String> {
     out
 }
 
+/// Asserts that a command succeeded, showing its stderr when it did not.
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Asserts that `text` contains no test key material.
 pub fn assert_no_key_material(text: &str) {
     for secret in key_material() {

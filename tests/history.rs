@@ -28,11 +28,7 @@ fn decode(ns: &str, args: &[&str], stdin: Vec<u8>) -> Vec<u8> {
         .write_stdin(stdin)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     out.stdout
 }
 

@@ -120,11 +120,7 @@ fn tcodec_decodes_what_the_python_peer_encodes_with_either_key() {
                 .arg(&enc)
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_success(&out);
             let got: Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(got, want, "namespace {ns}, key {key}");
         }

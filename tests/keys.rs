@@ -32,11 +32,7 @@ fn keygen_age(dir: &Path, name: &str) -> (PathBuf, String) {
         .arg(&path)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let recipient = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(recipient.starts_with("age1"), "{recipient}");
     #[cfg(unix)]
@@ -81,11 +77,7 @@ fn age_round_trip_with_several_recipients_and_a_wrong_identity() {
             .write_stdin(encoded.stdout.clone())
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         let got: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
             got[1]["data"],

@@ -456,11 +456,7 @@ fn remote_codec_stage_batches_a_whole_history_into_one_request() {
         .arg(&encoded)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(
         out.stdout == truth,
         "remote decode differs from the CLI's decode"
@@ -481,11 +477,7 @@ fn remote_codec_stage_batches_a_whole_history_into_one_request() {
         .write_stdin(plain)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let back = tcodec_interop()
         .args(["decode", "-n", "both", "-"])
         .write_stdin(out.stdout)

@@ -133,7 +133,5 @@ fn print_json(report: &Report, files: usize) -> Result<()> {
         "violations": report.violations,
         "notices": report.notices,
     });
-    let mut text = serde_json::to_vec_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?;
-    text.push(b'\n');
-    io::write_stdout(&text)
+    io::write_json_stdout(&value)
 }

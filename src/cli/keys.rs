@@ -1,7 +1,7 @@
 //! `tcodec keys used`: the key ids and encodings payloads carry, from the stored metadata.
 
 use super::{for_each_tree, CheckFormat, KeysUsedArgs};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::inventory::Inventory;
 use crate::io;
 
@@ -17,10 +17,7 @@ pub fn used(args: &KeysUsedArgs) -> Result<ExitStatus> {
                 "entries": inventory.entries(),
                 "malformed": inventory.malformed,
             });
-            let mut text =
-                serde_json::to_vec_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?;
-            text.push(b'\n');
-            io::write_stdout(&text)?;
+            io::write_json_stdout(&value)?;
         }
         CheckFormat::Text => {
             let entries = inventory.entries();
