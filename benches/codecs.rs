@@ -80,10 +80,23 @@ fn main() {
         for (label, list) in &workloads {
             let bytes: usize = list.iter().map(|p| p.data.len()).sum();
             let mb = bytes as f64 / 1e6;
-            let encoded = pipe.run(Direction::Encode, list.clone()).unwrap();
-            let enc = time(list, |l| drop(pipe.run(Direction::Encode, l).unwrap()));
+            let encoded = pipe
+                .run(
+                    Direction::Encode,
+                    list.clone(),
+                    &tcodec::codec::Budget::unlimited(),
+                )
+                .unwrap();
+            let enc = time(list, |l| {
+                drop(
+                    pipe.run(Direction::Encode, l, &tcodec::codec::Budget::unlimited())
+                        .unwrap(),
+                )
+            });
             let dec = time(&encoded, |l| {
-                let out = pipe.run(Direction::Decode, l).unwrap();
+                let out = pipe
+                    .run(Direction::Decode, l, &tcodec::codec::Budget::unlimited())
+                    .unwrap();
                 assert_eq!(out.len(), list.len());
             });
             println!(

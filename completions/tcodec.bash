@@ -113,7 +113,7 @@ _tcodec() {
 
     case "${cmd}" in
         tcodec)
-            opts="-q -h -V --config --quiet --help --version encode decode rekey keys check serve keygen config generate help"
+            opts="-q -h -V --config --trust-config --quiet --help --version encode decode rekey keys check serve keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,7 +131,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --identity --format --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
+            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --identity --max-decoded-total --format --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,6 +169,10 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-decoded-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -201,7 +205,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__config)
-            opts="-q -h -V --config --quiet --help --version check help"
+            opts="-q -h -V --config --trust-config --quiet --help --version check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,7 +223,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__config__subcmd__check)
-            opts="-q -h -V --config --quiet --help --version"
+            opts="-q -h -V --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,7 +283,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -i -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --identity --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
+            opts="-n -o -i -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +322,10 @@ _tcodec() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decoded-total)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -349,7 +357,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -i -q -h -V --from-values --deterministic --namespace --input-format --type --output-format --output --in-place --identity --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
+            opts="-n -o -i -q -h -V --from-values --deterministic --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,6 +399,10 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-decoded-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --codec-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -419,7 +431,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__generate)
-            opts="-q -h -V --config --quiet --help --version completions man all"
+            opts="-q -h -V --config --trust-config --quiet --help --version completions man all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,7 +631,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keygen)
-            opts="-o -q -h -V --id --output --format --age --config --quiet --help --version"
+            opts="-o -q -h -V --id --output --format --age --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,7 +665,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keys)
-            opts="-q -h -V --config --quiet --help --version used help"
+            opts="-q -h -V --config --trust-config --quiet --help --version used help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -713,7 +725,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keys__subcmd__used)
-            opts="-q -h -V --input-format --type --format --config --quiet --help --version"
+            opts="-q -h -V --input-format --type --format --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,7 +755,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__rekey)
-            opts="-n -o -i -q -h -V --namespace --input-format --type --output-format --output --in-place --identity --codec-endpoint --codec-auth --codec-header --profile --config --quiet --help --version"
+            opts="-n -o -i -q -h -V --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,6 +797,10 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-decoded-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --codec-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -813,7 +829,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__serve)
-            opts="-n -q -h -V --listen --allow-origin --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-issuer --jwt-namespace-claim --max-body-size --request-timeout --max-concurrency --insecure-public-bind --config --quiet --help --version"
+            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --max-connections --insecure-public-bind --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,6 +840,10 @@ _tcodec() {
                     return 0
                     ;;
                 --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -863,7 +883,23 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --jwt-leeway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwks-refresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-body-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decoded-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-payloads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -872,6 +908,10 @@ _tcodec() {
                     return 0
                     ;;
                 --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tcodec_global_optspecs
-    string join \n config= q/quiet h/help V/version
+    string join \n config= trust-config q/quiet h/help V/version
 end
 
 function __fish_tcodec_needs_command
@@ -25,7 +25,8 @@ function __fish_tcodec_using_subcommand
 end
 
 complete -c tcodec -n "__fish_tcodec_needs_command" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_needs_command" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_needs_command" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_needs_command" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
@@ -55,6 +56,7 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
@@ -63,7 +65,8 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l config -d 'Conf
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 'Read plain JSON values and turn them into payloads as the SDKs\' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l deterministic -d 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use' -r
@@ -83,6 +86,7 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
@@ -91,7 +95,8 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l config -d 'Conf
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l readable -d 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI\'s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d 'With --readable: exit 0 even when some payloads could not be decoded'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use' -r
@@ -111,17 +116,20 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l in-place -d 'Rewrite each input file in place (atomically)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
@@ -140,7 +148,8 @@ response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageT
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
 json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
@@ -160,6 +169,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
 json\t'One JSON object with every violation and notice'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
@@ -170,25 +180,34 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l config -d 'Confi
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-encoded -d 'Every payload must carry the encoding of the pipeline\'s outermost codec'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l strict -d 'Headers and local-activity marker data must be encoded too'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l no-decode -d 'Do not try to decode payloads (no keys needed)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free port, printed on standard error)' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l allow-origin -d 'Origin allowed to call from a browser, e.g. the Web UI\'s http://localhost:8233 (repeatable)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l allow-origin -d 'Origin allowed to call from a browser, with its scheme, e.g. the Web UI\'s http://localhost:8233 (repeatable); without any, browsers are refused' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l allow-host -d 'Host name the server may be called by, besides localhost and IP addresses (repeatable); requests with any other Host header are refused (DNS rebinding)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s n -l namespace -d 'Namespace for requests that name none (no X-Namespace, no path prefix)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-cert -d 'TLS certificate chain (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-key -d 'TLS private key (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-tokens -d 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks -d 'Verify bearer JWTs against this JWKS (file, or URL fetched at start)' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 'Required JWT audience (`aud`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks -d 'Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to loopback) fetched at start and refreshed' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 'Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-issuer -d 'Required JWT issuer (`iss`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-namespace-claim -d 'JWT claim listing the namespaces a token may use (string or array; `*` for any)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-leeway -d 'Clock skew allowed around a JWT\'s `exp` and `nbf`, in seconds' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks-refresh -d 'How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-body-size -d 'Largest request body (B, KB, KiB, MB, MiB, ...)' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l request-timeout -d 'Per-request time limit, in seconds' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-concurrency -d 'Requests processed at once; others wait' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-decoded-size -d 'Bytes one request may decode to (all its payloads\' decompressed output together) and largest answer [default: 4 × --max-body-size]' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-payloads -d 'Payloads in one request' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l request-timeout -d 'Per-request time limit, in seconds (answered 503; codec work stops at the next payload)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-concurrency -d 'Requests whose codec work runs at once; others wait (within their time limit)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-any-audience -d 'Accept JWTs minted for any audience (tokens for other apps then work here too)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l insecure-public-bind -d 'Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l id -d 'Key id to show in the printed config snippet' -r
@@ -198,23 +217,27 @@ hex\t'64 lowercase hex digits and a newline'
 base64\t'Standard base64 and a newline'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l age -d 'Generate an age X25519 identity instead (prints its recipient, the public key)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display on standard error'
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'

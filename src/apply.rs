@@ -1,18 +1,23 @@
 //! Applying a namespace's pipeline to a parsed document (the DOM path).
 
-use crate::codec::Direction;
+use crate::codec::{Budget, Direction};
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::history::walk::{self, SitePolicy};
 use crate::pipeline::Pipeline;
 
 /// Runs one document's payloads through the pipeline, naming the payload on failure.
-pub fn run_document(pipeline: &Pipeline, direction: Direction, doc: Document) -> Result<Document> {
+pub fn run_document(
+    pipeline: &Pipeline,
+    direction: Direction,
+    doc: Document,
+    budget: &Budget,
+) -> Result<Document> {
     match doc {
         Document::Payloads(mut doc) => {
             let payloads = std::mem::take(&mut doc.payloads);
             doc.payloads = pipeline
-                .run(direction, payloads)
+                .run(direction, payloads, budget)
                 .map_err(|e| Error::Codec {
                     direction: direction.verb(),
                     location: doc.payload_location(e.index),
@@ -27,7 +32,7 @@ pub fn run_document(pipeline: &Pipeline, direction: Direction, doc: Document) ->
             if let serde_json::Value::Array(events) = &mut tree.value {
                 for (i, event) in events.iter_mut().enumerate() {
                     let here = location.join(&format!("[{i}]"));
-                    walk::transform(event, message, here, pipeline, direction, policy)?;
+                    walk::transform(event, message, here, pipeline, direction, policy, budget)?;
                 }
             } else {
                 walk::transform(
@@ -37,6 +42,7 @@ pub fn run_document(pipeline: &Pipeline, direction: Direction, doc: Document) ->
                     pipeline,
                     direction,
                     policy,
+                    budget,
                 )?;
             }
             Ok(Document::Tree(tree))

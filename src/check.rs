@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::codec::Direction;
+use crate::codec::{Budget, Direction};
 use crate::document::TreeDocument;
 use crate::history::walk::{self, SiteKind, SitePolicy};
 use crate::payload::{self, ENCRYPTION_KEY_ID};
@@ -31,6 +31,8 @@ pub struct Policy {
     pub max_payload_size: u64,
     /// Headers and local-activity marker data count as violations too.
     pub strict: bool,
+    /// Decoded bytes one document may produce in total.
+    pub max_decoded_total: u64,
 }
 
 /// The rule a finding broke.
@@ -181,9 +183,11 @@ pub fn check_tree(
     // Decode in one list, so a remote stage gets whole batches.
     if let Some(pipeline) = pipeline {
         let (findings, list): (Vec<Finding>, Vec<_>) = to_decode.into_iter().unzip();
-        for (mut f, result) in findings
-            .into_iter()
-            .zip(pipeline.run_each(Direction::Decode, list))
+        let budget = Budget::new(policy.max_decoded_total);
+        for (mut f, result) in
+            findings
+                .into_iter()
+                .zip(pipeline.run_each(Direction::Decode, list, &budget))
         {
             if let Err(e) = result {
                 f.message = e.to_string();

@@ -194,6 +194,22 @@ pub struct Config {
     /// Key ids marked `published = true`.
     published: std::collections::BTreeSet<String>,
     namespaces: BTreeMap<String, Vec<CodecConfig>>,
+    /// Whether key `command`s may run: not for a config found implicitly in the working
+    /// directory (cloning a repository must not let it run code), unless trusted.
+    commands_allowed: bool,
+    /// AES ciphers built so far, one per key id, shared by every namespace's pipeline: each
+    /// key's bytes are loaded once and held once (in its cipher's key schedule).
+    ciphers: CipherCache,
+}
+
+/// Ciphers by key id (never printed).
+#[derive(Default)]
+struct CipherCache(std::sync::Mutex<BTreeMap<String, std::sync::Arc<aes_gcm::Aes256Gcm>>>);
+
+impl std::fmt::Debug for CipherCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CipherCache(redacted)")
+    }
 }
 
 impl Config {
@@ -208,7 +224,11 @@ impl Config {
             looked.push(dir.join("tcodec").join("config.toml"));
         }
         match looked.iter().find(|p| p.is_file()) {
-            Some(path) => Config::load(path),
+            Some(path) => {
+                let mut config = Config::load(path)?;
+                config.commands_allowed = path.as_path() != Path::new(LOCAL_CONFIG);
+                Ok(config)
+            }
             None => Err(Error::Config {
                 file: "no configuration file found".into(),
                 message: format!(
@@ -286,7 +306,21 @@ impl Config {
             keys,
             published,
             namespaces,
+            commands_allowed: true,
+            ciphers: CipherCache::default(),
         })
+    }
+
+    /// Lets key `command`s of an implicitly found config run (`--trust-config`).
+    pub fn trust(mut self) -> Self {
+        self.commands_allowed = true;
+        self
+    }
+
+    /// Whether this configuration was found implicitly in the working directory and not
+    /// trusted.
+    pub fn is_untrusted(&self) -> bool {
+        !self.commands_allowed
     }
 
     /// The file this configuration came from.
@@ -325,10 +359,34 @@ impl Config {
         if let (Some(file), false) = (source.file(), self.published.contains(id)) {
             warn_if_open(id, file);
         }
+        if matches!(source, KeySource::Command(_)) && !self.commands_allowed {
+            return Err(Error::Config {
+                file: self.path.display().to_string(),
+                message: format!(
+                    "key {id:?} comes from a command, and this config was found implicitly in the working directory; tcodec runs no command from a config it was not named: use --config {} (or TCODEC_CONFIG), or --trust-config",
+                    self.path.display()
+                ),
+            });
+        }
         source.load().map_err(|source| Error::Key {
             id: id.to_string(),
             source,
         })
+    }
+
+    /// The AES cipher of key `id`, built on first use and shared afterwards.
+    fn cipher(&self, id: &str) -> Result<std::sync::Arc<aes_gcm::Aes256Gcm>> {
+        use aes_gcm::KeyInit as _;
+        if let Some(cipher) = self.ciphers.0.lock().ok().and_then(|c| c.get(id).cloned()) {
+            return Ok(cipher);
+        }
+        let key = self.load_key(id)?;
+        let cipher = std::sync::Arc::new(aes_gcm::Aes256Gcm::new(key.expose().into()));
+        drop(key);
+        if let Ok(mut cache) = self.ciphers.0.lock() {
+            cache.insert(id.to_string(), cipher.clone());
+        }
+        Ok(cipher)
     }
 
     /// Builds the pipeline for `namespace`, loading the keys it needs.
@@ -361,22 +419,27 @@ impl Config {
             } => {
                 let mut ids = config.key_ids();
                 ids.dedup();
-                let keys = ids
+                let ciphers = ids
                     .iter()
-                    .map(|id| Ok((id.to_string(), self.load_key(id)?)))
+                    .map(|id| Ok((id.to_string(), self.cipher(id)?)))
                     .collect::<Result<Vec<_>>>()?;
-                // Config::parse checked every id is in [keys]; `key` is the first of `ids`.
-                let active = keys.first().map(|(_, k)| k.clone());
-                let ring = Keyring::new(key, keys)
+                // Deterministic mode (fixtures, CLI only) derives its nonce key from the
+                // active key, loaded once more for that and dropped (zeroized) at once.
+                let active = if options.deterministic {
+                    Some(self.load_key(key)?)
+                } else {
+                    None
+                };
+                let ring = Keyring::from_ciphers(key, ciphers)
                     .and_then(|r| r.with_fallback(fallback_key.as_deref()))
                     .ok_or_else(|| Error::Config {
                         file: self.path.display().to_string(),
                         message: format!("key {key:?} missing from its own keyring"),
                     })?;
                 let codec = AesGcmCodec::new(ring);
-                Box::new(match (options.deterministic, active) {
-                    (true, Some(active)) => codec.deterministic(&active),
-                    _ => codec,
+                Box::new(match active {
+                    Some(active) => codec.deterministic(&active),
+                    None => codec,
                 })
             }
             CodecConfig::Age {

@@ -2,6 +2,10 @@
 //!
 //! Files are written through a temporary file in the target's directory, flushed to disk
 //! and renamed over the target, so a failure at any point leaves the target as it was.
+//! A symlink target is followed: the file it points to is replaced (atomically, beside
+//! itself), the link stays. A target that is not a regular file (a device such as
+//! `/dev/null`, a FIFO, `/dev/stdout`) is written straight through: no temporary file,
+//! no rename, so a device node is never replaced by a regular file.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -45,6 +49,13 @@ pub enum Sink {
         /// The reader closed the pipe: further output is dropped.
         closed: bool,
     },
+    /// A device, FIFO or other non-regular file, written directly.
+    Direct {
+        /// The open target.
+        file: File,
+        /// The target as named.
+        target: std::path::PathBuf,
+    },
     /// A temporary file and the target it will replace.
     File {
         /// The temporary file in the target's directory.
@@ -60,18 +71,36 @@ impl Sink {
         Sink::Stdout { closed: false }
     }
 
-    /// Output to `target`, atomically; an existing target keeps its permissions.
+    /// Output to `target`, atomically; an existing target keeps its permissions. Symlinks
+    /// are followed; non-regular files are written straight through.
     pub fn file(target: &Path) -> Result<Sink> {
-        let temp = temp_beside(target)?;
-        if let Ok(meta) = std::fs::metadata(target) {
-            temp.as_file()
-                .set_permissions(meta.permissions())
-                .map_err(|e| Error::io("cannot write", target, e))?;
+        let real = resolve_links(target)?;
+        match std::fs::metadata(&real) {
+            Ok(meta) if meta.is_dir() => Err(Error::io(
+                "cannot write",
+                target,
+                std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
+            )),
+            Ok(meta) if !meta.is_file() => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&real)
+                    .map_err(|e| Error::io("cannot write", target, e))?;
+                Ok(Sink::Direct {
+                    file,
+                    target: target.to_path_buf(),
+                })
+            }
+            found => {
+                let temp = temp_beside(&real)?;
+                if let Ok(meta) = found {
+                    temp.as_file()
+                        .set_permissions(meta.permissions())
+                        .map_err(|e| Error::io("cannot write", target, e))?;
+                }
+                Ok(Sink::File { temp, target: real })
+            }
         }
-        Ok(Sink::File {
-            temp,
-            target: target.to_path_buf(),
-        })
     }
 
     /// Appends bytes.
@@ -89,6 +118,9 @@ impl Sink {
                     Ok(()) => Ok(()),
                 }
             }
+            Sink::Direct { file, target } => file
+                .write_all(bytes)
+                .map_err(|e| Error::io("cannot write", target.as_path(), e)),
             Sink::File { temp, target } => temp
                 .write_all(bytes)
                 .map_err(|e| Error::io("cannot write", target.as_path(), e)),
@@ -105,6 +137,9 @@ impl Sink {
                 }
                 _ => Ok(()),
             },
+            Sink::Direct { mut file, target } => file
+                .flush()
+                .map_err(|e| Error::io("cannot write", target.as_path(), e)),
             Sink::File { temp, target } => {
                 let fail = |e: std::io::Error| Error::io("cannot write", target.as_path(), e);
                 temp.as_file().sync_all().map_err(fail)?;
@@ -113,6 +148,30 @@ impl Sink {
             }
         }
     }
+}
+
+/// Follows symlinks (up to 40, like the kernel) to the path that would really be written;
+/// a dangling link resolves to where it points, which is then created.
+fn resolve_links(target: &Path) -> Result<std::path::PathBuf> {
+    let mut path = target.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link =
+                    std::fs::read_link(&path).map_err(|e| Error::io("cannot write", target, e))?;
+                path = match path.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(Error::io(
+        "cannot write",
+        target,
+        std::io::Error::other("too many levels of symbolic links"),
+    ))
 }
 
 fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
@@ -211,6 +270,39 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temp left behind"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("real.json", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        // A dangling link creates what it points to.
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink("made.json", &dangling).unwrap();
+        write_atomic(&dangling, b"x").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("made.json")).unwrap(), b"x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_through_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomic(Path::new("/dev/null"), b"plaintext").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(
+            meta.file_type().is_char_device(),
+            "/dev/null is still a device"
         );
     }
 

@@ -6,8 +6,10 @@
 //! Errors describe the source and the shape of what was found, never its content.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use zeroize::{Zeroize, Zeroizing};
@@ -23,6 +25,17 @@ impl Key {
     /// Wraps raw key bytes.
     pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
         Key(Zeroizing::new(bytes))
+    }
+
+    /// Copies exactly 32 bytes straight into the key's own (zeroized) storage, leaving no
+    /// copy on the stack; `None` for any other length.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != KEY_LEN {
+            return None;
+        }
+        let mut key = Key(Zeroizing::new([0u8; KEY_LEN]));
+        key.0.copy_from_slice(bytes);
+        Some(key)
     }
 
     /// The raw key bytes, for handing to a cipher.
@@ -67,6 +80,14 @@ pub enum KeyError {
         /// What went wrong.
         reason: String,
     },
+    /// The source is not a regular file, or holds far more than any key form.
+    #[error("{source_name} {reason}")]
+    Unfit {
+        /// The source description.
+        source_name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The material is not a 32-byte key in any accepted form.
     #[error("{source_name} holds {found}; expected a 32-byte key: 32 raw bytes, 64 hex digits, or base64 of 32 bytes")]
     Shape {
@@ -93,18 +114,18 @@ impl KeySource {
     pub fn load(&self) -> Result<Key, KeyError> {
         match self {
             KeySource::File(path) => {
-                let bytes =
-                    Zeroizing::new(std::fs::read(path).map_err(|source| KeyError::Read {
-                        path: path.display().to_string(),
-                        source,
-                    })?);
+                let bytes = read_key_file(path)?;
                 parse_key(&bytes, &format!("key file {}", path.display()))
             }
             KeySource::Env(name) => {
                 let text = Zeroizing::new(
                     std::env::var(name).map_err(|_| KeyError::EnvMissing(name.clone()))?,
                 );
-                parse_key(text.as_bytes(), &format!("environment variable {name}"))
+                let source_name = format!("environment variable {name}");
+                if text.len() > MAX_KEY_SOURCE {
+                    return Err(too_big(source_name));
+                }
+                parse_key(text.as_bytes(), &source_name)
             }
             KeySource::Command(argv) => run_key_command(argv),
         }
@@ -119,6 +140,57 @@ impl KeySource {
     }
 }
 
+/// The most bytes read from any key source: far more than any key form (32 raw bytes,
+/// 64 hex digits, 44 base64 characters, plus whitespace), far less than could hurt.
+pub const MAX_KEY_SOURCE: usize = 4096;
+
+/// Default time a key command may take (`TCODEC_KEY_COMMAND_TIMEOUT`, seconds, overrides).
+pub const KEY_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn too_big(source_name: String) -> KeyError {
+    KeyError::Unfit {
+        source_name,
+        reason: format!(
+            "holds more than {MAX_KEY_SOURCE} bytes; a key is 32 raw bytes, 64 hex digits or base64 of 32 bytes"
+        ),
+    }
+}
+
+/// Reads a key file: a regular file (never a FIFO or device, which could block or never
+/// end) of at most [`MAX_KEY_SOURCE`] bytes.
+fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let read_error = |source| KeyError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let source_name = format!("key file {}", path.display());
+    // Refuse before opening: opening a FIFO for reading blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(KeyError::Unfit {
+            source_name,
+            reason: "is not a regular file (FIFOs, devices and directories are refused)".into(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(128));
+    file.take(MAX_KEY_SOURCE as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() > MAX_KEY_SOURCE {
+        return Err(too_big(source_name));
+    }
+    Ok(bytes)
+}
+
+fn key_command_timeout() -> Duration {
+    std::env::var("TCODEC_KEY_COMMAND_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+        .map_or(KEY_COMMAND_TIMEOUT, Duration::from_secs_f64)
+}
+
 fn run_key_command(argv: &[String]) -> Result<Key, KeyError> {
     let program = argv.first().cloned().unwrap_or_default();
     let fail = |reason: String| KeyError::Command {
@@ -128,24 +200,76 @@ fn run_key_command(argv: &[String]) -> Result<Key, KeyError> {
     if program.is_empty() {
         return Err(fail("is empty".into()));
     }
-    let output = Command::new(&program)
+    let timeout = key_command_timeout();
+    let mut child = Command::new(&program)
         .args(&argv[1..])
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
         .map_err(|e| fail(format!("could not start: {e}")))?;
-    let stdout = Zeroizing::new(output.stdout);
-    if !output.status.success() {
-        return Err(fail(format!("failed ({})", output.status)));
+    let Some(stdout) = child.stdout.take() else {
+        return Err(fail("has no standard output".into()));
+    };
+    // Read on a thread, bounded, so a command that writes forever or never closes its
+    // output cannot hold us past the deadline.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(128));
+        let result = stdout
+            .take(MAX_KEY_SOURCE as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes);
+        let _ = tx.send(result);
+    });
+    let deadline = Instant::now() + timeout;
+    let stop = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+    };
+    let output = match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => {
+            stop(&mut child);
+            return Err(fail(format!("output could not be read: {e}")));
+        }
+        Err(_) => {
+            stop(&mut child);
+            return Err(fail(format!(
+                "timed out after {}s (TCODEC_KEY_COMMAND_TIMEOUT)",
+                timeout.as_secs_f64()
+            )));
+        }
+    };
+    if output.len() > MAX_KEY_SOURCE {
+        stop(&mut child);
+        return Err(too_big(format!("output of key command `{program}`")));
     }
-    parse_key(&stdout, &format!("output of key command `{program}`"))
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                stop(&mut child);
+                return Err(fail(format!(
+                    "timed out after {}s (TCODEC_KEY_COMMAND_TIMEOUT)",
+                    timeout.as_secs_f64()
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(fail(format!("could not be waited for: {e}"))),
+        }
+    };
+    if !status.success() {
+        return Err(fail(format!("failed ({status})")));
+    }
+    parse_key(&output, &format!("output of key command `{program}`"))
 }
 
 /// Parses key material: exactly 32 raw bytes, or (whitespace trimmed) 64 hex digits or
 /// base64 of 32 bytes.
 pub fn parse_key(material: &[u8], source_name: &str) -> Result<Key, KeyError> {
-    if let Ok(raw) = <[u8; KEY_LEN]>::try_from(material) {
-        return Ok(Key::from_bytes(raw));
+    if let Some(key) = Key::from_slice(material) {
+        return Ok(key);
     }
     let text = material.trim_ascii();
     let decoded: Option<Zeroizing<Vec<u8>>> = if text.len() == 2 * KEY_LEN {
@@ -157,9 +281,9 @@ pub fn parse_key(material: &[u8], source_name: &str) -> Result<Key, KeyError> {
             .map(Zeroizing::new)
     };
     if let Some(mut bytes) = decoded {
-        if let Ok(raw) = <[u8; KEY_LEN]>::try_from(bytes.as_slice()) {
+        if let Some(key) = Key::from_slice(bytes.as_slice()) {
             bytes.zeroize();
-            return Ok(Key::from_bytes(raw));
+            return Ok(key);
         }
         return Err(KeyError::Shape {
             source_name: source_name.into(),

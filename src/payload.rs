@@ -277,8 +277,47 @@ pub fn write_payload_json(payload: &Payload, out: &mut Vec<u8>) {
 }
 
 /// Serializes a Payload to protobuf bytes.
+///
+/// Metadata entries are written in key order (as Go's `proto.MarshalOptions{Deterministic:
+/// true}` does), so equal payloads always serialize to equal bytes: what codecs wrap, and
+/// what `--deterministic` hashes, does not depend on a hash map's order.
 pub fn to_proto(payload: &Payload) -> Vec<u8> {
-    payload.encode_to_vec()
+    use prost::encoding::{encode_key, encode_varint, encoded_len_varint, WireType};
+    if payload.metadata.len() < 2 {
+        return payload.encode_to_vec();
+    }
+    let mut entries: Vec<(&String, &Vec<u8>)> = payload.metadata.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let field_len = |len: usize| {
+        if len == 0 {
+            0
+        } else {
+            1 + encoded_len_varint(len as u64) + len
+        }
+    };
+    let mut out = Vec::with_capacity(payload.encoded_len());
+    for (key, value) in entries {
+        // A map entry is a message {1: key, 2: value}; prost leaves out empty fields.
+        encode_key(1, WireType::LengthDelimited, &mut out);
+        encode_varint(
+            (field_len(key.len()) + field_len(value.len())) as u64,
+            &mut out,
+        );
+        for (tag, bytes) in [(1, key.as_bytes()), (2, value.as_slice())] {
+            if !bytes.is_empty() {
+                encode_key(tag, WireType::LengthDelimited, &mut out);
+                encode_varint(bytes.len() as u64, &mut out);
+                out.extend_from_slice(bytes);
+            }
+        }
+    }
+    if !payload.data.is_empty() {
+        prost::encoding::bytes::encode(2, &payload.data, &mut out);
+    }
+    for details in &payload.external_payloads {
+        prost::encoding::message::encode(3, details, &mut out);
+    }
+    out
 }
 
 /// Parses a Payload from protobuf bytes.
@@ -326,6 +365,42 @@ pub fn from_value(value: &Value) -> Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_proto_is_deterministic_and_equal_to_prost() {
+        let mut p = with_encoding("json/plain", b"{}".to_vec());
+        for k in ["zeta", "alpha", "mid", "empty"] {
+            p.metadata.insert(
+                k.into(),
+                if k == "empty" {
+                    Vec::new()
+                } else {
+                    k.as_bytes().to_vec()
+                },
+            );
+        }
+        p.external_payloads
+            .push(ExternalPayloadDetails { size_bytes: 9 });
+        let bytes = to_proto(&p);
+        assert_eq!(from_proto(&bytes).unwrap(), p);
+        assert_eq!(bytes.len(), p.encoded_len());
+        for _ in 0..8 {
+            let mut q = Payload::default();
+            // Insert in another order: a fresh map may iterate differently.
+            let mut keys: Vec<_> = p.metadata.keys().cloned().collect();
+            keys.reverse();
+            for k in keys {
+                q.metadata.insert(k.clone(), p.metadata[&k].clone());
+            }
+            q.data = p.data.clone();
+            q.external_payloads = p.external_payloads.clone();
+            assert_eq!(to_proto(&q), bytes);
+        }
+        // Keys in order: alpha, empty, encoding, mid, zeta.
+        let alpha = bytes.windows(5).position(|w| w == b"alpha").unwrap();
+        let zeta = bytes.windows(4).position(|w| w == b"zeta").unwrap();
+        assert!(alpha < zeta);
+    }
     use serde_json::json;
 
     #[test]

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::codec::remote::RemoteCodec;
-use crate::codec::{Codec, CodecError, Direction};
+use crate::codec::{Budget, Codec, CodecError, Direction};
 use crate::payload::Payload;
 
 /// Lists with fewer payloads and fewer bytes than these run on the calling thread:
@@ -56,6 +56,11 @@ impl Pipeline {
         self.remote.is_some()
     }
 
+    /// Whether any codec can decode to more bytes than it reads (see [`Codec::expands`]).
+    pub fn expands(&self) -> bool {
+        self.codecs.iter().any(|c| c.expands())
+    }
+
     /// The namespace this pipeline serves.
     pub fn namespace(&self) -> &str {
         &self.namespace
@@ -68,23 +73,20 @@ impl Pipeline {
 
     /// Encodes one payload: codecs last to first.
     pub fn encode(&self, payload: Payload) -> Result<Payload, CodecError> {
-        let payload = match &self.remote {
-            Some(remote) => one(remote.run_each(Direction::Encode, vec![payload]))?,
-            None => payload,
-        };
-        self.local(Direction::Encode, payload)
+        self.apply(Direction::Encode, payload, &Budget::unlimited())
     }
 
     /// Decodes one payload: codecs first to last.
     pub fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
-        let payload = self.local(Direction::Decode, payload)?;
-        match &self.remote {
-            Some(remote) => one(remote.run_each(Direction::Decode, vec![payload])),
-            None => Ok(payload),
-        }
+        self.apply(Direction::Decode, payload, &Budget::unlimited())
     }
 
-    fn local(&self, direction: Direction, payload: Payload) -> Result<Payload, CodecError> {
+    fn local(
+        &self,
+        direction: Direction,
+        payload: Payload,
+        budget: &Budget,
+    ) -> Result<Payload, CodecError> {
         match direction {
             Direction::Encode => self
                 .codecs
@@ -94,11 +96,11 @@ impl Pipeline {
             Direction::Decode => self
                 .codecs
                 .iter()
-                .try_fold(payload, |p, codec| codec.decode(p)),
+                .try_fold(payload, |p, codec| codec.decode_within(p, budget)),
             Direction::Rekey => {
                 if self.owns(&payload) {
-                    let plain = self.local(Direction::Decode, payload)?;
-                    self.local(Direction::Encode, plain)
+                    let plain = self.local(Direction::Decode, payload, budget)?;
+                    self.local(Direction::Encode, plain, budget)
                 } else {
                     Ok(payload)
                 }
@@ -119,13 +121,16 @@ impl Pipeline {
         &self,
         direction: Direction,
         payloads: Vec<Payload>,
+        budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
         let local = |list: Vec<Payload>| -> Vec<Result<Payload, CodecError>> {
             if is_small(&list) {
-                list.into_iter().map(|p| self.local(direction, p)).collect()
+                list.into_iter()
+                    .map(|p| self.local(direction, p, budget))
+                    .collect()
             } else {
                 list.into_par_iter()
-                    .map(|p| self.local(direction, p))
+                    .map(|p| self.local(direction, p, budget))
                     .collect()
             }
         };
@@ -174,15 +179,16 @@ impl Pipeline {
     }
 
     /// Runs one payload in `direction`.
-    pub fn apply(&self, direction: Direction, payload: Payload) -> Result<Payload, CodecError> {
-        match direction {
-            Direction::Encode => self.encode(payload),
-            Direction::Decode => self.decode(payload),
-            Direction::Rekey if self.remote.is_some() => {
-                one(self.run_each(direction, vec![payload]))
-            }
-            Direction::Rekey => self.local(direction, payload),
+    pub fn apply(
+        &self,
+        direction: Direction,
+        payload: Payload,
+        budget: &Budget,
+    ) -> Result<Payload, CodecError> {
+        if self.remote.is_some() {
+            return one(self.run_each(direction, vec![payload], budget));
         }
+        self.local(direction, payload, budget)
     }
 
     /// Runs a list on the calling thread only. The codec server uses this: its
@@ -192,15 +198,34 @@ impl Pipeline {
         &self,
         direction: Direction,
         payloads: Vec<Payload>,
+        budget: &Budget,
+    ) -> Result<Vec<Payload>, PipelineError> {
+        self.run_sequential_until(direction, payloads, budget, &|| false)
+    }
+
+    /// [`Pipeline::run_sequential`], checking `expired` between payloads: a request past
+    /// its deadline stops spending CPU at the next payload.
+    pub fn run_sequential_until(
+        &self,
+        direction: Direction,
+        payloads: Vec<Payload>,
+        budget: &Budget,
+        expired: &dyn Fn() -> bool,
     ) -> Result<Vec<Payload>, PipelineError> {
         if self.remote.is_some() {
-            return self.run(direction, payloads);
+            return self.run(direction, payloads, budget);
         }
         payloads
             .into_iter()
             .enumerate()
             .map(|(index, p)| {
-                self.local(direction, p)
+                if expired() {
+                    return Err(PipelineError {
+                        index,
+                        source: CodecError::DeadlineExceeded,
+                    });
+                }
+                self.local(direction, p, budget)
                     .map_err(|source| PipelineError { index, source })
             })
             .collect()
@@ -212,17 +237,18 @@ impl Pipeline {
         &self,
         direction: Direction,
         payloads: Vec<Payload>,
+        budget: &Budget,
     ) -> Result<Vec<Payload>, PipelineError> {
         if self.remote.is_some() {
             return self
-                .run_each(direction, payloads)
+                .run_each(direction, payloads, budget)
                 .into_iter()
                 .enumerate()
                 .map(|(index, r)| r.map_err(|source| PipelineError { index, source }))
                 .collect();
         }
         let step = |(index, p): (usize, Payload)| {
-            self.apply(direction, p)
+            self.local(direction, p, budget)
                 .map_err(|source| PipelineError { index, source })
         };
         if is_small(&payloads) {
@@ -292,11 +318,15 @@ mod tests {
         let list: Vec<Payload> = (0..200)
             .map(|i| payload::with_encoding("json/plain", format!("{i}").repeat(50).into_bytes()))
             .collect();
-        let enc = pipe.run(Direction::Encode, list.clone()).unwrap();
-        assert_eq!(pipe.run(Direction::Decode, enc.clone()).unwrap(), list);
+        let b = Budget::unlimited();
+        let enc = pipe.run(Direction::Encode, list.clone(), &b).unwrap();
+        assert_eq!(pipe.run(Direction::Decode, enc.clone(), &b).unwrap(), list);
         let mut broken = enc;
         broken[150].data = vec![1, 2, 3];
         broken[170].data = vec![1, 2, 3];
-        assert_eq!(pipe.run(Direction::Decode, broken).unwrap_err().index, 150);
+        assert_eq!(
+            pipe.run(Direction::Decode, broken, &b).unwrap_err().index,
+            150
+        );
     }
 }

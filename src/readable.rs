@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::codec::Direction;
+use crate::codec::{Budget, Direction};
 use crate::document::TreeDocument;
 use crate::error::{Error, Result};
 use crate::history::walk::{self, SiteKind, SitePolicy};
@@ -30,7 +30,11 @@ pub struct InlineError {
 /// Decodes every payload site of `tree` (search attributes are shown readable but never
 /// decoded) and rewrites each as its readable form, in place. Returns the payloads that
 /// failed, which also carry an inline `"error"` field.
-pub fn readable(tree: &mut TreeDocument, pipeline: &Pipeline) -> Result<Vec<InlineError>> {
+pub fn readable(
+    tree: &mut TreeDocument,
+    pipeline: &Pipeline,
+    budget: &Budget,
+) -> Result<Vec<InlineError>> {
     let policy = SitePolicy::for_direction(Direction::Decode);
     let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut parsed = Vec::with_capacity(sites.len());
@@ -52,7 +56,9 @@ pub fn readable(tree: &mut TreeDocument, pipeline: &Pipeline) -> Result<Vec<Inli
         .filter(|(site, _)| wanted(site.kind))
         .map(|(_, stored)| stored.clone())
         .collect();
-    let mut decoded = pipeline.run_each(Direction::Decode, list).into_iter();
+    let mut decoded = pipeline
+        .run_each(Direction::Decode, list, budget)
+        .into_iter();
     let mut failures = Vec::new();
     for (site, stored) in parsed {
         let result = if wanted(site.kind) {

@@ -356,6 +356,7 @@ fn fast_path_and_dom_path_give_the_same_bytes() {
                 &pipeline,
                 Direction::Decode,
                 policy,
+                &tcodec::codec::Budget::unlimited(),
             )
             .unwrap()
             .expect("fast path applies to exported histories")
@@ -363,7 +364,15 @@ fn fast_path_and_dom_path_give_the_same_bytes() {
             let (_, docs) = document::parse(&bytes, "f", ReadOptions::default()).unwrap();
             let docs: Vec<_> = docs
                 .into_iter()
-                .map(|d| tcodec::apply::run_document(&pipeline, Direction::Decode, d).unwrap())
+                .map(|d| {
+                    tcodec::apply::run_document(
+                        &pipeline,
+                        Direction::Decode,
+                        d,
+                        &tcodec::codec::Budget::unlimited(),
+                    )
+                    .unwrap()
+                })
                 .collect();
             let dom = document::render(&docs, OutputFormat::Json).unwrap();
             assert!(fast == dom, "{}: fast and DOM paths differ", file.display());

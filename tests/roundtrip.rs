@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use tcodec::codec::{AesGcmCodec, Algorithm, Codec, CompressCodec, Direction, Keyring};
+use tcodec::codec::{AesGcmCodec, Algorithm, Budget, Codec, CompressCodec, Direction, Keyring};
 use tcodec::keys::Key;
 use tcodec::payload::{ExternalPayloadDetails, Payload};
 use tcodec::pipeline::Pipeline;
@@ -76,9 +76,9 @@ proptest! {
     #[test]
     fn every_pipeline_round_trips(list in proptest::collection::vec(payload_strategy(), 0..8)) {
         for (name, pipe) in pipelines() {
-            let enc = pipe.run(Direction::Encode, list.clone()).unwrap();
+            let enc = pipe.run(Direction::Encode, list.clone(), &Budget::unlimited()).unwrap();
             prop_assert_eq!(enc.len(), list.len());
-            let dec = pipe.run(Direction::Decode, enc).unwrap();
+            let dec = pipe.run(Direction::Decode, enc, &Budget::unlimited()).unwrap();
             prop_assert_eq!(&dec, &list, "{}", name);
         }
     }
@@ -126,7 +126,8 @@ fn rotation_decodes_old_and_new_keys_in_one_list() {
         new.encode(p.clone()).unwrap(),
     ];
     assert_eq!(
-        new.run(Direction::Decode, mixed).unwrap(),
+        new.run(Direction::Decode, mixed, &Budget::unlimited())
+            .unwrap(),
         vec![p.clone(), p]
     );
 }

@@ -339,7 +339,9 @@ fn jwts_are_verified_against_the_jwks_with_a_namespace_claim() {
         );
         (status, body)
     };
-    let good = jwt(json!({"aud": "tcodec", "exp": now() + 600, "namespaces": ["default"]}));
+    let good = jwt(
+        json!({"aud": "tcodec", "exp": now() + 600, "namespaces": ["default"], "scope": "tcodec:decode tcodec:encode"}),
+    );
     assert_eq!(call(&good, "default", "/decode").0, 200);
     assert_eq!(
         call(&good, "zipped", "/decode"),

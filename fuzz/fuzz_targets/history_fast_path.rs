@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
         &pipeline,
         Direction::Decode,
         policy,
+        &tcodec::codec::Budget::unlimited(),
     ) else {
         return;
     };
@@ -38,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let decoded: Result<Vec<_>, _> = docs
         .into_iter()
-        .map(|d| tcodec::apply::run_document(&pipeline, Direction::Decode, d))
+        .map(|d| tcodec::apply::run_document(&pipeline, Direction::Decode, d, &tcodec::codec::Budget::unlimited()))
         .collect();
     if let Ok(decoded) = decoded {
         let dom = document::render(&decoded, OutputFormat::Json).expect("renders");

@@ -23,7 +23,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let pipeline = common::pipeline();
     for direction in [Direction::Decode, Direction::Encode] {
-        match tcodec::server::routes::transform(&pipeline, direction, data) {
+        let limits = tcodec::server::routes::RequestLimits {
+            max_body: 1 << 20,
+            max_decoded: 4 << 20,
+            max_payloads: 1000,
+        };
+        match tcodec::server::routes::transform(&pipeline, direction, data, &limits) {
             Ok((count, answer)) => {
                 let v: serde_json::Value = serde_json::from_slice(&answer).expect("answer is JSON");
                 assert_eq!(v["payloads"].as_array().map_or(0, Vec::len), count);

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use super::{for_each_tree, CheckArgs, CheckFormat, Cli};
 use crate::check::{check_tree, Finding, Policy, Report};
-use crate::config::Config;
 use crate::error::{Error, ExitStatus, Result};
 use crate::io;
 
@@ -13,7 +12,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
     let remote = args.remote.codec_endpoint.is_some() || args.remote.profile.is_some();
-    let outer_encoding = match Config::discover(cli.config.as_deref()) {
+    let outer_encoding = match cli.load_config() {
         Ok(config) => match config.codecs_for(&args.namespace) {
             Ok(codecs) => codecs.first().map(|c| c.encoding().to_string()),
             Err(_) if remote => None,
@@ -43,6 +42,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         allowed_key_ids: (!args.allow_key_id.is_empty()).then(|| args.allow_key_id.clone()),
         max_payload_size: args.max_payload_size,
         strict: args.strict,
+        max_decoded_total: args.max_decoded_total,
     };
     let options = args.input.read_options();
     let mut total = Report::default();

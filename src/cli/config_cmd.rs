@@ -1,14 +1,13 @@
 //! `tcodec config check`: validate the configuration and every key, and list what is there.
 
 use super::Cli;
-use crate::config::Config;
 use crate::error::{ExitStatus, Result};
 use crate::keys::KeySource;
 
 /// Loads the configuration and each key (reporting failures without key material), then
 /// lists namespaces with their codecs and key ids.
 pub fn check(cli: &Cli) -> Result<ExitStatus> {
-    let config = Config::discover(cli.config.as_deref())?;
+    let config = cli.load_config()?;
     println!("config: {}", config.path().display());
     let mut status = ExitStatus::Ok;
     println!("keys:");

@@ -57,13 +57,31 @@ pub struct Cli {
     #[arg(long, global = true, env = "TCODEC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// No progress display on standard error
+    /// Let key `command`s run from a ./tcodec.toml found in the working directory (a config
+    /// found implicitly runs no command unless named with --config or trusted with this)
+    #[arg(long, global = true, env = "TCODEC_TRUST_CONFIG")]
+    pub trust_config: bool,
+
+    /// No progress display or summary lines on standard error (errors still show)
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The configuration: named (`--config`, `TCODEC_CONFIG`) or found, and trusted to run
+    /// key commands only when named or when `--trust-config` is given.
+    pub fn load_config(&self) -> Result<crate::config::Config, Error> {
+        let config = crate::config::Config::discover(self.config.as_deref())?;
+        Ok(if self.trust_config {
+            config.trust()
+        } else {
+            config
+        })
+    }
 }
 
 /// The subcommands.
@@ -198,6 +216,11 @@ pub struct TransformArgs {
     #[arg(short = 'i', long = "identity", value_name = "FILE")]
     pub identities: Vec<PathBuf>,
 
+    /// Total bytes the payloads of one document may decompress to, all payloads together
+    /// (a bound against decompression bombs)
+    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "1GiB")]
+    pub max_decoded_total: u64,
+
     #[command(flatten)]
     /// The remote codec stage.
     pub remote: RemoteArgs,
@@ -251,7 +274,7 @@ impl RemoteArgs {
         options: &crate::config::BuildOptions,
     ) -> Result<crate::pipeline::Pipeline, Error> {
         use crate::codec::remote::{RemoteCodec, RemoteSettings};
-        let config = crate::config::Config::discover(cli.config.as_deref());
+        let config = cli.load_config();
         let configured = matches!(&config, Ok(c) if c.codecs_for(namespace).is_ok());
         // A temporal.toml profile: when named explicitly, or when tcodec's own config has
         // no pipeline for the namespace (tcodec's config takes precedence).
@@ -389,6 +412,10 @@ pub struct CheckArgs {
     #[arg(short = 'i', long = "identity", value_name = "FILE")]
     pub identities: Vec<PathBuf>,
 
+    /// Total bytes the payloads of one document may decompress to, all payloads together
+    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "1GiB")]
+    pub max_decoded_total: u64,
+
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -405,9 +432,15 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR:PORT")]
     pub listen: std::net::SocketAddr,
 
-    /// Origin allowed to call from a browser, e.g. the Web UI's http://localhost:8233 (repeatable)
-    #[arg(long, value_name = "ORIGIN")]
+    /// Origin allowed to call from a browser, with its scheme, e.g. the Web UI's
+    /// http://localhost:8233 (repeatable); without any, browsers are refused
+    #[arg(long, value_name = "ORIGIN", value_parser = parse_origin)]
     pub allow_origin: Vec<String>,
+
+    /// Host name the server may be called by, besides localhost and IP addresses
+    /// (repeatable); requests with any other Host header are refused (DNS rebinding)
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
 
     /// Namespace for requests that name none (no X-Namespace, no path prefix)
     #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
@@ -425,13 +458,18 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub auth_tokens: Option<PathBuf>,
 
-    /// Verify bearer JWTs against this JWKS (file, or URL fetched at start)
+    /// Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to
+    /// loopback) fetched at start and refreshed
     #[arg(long, value_name = "FILE|URL")]
     pub jwks: Option<String>,
 
-    /// Required JWT audience (`aud`)
+    /// Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience
     #[arg(long, value_name = "AUD", requires = "jwks")]
     pub jwt_audience: Option<String>,
+
+    /// Accept JWTs minted for any audience (tokens for other apps then work here too)
+    #[arg(long, requires = "jwks", conflicts_with = "jwt_audience")]
+    pub jwt_any_audience: bool,
 
     /// Required JWT issuer (`iss`)
     #[arg(long, value_name = "ISS", requires = "jwks")]
@@ -441,21 +479,85 @@ pub struct ServeArgs {
     #[arg(long, value_name = "CLAIM", requires = "jwks")]
     pub jwt_namespace_claim: Option<String>,
 
+    /// Clock skew allowed around a JWT's `exp` and `nbf`, in seconds
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
+    pub jwt_leeway: f64,
+
+    /// How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)
+    #[arg(long, value_name = "SECONDS", default_value = "600", value_parser = parse_positive_seconds)]
+    pub jwks_refresh: f64,
+
     /// Largest request body (B, KB, KiB, MB, MiB, ...)
     #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "16MiB")]
     pub max_body_size: u64,
 
-    /// Per-request time limit, in seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    /// Bytes one request may decode to (all its payloads' decompressed output together)
+    /// and largest answer [default: 4 × --max-body-size]
+    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size)]
+    pub max_decoded_size: Option<u64>,
+
+    /// Payloads in one request
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_payloads: u32,
+
+    /// Per-request time limit, in seconds (answered 503; codec work stops at the next payload)
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_seconds)]
     pub request_timeout: f64,
 
-    /// Requests processed at once; others wait
-    #[arg(long, value_name = "N", default_value_t = 256)]
-    pub max_concurrency: usize,
+    /// Requests whose codec work runs at once; others wait (within their time limit)
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrency: u32,
+
+    /// Connections open at once; more are closed at once
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 
     /// Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)
     #[arg(long)]
     pub insecure_public_bind: bool,
+}
+
+/// Seconds as a finite, non-negative number of at most a day.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, found {text:?}"))?;
+    if !value.is_finite() || !(0.0..=86_400.0).contains(&value) {
+        return Err(format!(
+            "expected seconds between 0 and 86400, found {text:?}"
+        ));
+    }
+    Ok(value)
+}
+
+/// Seconds as [`parse_seconds`], and more than zero.
+fn parse_positive_seconds(text: &str) -> Result<f64, String> {
+    let value = parse_seconds(text)?;
+    if value <= 0.0 {
+        return Err(format!("expected more than 0 seconds, found {text:?}"));
+    }
+    Ok(value)
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, no path.
+fn parse_origin(text: &str) -> Result<String, String> {
+    let origin = text.trim().trim_end_matches('/');
+    if origin == "*" {
+        return Err("`*` is refused because credentials are allowed: name each origin, e.g. http://localhost:8233".into());
+    }
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return Err(format!(
+            "{text:?} has no scheme: write it as the browser sends it, e.g. http://{origin} or https://{origin}"
+        ));
+    };
+    if !matches!(scheme, "http" | "https") || host.is_empty() || host.contains(['/', '?', '#', ' '])
+    {
+        return Err(format!(
+            "{text:?} is not an origin: expected http(s)://host[:port], no path"
+        ));
+    }
+    Ok(origin.to_string())
 }
 
 /// Arguments of `keygen`.

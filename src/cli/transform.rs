@@ -11,7 +11,7 @@ use std::path::Path;
 use super::progress::Progress;
 use super::{report, Cli, TransformArgs};
 use crate::apply::run_document;
-use crate::codec::Direction;
+use crate::codec::{Budget, Direction};
 use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::Location;
 use crate::error::{Error, ExitStatus, Result};
@@ -134,11 +134,12 @@ struct Job<'a> {
 impl Job<'_> {
     /// Runs the pipeline over one parsed document (or makes it readable).
     fn transform(&self, doc: Document) -> Result<Document> {
+        let budget = Budget::new(self.args.max_decoded_total);
         if !self.readable {
-            return run_document(self.pipeline, self.direction, doc);
+            return run_document(self.pipeline, self.direction, doc, &budget);
         }
         let mut tree = doc.into_tree();
-        let failures = readable(&mut tree, self.pipeline)?;
+        let failures = readable(&mut tree, self.pipeline, &budget)?;
         for failure in &failures {
             eprintln!("tcodec: warning: {}", failure.error);
         }
@@ -159,6 +160,7 @@ impl Job<'_> {
             self.pipeline,
             self.direction,
             policy,
+            &Budget::new(self.args.max_decoded_total),
         )
     }
 

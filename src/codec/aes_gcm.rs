@@ -6,6 +6,7 @@
 //! the key on decode, so keys rotate: encode with the active id, decode with any known one.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -22,7 +23,7 @@ const TAG_LEN: usize = 16;
 /// Key ids mapped to ciphers, with one active id for encoding.
 pub struct Keyring {
     active: String,
-    ciphers: BTreeMap<String, Aes256Gcm>,
+    ciphers: BTreeMap<String, Arc<Aes256Gcm>>,
     fallback: Option<String>,
 }
 
@@ -30,10 +31,17 @@ impl Keyring {
     /// A keyring that encodes with `active` and decodes with any of `keys`.
     /// `active` must be one of `keys`.
     pub fn new(active: &str, keys: Vec<(String, Key)>) -> Option<Self> {
-        let ciphers: BTreeMap<String, Aes256Gcm> = keys
+        let ciphers = keys
             .into_iter()
-            .map(|(id, key)| (id, Aes256Gcm::new(key.expose().into())))
+            .map(|(id, key)| (id, Arc::new(Aes256Gcm::new(key.expose().into()))))
             .collect();
+        Self::from_ciphers(active, ciphers)
+    }
+
+    /// A keyring over ciphers already built (shared between namespaces, so each key is
+    /// held once). `active` must be one of them.
+    pub fn from_ciphers(active: &str, ciphers: Vec<(String, Arc<Aes256Gcm>)>) -> Option<Self> {
+        let ciphers: BTreeMap<String, Arc<Aes256Gcm>> = ciphers.into_iter().collect();
         ciphers.contains_key(active).then(|| Keyring {
             active: active.to_string(),
             ciphers,
@@ -67,6 +75,7 @@ impl Keyring {
         self.ciphers
             .get(id)
             .or_else(|| self.fallback.as_ref().and_then(|f| self.ciphers.get(f)))
+            .map(Arc::as_ref)
             .ok_or_else(|| CodecError::UnknownKeyId(id.to_string()))
     }
 }

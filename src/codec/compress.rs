@@ -12,7 +12,7 @@
 
 use std::io::{Read, Write};
 
-use super::{has_encoding, inner_payload, Codec, CodecError};
+use super::{has_encoding, inner_payload, Budget, Codec, CodecError};
 use crate::payload::{self, Payload};
 
 /// Default bound on a decompressed payload: 128 MiB, the gRPC message limit the Go SDK
@@ -214,50 +214,52 @@ impl CompressCodec {
         }
     }
 
-    fn decompress(&self, input: &[u8]) -> Result<Vec<u8>, CodecError> {
+    /// Decompresses at most `limit` bytes (`None` past it).
+    fn decompress(&self, input: &[u8], limit: u64) -> Result<Option<Vec<u8>>, CodecError> {
         let codec = self.algorithm.name();
         let corrupt = |e: &dyn std::fmt::Display| CodecError::Corrupt {
             codec: codec.into(),
             reason: e.to_string(),
         };
         match self.algorithm {
-            Algorithm::Zlib => {
-                zlib_decompress(input, self.max_decoded_size)?.ok_or_else(|| self.too_large())
-            }
-            Algorithm::Gzip => self.bounded(flate2::read::GzDecoder::new(input)),
+            Algorithm::Zlib => zlib_decompress(input, limit),
+            Algorithm::Gzip => self.bounded(flate2::read::GzDecoder::new(input), limit),
             // A framed stream of nothing is empty: the encoder writes no header for no data.
-            Algorithm::Snappy { .. } if input.is_empty() => Ok(Vec::new()),
+            Algorithm::Snappy { .. } if input.is_empty() => Ok(Some(Vec::new())),
             Algorithm::Snappy { .. } if input.starts_with(SNAPPY_FRAMED_MAGIC) => {
-                self.bounded(snap::read::FrameDecoder::new(input))
+                self.bounded(snap::read::FrameDecoder::new(input), limit)
             }
             Algorithm::Snappy { .. } => {
                 let len = snap::raw::decompress_len(input).map_err(|e| corrupt(&e))?;
-                if len as u64 > self.max_decoded_size {
-                    return Err(self.too_large());
+                if len as u64 > limit {
+                    return Ok(None);
                 }
                 snap::raw::Decoder::new()
                     .decompress_vec(input)
+                    .map(Some)
                     .map_err(|e| corrupt(&e))
             }
-            Algorithm::Zstd => self
-                .bounded(zstd::stream::read::Decoder::with_buffer(input).map_err(|e| corrupt(&e))?),
+            Algorithm::Zstd => self.bounded(
+                zstd::stream::read::Decoder::with_buffer(input).map_err(|e| corrupt(&e))?,
+                limit,
+            ),
         }
     }
 
-    /// Reads a decompressor to its end, stopping one byte past the limit.
-    fn bounded(&self, reader: impl Read) -> Result<Vec<u8>, CodecError> {
+    /// Reads a decompressor to its end, stopping one byte past `limit` (`None` then).
+    fn bounded(&self, reader: impl Read, limit: u64) -> Result<Option<Vec<u8>>, CodecError> {
         let mut out = Vec::new();
         reader
-            .take(self.max_decoded_size.saturating_add(1))
+            .take(limit.saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| CodecError::Corrupt {
                 codec: self.algorithm.name().into(),
                 reason: e.to_string(),
             })?;
-        if out.len() as u64 > self.max_decoded_size {
-            return Err(self.too_large());
+        if out.len() as u64 > limit {
+            return Ok(None);
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     fn too_large(&self) -> CodecError {
@@ -290,11 +292,29 @@ impl Codec for CompressCodec {
         }
     }
 
+    fn expands(&self) -> bool {
+        true
+    }
+
     fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
+        self.decode_within(payload, &Budget::unlimited())
+    }
+
+    fn decode_within(&self, payload: Payload, budget: &Budget) -> Result<Payload, CodecError> {
         if !has_encoding(&payload, self.algorithm.encoding()) {
             return Ok(payload);
         }
-        let bytes = self.decompress(&payload.data)?;
+        let remaining = budget.remaining();
+        let limit = self.max_decoded_size.min(remaining);
+        let Some(bytes) = self.decompress(&payload.data, limit)? else {
+            // Past the smaller of the two limits: name the one that was hit.
+            return Err(if remaining < self.max_decoded_size {
+                budget.exceeded()
+            } else {
+                self.too_large()
+            });
+        };
+        budget.spend(bytes.len() as u64)?;
         inner_payload(self.name(), &bytes)
     }
 }

@@ -7,12 +7,14 @@
 
 pub mod aes_gcm;
 pub mod age;
+pub mod budget;
 pub mod compress;
 pub mod remote;
 
 use crate::payload::{self, Payload};
 
 pub use aes_gcm::{AesGcmCodec, Keyring};
+pub use budget::Budget;
 pub use compress::{Algorithm, CompressCodec};
 
 /// Encoding direction.
@@ -48,6 +50,17 @@ pub trait Codec: Send + Sync {
     fn encode(&self, payload: Payload) -> Result<Payload, CodecError>;
     /// Decodes one payload; passes through payloads this codec does not own.
     fn decode(&self, payload: Payload) -> Result<Payload, CodecError>;
+    /// Whether decoding can produce more bytes than it reads (decompression): such work
+    /// never runs on the server's I/O threads.
+    fn expands(&self) -> bool {
+        false
+    }
+    /// Decodes one payload, drawing the bytes it produces from `budget` (shared by the
+    /// whole request or document). Codecs that cannot expand their input need not draw.
+    fn decode_within(&self, payload: Payload, budget: &Budget) -> Result<Payload, CodecError> {
+        let _ = budget;
+        self.decode(payload)
+    }
 }
 
 /// Why a codec failed on a payload. Never carries key material or plaintext.
@@ -95,6 +108,15 @@ pub enum CodecError {
         /// The configured limit.
         limit: u64,
     },
+    /// The request or document as a whole decoded to more bytes than its budget.
+    #[error("decoded size of the request or document exceeds the limit of {limit} bytes in total (possible decompression bombs)")]
+    BudgetExceeded {
+        /// The total allowed.
+        limit: u64,
+    },
+    /// The request ran past its time limit; the remaining payloads were not processed.
+    #[error("request time limit reached before this payload")]
+    DeadlineExceeded,
     /// age decryption or encryption failed.
     #[error("age: {reason}")]
     Age {
@@ -130,6 +152,9 @@ impl CodecError {
             CodecError::TooLarge { .. } => {
                 Some("raise max_decoded_size for this codec if the payload is trusted".into())
             }
+            CodecError::BudgetExceeded { .. } => Some(
+                "raise --max-decoded-total (the CLI, per document) or --max-decoded-size (serve, per request) if the input is trusted".into(),
+            ),
             _ => None,
         }
     }

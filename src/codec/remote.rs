@@ -163,8 +163,10 @@ impl RemoteCodec {
         let mut attempt = 0;
         loop {
             match self.send(&url, &body) {
-                Ok(answer) => return self.parse(&url, &answer, batch.len()),
+                Ok(answer) => return self.parse(&redact_url(&url), &answer, batch.len()),
                 Err((retryable, message)) => {
+                    // Credentials in the URL (user:pass@) are never shown.
+                    let message = message.replace(&url, &redact_url(&url));
                     if !retryable || attempt >= self.settings.retries {
                         return Err(CodecError::Remote { message });
                     }
@@ -209,6 +211,7 @@ impl RemoteCodec {
         ))
     }
 
+    /// Reads an answer; `url` is the redacted URL for messages.
     fn parse(&self, url: &str, answer: &[u8], expected: usize) -> Result<Vec<Payload>, CodecError> {
         let bad = |message: String| CodecError::Remote {
             message: format!("{url}: {message}"),
@@ -237,9 +240,31 @@ impl RemoteCodec {
     }
 }
 
+/// `url` with any `user:password@` replaced by `***@`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("https://user:pa%40ss@codec.example:8443/ns/decode"),
+            "https://***@codec.example:8443/ns/decode"
+        );
+        assert_eq!(redact_url("http://h:1/x@y"), "http://h:1/x@y");
+        assert_eq!(redact_url("no-scheme"), "no-scheme");
+    }
 
     #[test]
     fn urls_substitute_the_namespace_and_trim_one_slash() {

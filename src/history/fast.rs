@@ -19,7 +19,7 @@ use super::schema::{
     PAYLOAD, SEARCH_ATTRIBUTES,
 };
 use super::walk::{SiteKind, SitePolicy};
-use crate::codec::Direction;
+use crate::codec::{Budget, Direction};
 use crate::document::DocType;
 use crate::error::{Error, Location, Result};
 use crate::payload;
@@ -114,6 +114,7 @@ pub fn transcode<'a>(
     pipeline: &Pipeline,
     direction: Direction,
     policy: SitePolicy,
+    budget: &Budget,
 ) -> Result<Option<Transcoded<'a>>> {
     if std::str::from_utf8(bytes).is_err() {
         return Ok(None);
@@ -135,11 +136,11 @@ pub fn transcode<'a>(
         .filter(|f| policy.includes(f.kind))
         .collect();
     let results: Vec<Result<Option<Vec<u8>>>> = if pipeline.has_remote() {
-        transform_batched(bytes, &found, top, pipeline, direction)?
+        transform_batched(bytes, &found, top, pipeline, direction, budget)?
     } else {
         found
             .par_iter()
-            .map(|f| transform_one(&bytes[f.start..f.end], f, top, pipeline, direction))
+            .map(|f| transform_one(&bytes[f.start..f.end], f, top, pipeline, direction, budget))
             .collect()
     };
     let mut replaced = Vec::new();
@@ -181,12 +182,13 @@ fn transform_batched(
     top: &Location,
     pipeline: &Pipeline,
     direction: Direction,
+    budget: &Budget,
 ) -> Result<Vec<Result<Option<Vec<u8>>>>> {
     let originals = found
         .par_iter()
         .map(|f| parse_one(&bytes[f.start..f.end], f, top))
         .collect::<Result<Vec<_>>>()?;
-    let results = pipeline.run_each(direction, originals.clone());
+    let results = pipeline.run_each(direction, originals.clone(), budget);
     Ok(found
         .iter()
         .zip(originals.iter().zip(results))
@@ -211,11 +213,12 @@ fn transform_one(
     top: &Location,
     pipeline: &Pipeline,
     direction: Direction,
+    budget: &Budget,
 ) -> Result<Option<Vec<u8>>> {
     let original = parse_one(text, found, top)?;
     let location = top.join(&found.path);
     let result = pipeline
-        .apply(direction, original.clone())
+        .apply(direction, original.clone(), budget)
         .map_err(|source| Error::Codec {
             direction: direction.verb(),
             location,

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::schema::{Cardinality, Schema, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES};
-use crate::codec::Direction;
+use crate::codec::{Budget, Direction};
 use crate::error::{Error, Location, Result};
 use crate::payload::{self, Payload};
 use crate::pipeline::Pipeline;
@@ -215,6 +215,7 @@ pub fn transform(
     pipeline: &Pipeline,
     direction: Direction,
     policy: SitePolicy,
+    budget: &Budget,
 ) -> Result<usize> {
     let sites: Vec<Site<'_>> = collect(value, message, location)
         .into_iter()
@@ -234,7 +235,7 @@ pub fn transform(
         })
         .collect::<Result<Vec<Payload>>>()?;
     let results = pipeline
-        .run(direction, originals.clone())
+        .run(direction, originals.clone(), budget)
         .map_err(|e| Error::Codec {
             direction: direction.verb(),
             location: sites[e.index].location.clone(),

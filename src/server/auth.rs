@@ -11,16 +11,24 @@
 //! 9a77b2...                        encode,decode
 //! ```
 //!
-//! JWTs: signature checked with the key of the JWKS named by the token's `kid` (RS*, PS*,
-//! ES*, EdDSA), `exp` required, `aud`/`iss` checked when configured. Rights come from the
-//! `scope` claim when the token has one (`tcodec:decode`, `tcodec:encode`), else both. With
-//! a namespace claim configured, the claim (a string or an array of strings, `*` for any)
-//! must name the request's namespace.
+//! JWTs, read strictly (absent or odd means no rights):
+//! - the signature is checked with the JWKS key named by the token's `kid` (a `kid` is
+//!   needed when the set holds several keys); only asymmetric algorithms (RS*, PS*, ES*,
+//!   EdDSA), and the token's `alg` must match the key's `alg` when the key names one;
+//! - `exp` is required, `nbf` honoured, with a small leeway (5 s by default);
+//! - `aud` must match `--jwt-audience` (the server refuses to start without one unless
+//!   `--jwt-any-audience`), `iss` must match `--jwt-issuer` when given;
+//! - rights come only from `tcodec:encode` / `tcodec:decode` in `scope` or `scp`, each a
+//!   space-separated string or an array of strings; no such claim, or one of another
+//!   type, grants nothing;
+//! - with a namespace claim configured, the claim (a string or an array of strings, `*`
+//!   for any) must name the request's namespace; absent or odd, it names none.
 
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{decode, decode_header, DecodingKey, Validation};
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 
 use crate::codec::Direction;
 
@@ -54,19 +62,32 @@ struct Token {
     grant: Grant,
 }
 
-/// JWT verification settings.
+/// How JWTs are checked (besides the keys).
+#[derive(Debug, Clone, Default)]
+pub struct JwtRules {
+    /// Required `aud`; `None` accepts any audience (only with `--jwt-any-audience`).
+    pub audience: Option<String>,
+    /// Required `iss`.
+    pub issuer: Option<String>,
+    /// Claim naming the namespaces a token may use.
+    pub namespace_claim: Option<String>,
+    /// Seconds of clock skew allowed around `exp` and `nbf`.
+    pub leeway: u64,
+}
+
+/// JWT verification settings: the current key set (replaced by refreshes) and the rules.
 pub struct JwtSettings {
-    keys: JwkSet,
-    audience: Option<String>,
-    issuer: Option<String>,
-    namespace_claim: Option<String>,
+    keys: RwLock<Arc<JwkSet>>,
+    rules: JwtRules,
+    /// Woken when a token names an unknown `kid` (the refresher rate-limits).
+    pub unknown_kid: tokio::sync::Notify,
 }
 
 /// The server's authentication policy. With neither tokens nor JWKS, every request passes.
 #[derive(Default)]
 pub struct Auth {
     tokens: Vec<Token>,
-    jwt: Option<JwtSettings>,
+    jwt: Option<Arc<JwtSettings>>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -153,26 +174,20 @@ impl Auth {
         Ok(self)
     }
 
-    /// Verifies JWTs against the JWKS document `jwks` (JSON text).
-    pub fn with_jwks(
-        mut self,
-        jwks: &str,
-        audience: Option<String>,
-        issuer: Option<String>,
-        namespace_claim: Option<String>,
-    ) -> Result<Self, String> {
-        let keys: JwkSet =
-            serde_json::from_str(jwks).map_err(|e| format!("invalid JWKS document: {e}"))?;
-        if keys.keys.is_empty() {
-            return Err("the JWKS document holds no key".into());
-        }
-        self.jwt = Some(JwtSettings {
-            keys,
-            audience,
-            issuer,
-            namespace_claim,
-        });
+    /// Verifies JWTs against the JWKS document `jwks` (JSON text) under `rules`.
+    pub fn with_jwks(mut self, jwks: &str, rules: JwtRules) -> Result<Self, String> {
+        let keys = parse_jwks(jwks)?;
+        self.jwt = Some(Arc::new(JwtSettings {
+            keys: RwLock::new(Arc::new(keys)),
+            rules,
+            unknown_kid: tokio::sync::Notify::new(),
+        }));
         Ok(self)
+    }
+
+    /// The JWT settings, for the JWKS refresher.
+    pub fn jwt(&self) -> Option<Arc<JwtSettings>> {
+        self.jwt.clone()
     }
 
     /// Checks the `Authorization` header value for `direction` in `namespace`.
@@ -229,30 +244,70 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A JWKS document with at least one key.
+pub fn parse_jwks(text: &str) -> Result<JwkSet, String> {
+    let keys: JwkSet =
+        serde_json::from_str(text).map_err(|e| format!("invalid JWKS document: {e}"))?;
+    if keys.keys.is_empty() {
+        return Err("the JWKS document holds no key".into());
+    }
+    Ok(keys)
+}
+
 impl JwtSettings {
+    /// Replaces the key set (a successful refresh).
+    pub fn replace_keys(&self, keys: JwkSet) {
+        if let Ok(mut slot) = self.keys.write() {
+            *slot = Arc::new(keys);
+        }
+    }
+
+    fn current_keys(&self) -> Option<Arc<JwkSet>> {
+        self.keys.read().ok().map(|k| Arc::clone(&k))
+    }
+
     fn grant(&self, token: &str) -> Result<Grant, Denied> {
         let invalid = |what: &str| Denied::Invalid(what.to_string());
         let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
-        let jwk = match &header.kid {
-            Some(kid) => self.keys.find(kid),
-            None if self.keys.keys.len() == 1 => self.keys.keys.first(),
-            None => None,
+        if !ASYMMETRIC.contains(&header.alg) {
+            return Err(invalid(
+                "token algorithm not accepted (RS*, PS*, ES* or EdDSA only)",
+            ));
         }
-        .ok_or_else(|| invalid("token signed by an unknown key"))?;
+        let keys = self
+            .current_keys()
+            .ok_or_else(|| invalid("no JWKS loaded"))?;
+        let jwk = match &header.kid {
+            Some(kid) => keys.find(kid),
+            None if keys.keys.len() == 1 => keys.keys.first(),
+            None => return Err(invalid("token has no kid and the JWKS holds several keys")),
+        };
+        let Some(jwk) = jwk else {
+            self.unknown_kid.notify_one();
+            return Err(invalid("token signed by an unknown key"));
+        };
+        if let Some(alg) = jwk.common.key_algorithm {
+            if format!("{alg:?}") != format!("{:?}", header.alg) {
+                return Err(invalid("token alg does not match its key's alg"));
+            }
+        }
         let key = DecodingKey::from_jwk(jwk).map_err(|_| invalid("unusable JWKS key"))?;
         let mut validation = Validation::new(header.alg);
         validation.set_required_spec_claims(&["exp"]);
-        match &self.audience {
+        validation.validate_nbf = true;
+        validation.leeway = self.rules.leeway;
+        match &self.rules.audience {
             Some(aud) => validation.set_audience(&[aud]),
             None => validation.validate_aud = false,
         }
-        if let Some(iss) = &self.issuer {
+        if let Some(iss) = &self.rules.issuer {
             validation.set_issuer(&[iss]);
         }
         let data = decode::<serde_json::Value>(token, &key, &validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             match e.kind() {
                 ErrorKind::ExpiredSignature => invalid("token expired"),
+                ErrorKind::ImmatureSignature => invalid("token not valid yet (nbf)"),
                 ErrorKind::InvalidAudience => invalid("token audience not accepted"),
                 ErrorKind::InvalidIssuer => invalid("token issuer not accepted"),
                 ErrorKind::InvalidSignature => invalid("bad token signature"),
@@ -261,32 +316,63 @@ impl JwtSettings {
             }
         })?;
         let claims = data.claims;
-        let (encode, decode) = match claims.get("scope").and_then(|s| s.as_str()) {
-            Some(scope) => {
-                let scopes: Vec<&str> = scope.split_whitespace().collect();
-                (
-                    scopes.contains(&"tcodec:encode"),
-                    scopes.contains(&"tcodec:decode"),
-                )
-            }
-            None => (true, true),
-        };
+        let scopes = scopes(&claims);
         let namespaces = self
+            .rules
             .namespace_claim
             .as_ref()
-            .map(|name| match claims.get(name) {
-                Some(serde_json::Value::String(s)) => vec![s.clone()],
-                Some(serde_json::Value::Array(items)) => items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            });
+            .map(|name| strings(claims.get(name)).unwrap_or_default());
         Ok(Grant {
-            encode,
-            decode,
+            encode: scopes.iter().any(|s| s == "tcodec:encode"),
+            decode: scopes.iter().any(|s| s == "tcodec:decode"),
             namespaces,
         })
+    }
+}
+
+/// The algorithms a JWKS of public keys can verify. HS* is never accepted: a public key
+/// used as an HMAC secret is the classic algorithm-confusion forgery.
+const ASYMMETRIC: [Algorithm; 9] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+/// The scopes of `scope` and `scp` together; a claim of any other shape voids them all.
+fn scopes(claims: &serde_json::Value) -> Vec<String> {
+    let mut all = Vec::new();
+    for name in ["scope", "scp"] {
+        let Some(value) = claims.get(name) else {
+            continue;
+        };
+        match strings(Some(value)) {
+            Some(items) => all.extend(
+                items
+                    .iter()
+                    .flat_map(|s| s.split_whitespace().map(str::to_string)),
+            ),
+            None => return Vec::new(),
+        }
+    }
+    all
+}
+
+/// A string or an array of strings; `None` for anything else (absent, null, numbers,
+/// objects, or an array holding any non-string).
+fn strings(value: Option<&serde_json::Value>) -> Option<Vec<String>> {
+    match value? {
+        serde_json::Value::String(s) => Some(vec![s.clone()]),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
     }
 }
 

@@ -1,10 +1,17 @@
 //! `tcodec serve`: the codec server for the Temporal Web UI and the `temporal` CLI, over the
 //! same per-namespace pipelines as the command line.
 //!
-//! Layers, outermost first: access log → CORS (answers preflights before auth runs) →
-//! request timeout → concurrency limit → body limit → routes (auth, then the codec).
+//! Connections: HTTP/1.1 only, capped, with header and handshake timeouts
+//! ([`listener`]). Layers, outermost first: access log → CORS (answers preflights before
+//! auth runs) → request timeout → routes. The codec route checks the Host header
+//! ([`host`]), auth and the namespace from the request head, then reads the body (bounded),
+//! then takes a work slot (held until the codec work ends) and runs the pipeline under a
+//! per-request decoded-bytes budget, payload cap and deadline.
 
 pub mod auth;
+pub mod host;
+pub mod jwks;
+pub mod listener;
 pub mod routes;
 
 use std::collections::HashMap;
@@ -13,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -25,7 +32,8 @@ use crate::config::{Config, FALLBACK_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use auth::Auth;
-use routes::Logged;
+use host::HostRule;
+use routes::{Logged, RequestLimits};
 
 /// How to run the server.
 #[derive(Debug)]
@@ -34,18 +42,24 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Origins allowed by CORS (exact match; credentials allowed, never `*`).
     pub allow_origins: Vec<String>,
+    /// Host names answered besides loopback names and addresses.
+    pub allow_hosts: Vec<String>,
     /// Namespace when neither `X-Namespace` nor the path names one.
     pub default_namespace: String,
     /// TLS certificate chain and key (PEM).
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Who may call.
     pub auth: Auth,
-    /// Largest request body, in bytes.
-    pub max_body: usize,
+    /// A JWKS URL to refresh, and how often.
+    pub jwks_refresh: Option<(String, Duration)>,
+    /// What one request may use.
+    pub limits: RequestLimits,
     /// Per-request time limit.
     pub timeout: Duration,
-    /// Requests served at once (others wait).
+    /// Requests whose codec work runs at once (others wait).
     pub max_concurrency: usize,
+    /// Connections open at once.
+    pub max_connections: usize,
     /// Serve on a non-loopback address without TLS and auth.
     pub insecure_public: bool,
     /// Write access log lines to standard error.
@@ -77,6 +91,16 @@ impl Pipelines {
         })
     }
 
+    /// The configured namespace names, sorted (`*` last when there is a fallback).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.by_namespace.keys().cloned().collect();
+        names.sort();
+        if self.fallback.is_some() {
+            names.push(FALLBACK_NAMESPACE.to_string());
+        }
+        names
+    }
+
     /// The pipeline serving `namespace`.
     pub fn get(&self, namespace: &str) -> Option<Arc<Pipeline>> {
         self.by_namespace
@@ -94,6 +118,14 @@ pub struct AppState {
     pub auth: Auth,
     /// Namespace when the request names none.
     pub default_namespace: String,
+    /// Host header values answered.
+    pub hosts: HostRule,
+    /// What one request may use.
+    pub limits: RequestLimits,
+    /// Per-request time limit (codec work stops at the next payload past it).
+    pub timeout: Duration,
+    /// Work slots: requests whose codec work runs at once.
+    pub work: Arc<tokio::sync::Semaphore>,
 }
 
 /// The router with every layer, for the server and for in-process tests.
@@ -127,10 +159,6 @@ pub fn router(state: AppState, options: &ServeOptions) -> Result<Router> {
         .route("/healthz", get(routes::healthz))
         .fallback(any(routes::codec))
         .with_state(Arc::new(state))
-        .layer(DefaultBodyLimit::max(options.max_body))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(
-            options.max_concurrency,
-        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             options.timeout,
@@ -151,24 +179,59 @@ async fn log_request(req: Request, next: Next, enabled: bool) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .map(|o| escape(&String::from_utf8_lossy(o.as_bytes())));
     let response = next.run(req).await;
     let logged = response
         .extensions()
         .get::<Logged>()
         .cloned()
         .unwrap_or_default();
+    // A preflight that CORS refused has no Access-Control-Allow-Origin: name its origin.
+    if method == Method::OPTIONS
+        && !response
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        if let Some(origin) = &origin {
+            log(format_args!(
+                "tcodec serve: refused CORS preflight from origin {origin} (not in --allow-origin)"
+            ));
+        }
+    }
     log(format_args!(
-        "tcodec serve: {method} {path} ns={} status={} payloads={} {:.2}ms",
+        "tcodec serve: {method} {} ns={} status={} payloads={} {:.2}ms",
+        escape(&path),
         if logged.namespace.is_empty() {
-            "-"
+            "-".to_string()
         } else {
-            &logged.namespace
+            escape(&logged.namespace)
         },
         response.status().as_u16(),
         logged.payloads,
         started.elapsed().as_secs_f64() * 1000.0
     ));
     response
+}
+
+/// A request-supplied log field with spaces, control characters, quotes and backslashes
+/// escaped as `\xNN`, so no field can forge another (or another line).
+pub fn escape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    for c in field.chars() {
+        if c.is_ascii_graphic() && c != '"' && c != '\\' {
+            out.push(c);
+        } else if c.is_ascii() {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else if c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    out
 }
 
 /// Writes one line to standard error; a closed stderr must not take a request down
@@ -193,87 +256,93 @@ fn check_exposure(options: &ServeOptions) -> Result<()> {
 /// Runs the server until SIGINT or SIGTERM; in-flight requests finish first.
 pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
     check_exposure(&options)?;
+    let hosts = HostRule::new(options.listen, &options.allow_hosts).map_err(Error::Usage)?;
     let pipelines = Pipelines::build(config)?;
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(Arc::new(listener::tls_config(cert, key).map_err(
+            |message| Error::Config {
+                file: cert.display().to_string(),
+                message,
+            },
+        )?)),
+        None => None,
+    };
+    let namespaces = pipelines.names();
     let state = AppState {
         pipelines,
         auth: std::mem::take(&mut options.auth),
         default_namespace: options.default_namespace.clone(),
+        hosts,
+        limits: options.limits,
+        timeout: options.timeout,
+        work: Arc::new(tokio::sync::Semaphore::new(options.max_concurrency)),
     };
+    let jwt = state.auth.jwt();
     let app = router(state, &options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::io("cannot start the server runtime", "tokio", e))?;
-    runtime.block_on(run(app, options))
+    runtime.block_on(async move {
+        if let (Some(jwt), Some((url, every))) = (jwt, options.jwks_refresh.clone()) {
+            tokio::spawn(jwks::refresh_forever(jwt, url, every));
+        }
+        run(app, options, tls, &namespaces).await
+    })
 }
 
-async fn run(app: Router, options: ServeOptions) -> Result<()> {
-    let listener = std::net::TcpListener::bind(options.listen)
-        .map_err(|e| Error::io("cannot listen on", options.listen.to_string(), e))?;
-    listener
-        .set_nonblocking(true)
+async fn run(
+    app: Router,
+    options: ServeOptions,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    namespaces: &[String],
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
         .map_err(|e| Error::io("cannot listen on", options.listen.to_string(), e))?;
     let local = listener
         .local_addr()
         .map_err(|e| Error::io("cannot listen on", options.listen.to_string(), e))?;
-    let handle = axum_server::Handle::new();
-    let shutdown = handle.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        log(format_args!(
-            "tcodec serve: shutting down, finishing requests in flight"
-        ));
-        shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
-    });
-    let scheme = if options.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     // Tests and scripts read this line to learn the port of `--listen 127.0.0.1:0`.
     log(format_args!(
         "tcodec serve: listening on {scheme}://{local}"
     ));
-    let service = app.into_make_service();
-    let served = match &options.tls {
-        Some((cert, key)) => {
-            // Both TLS backends could be linked; name ours once for the process.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                .await
-                .map_err(|e| Error::Config {
-                    file: cert.display().to_string(),
-                    message: format!("cannot load TLS certificate and key: {e}"),
-                })?;
-            let mut server = axum_server::from_tcp_rustls(listener, tls)
-                .map_err(|e| Error::io("cannot listen on", local.to_string(), e))?
-                .handle(handle);
-            slow_clients_time_out(server.http_builder());
-            server.serve(service).await
+    log(format_args!(
+        "tcodec serve: namespaces: {}",
+        if namespaces.is_empty() {
+            "(none configured)".to_string()
+        } else {
+            namespaces.join(", ")
         }
-        None => {
-            let mut server = axum_server::from_tcp(listener)
-                .map_err(|e| Error::io("cannot listen on", local.to_string(), e))?
-                .handle(handle);
-            slow_clients_time_out(server.http_builder());
-            server.serve(service).await
-        }
+    ));
+    if options.allow_origins.is_empty() {
+        log(format_args!(
+            "tcodec serve: no --allow-origin: browsers (the Web UI) are refused; the temporal CLI works"
+        ));
+    } else {
+        log(format_args!(
+            "tcodec serve: browsers allowed from: {}",
+            options.allow_origins.join(", ")
+        ));
+    }
+    let limits = listener::ConnectionLimits {
+        header_timeout: HEADER_READ_TIMEOUT,
+        max_connections: options.max_connections,
+        grace: Duration::from_secs(30),
     };
-    served.map_err(|e| Error::io("server failed on", local.to_string(), e))
+    listener::serve(listener, app, tls, limits, async {
+        wait_for_signal().await;
+        log(format_args!(
+            "tcodec serve: shutting down, finishing requests in flight"
+        ));
+    })
+    .await;
+    Ok(())
 }
 
-/// A client that sends its request head too slowly (slowloris) is dropped after
-/// [`HEADER_READ_TIMEOUT`]; slow bodies are bounded by the per-request timeout.
-fn slow_clients_time_out(
-    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
-) {
-    builder
-        .http1()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-}
-
-/// How long a client may take to send its request line and headers.
+/// How long a client may take to send its request line and headers (and its TLS
+/// handshake), and how long a kept-alive connection may sit idle.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn wait_for_signal() {

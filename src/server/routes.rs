@@ -6,21 +6,35 @@
 //! then the server's default.
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::Denied;
 use super::AppState;
-use crate::codec::Direction;
+use crate::codec::{Budget, CodecError, Direction};
 use crate::document::{self, DocType, Document, ReadOptions};
 use crate::error::Location;
 use crate::payload::{self, Payload};
 
-/// Bodies above this size are transformed on the blocking pool, not on a runtime worker.
-const INLINE_BODY_LIMIT: usize = 256 * 1024;
+/// Bodies up to this size run on the I/O thread when the pipeline cannot expand them
+/// (no decompression on decode, no remote call): handing them to the blocking pool would
+/// cost more than the work. Everything else runs on the blocking pool.
+const INLINE_BODY_LIMIT: usize = 64 * 1024;
+
+/// What one request may use.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    /// Largest body, in bytes.
+    pub max_body: usize,
+    /// Decoded bytes (decompressed output, summed over payloads) and answer bytes.
+    pub max_decoded: u64,
+    /// Payloads in one body.
+    pub max_payloads: usize,
+}
 
 /// What the access log records of one request.
 #[derive(Clone, Default)]
@@ -36,15 +50,46 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Every other route: the codec endpoints by suffix, else 404.
-pub async fn codec(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+/// Every other route: the codec endpoints by suffix, else 404. Host, auth and the
+/// namespace are settled from the request head before any of the body is read.
+pub async fn codec(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let mut body = Some(body);
+    let response = answer(&state, &parts, &mut body, started).await;
+    if let Some(unread) = body {
+        discard(unread, state.limits.max_body.saturating_mul(4));
+    }
+    response
+}
+
+/// Reads and drops a refused request's body in the background, bounded in bytes and time,
+/// holding none of it: closing a connection with unread data resets it, and the client
+/// would lose the answer (a lingering close, as careful servers do).
+fn discard(body: Body, limit: usize) {
+    use http_body_util::BodyExt as _;
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut seen = 0usize;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Some(Ok(frame)) = body.frame().await {
+                seen += frame.data_ref().map_or(0, |d| d.len());
+                if seen > limit {
+                    break;
+                }
+            }
+        })
+        .await;
+    });
+}
+
+async fn answer(
+    state: &Arc<AppState>,
+    parts: &axum::http::request::Parts,
+    body: &mut Option<Body>,
+    started: Instant,
 ) -> Response {
-    let path = uri.path();
+    let path = parts.uri.path();
     let (prefix, direction) = if let Some(p) = path.strip_suffix("/decode") {
         (p, Direction::Decode)
     } else if let Some(p) = path.strip_suffix("/encode") {
@@ -60,8 +105,22 @@ pub async fn codec(
             "not found: use POST /encode or /decode",
         );
     };
-    if method != Method::POST {
+    if parts.method != Method::POST {
         return reply(StatusCode::METHOD_NOT_ALLOWED, "use POST");
+    }
+    let headers = &parts.headers;
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !state.hosts.allows(host) {
+        return reply(
+            StatusCode::MISDIRECTED_REQUEST,
+            &match host {
+                Some(h) => format!(
+                    "Host {:?} is not served here (DNS rebinding defence): start serve with --allow-host NAME to serve a name other than localhost",
+                    super::escape(h)
+                ),
+                None => "missing Host header".to_string(),
+            },
+        );
     }
     let namespace = headers
         .get("x-namespace")
@@ -73,34 +132,65 @@ pub async fn codec(
             (!p.is_empty() && !p.contains('/')).then(|| p.to_string())
         })
         .unwrap_or_else(|| state.default_namespace.clone());
+    let logged = |response: Response, payloads: usize| with_log(response, &namespace, payloads);
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     if let Err(denied) = state.auth.check(authorization, direction, &namespace) {
-        let mut response = match denied {
+        let response = match denied {
             Denied::Missing => reply(StatusCode::UNAUTHORIZED, "missing bearer token"),
             Denied::Invalid(why) => reply(StatusCode::UNAUTHORIZED, &why),
             Denied::Forbidden(why) => reply(StatusCode::FORBIDDEN, &why),
         };
-        response.extensions_mut().insert(Logged {
-            namespace,
-            payloads: 0,
-        });
-        return response;
+        return logged(response, 0);
     }
     let Some(pipeline) = state.pipelines.get(&namespace) else {
-        let mut response = reply(
+        let response = reply(
             StatusCode::NOT_FOUND,
-            &format!("no codec pipeline configured for namespace {namespace:?}"),
+            &format!(
+                "no codec pipeline configured for namespace {:?}",
+                super::escape(&namespace)
+            ),
         );
-        response.extensions_mut().insert(Logged {
-            namespace,
-            payloads: 0,
-        });
-        return response;
+        return logged(response, 0);
     };
-    let work = move || transform(&pipeline, direction, &body);
-    let result = if state_body_is_small(&headers) {
+    let limits = state.limits;
+    if content_length(headers).is_some_and(|n| n > limits.max_body as u64) {
+        return logged(too_large_body(limits.max_body), 0);
+    }
+    let Some(unread) = body.take() else {
+        return logged(
+            reply(StatusCode::BAD_REQUEST, "cannot read the request body"),
+            0,
+        );
+    };
+    let body = match axum::body::to_bytes(unread, limits.max_body).await {
+        Ok(body) => body,
+        Err(e) => {
+            let response = if is_length_limit(&e) {
+                too_large_body(limits.max_body)
+            } else {
+                reply(StatusCode::BAD_REQUEST, "cannot read the request body")
+            };
+            return logged(response, 0);
+        }
+    };
+    // The permit travels with the work: a request answered 503 by the timeout keeps its
+    // slot until its codec work has really stopped (at the next payload).
+    let Ok(permit) = state.work.clone().acquire_owned().await else {
+        return logged(reply(StatusCode::SERVICE_UNAVAILABLE, "shutting down"), 0);
+    };
+    let deadline = started + state.timeout;
+    let inline = body.len() <= INLINE_BODY_LIMIT
+        && !pipeline.has_remote()
+        && (direction == Direction::Encode || !pipeline.expands());
+    let work = move || {
+        let expired = || Instant::now() >= deadline;
+        let result = transform_until(&pipeline, direction, &body, &limits, &expired);
+        drop(permit);
+        result
+    };
+    let result = if inline {
         work()
     } else {
         match tokio::task::spawn_blocking(work).await {
@@ -108,54 +198,140 @@ pub async fn codec(
             Err(_) => Err((StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())),
         }
     };
-    let mut response = match result {
-        Ok((count, json)) => {
-            let mut r = (
+    match result {
+        Ok((count, json)) => logged(
+            (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json")],
                 json,
             )
-                .into_response();
-            r.extensions_mut().insert(Logged {
-                namespace,
-                payloads: count,
-            });
-            return r;
-        }
-        Err((status, why)) => reply(status, &why),
-    };
+                .into_response(),
+            count,
+        ),
+        Err((status, why)) => logged(reply(status, &why), 0),
+    }
+}
+
+fn with_log(mut response: Response, namespace: &str, payloads: usize) -> Response {
     response.extensions_mut().insert(Logged {
-        namespace,
-        payloads: 0,
+        namespace: namespace.to_string(),
+        payloads,
     });
     response
 }
 
-fn state_body_is_small(headers: &HeaderMap) -> bool {
+fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n <= INLINE_BODY_LIMIT)
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn too_large_body(limit: usize) -> Response {
+    reply(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("request body is over the limit of {limit} bytes (--max-body-size)"),
+    )
 }
 
 /// Parses a request body, runs the pipeline, renders the answer: the codec endpoint's
-/// work without HTTP (also the fuzz target's entry). Errors are 400 with a short reason.
+/// work without HTTP (also the fuzz target's entry). Errors are 4xx with a short reason.
 pub fn transform(
     pipeline: &crate::pipeline::Pipeline,
     direction: Direction,
     body: &[u8],
+    limits: &RequestLimits,
+) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
+    transform_until(pipeline, direction, body, limits, &|| false)
+}
+
+/// [`transform`], giving up between payloads once `expired` says so (answered 503).
+pub fn transform_until(
+    pipeline: &crate::pipeline::Pipeline,
+    direction: Direction,
+    body: &[u8],
+    limits: &RequestLimits,
+    expired: &dyn Fn() -> bool,
 ) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
+    let too_large = |why: String| (StatusCode::PAYLOAD_TOO_LARGE, why);
+    // Bound what parsing can allocate before parsing: every payload is a JSON object,
+    // every JSON value but the first follows a `,` or opens a container.
+    let structure = body
+        .iter()
+        .filter(|&&b| matches!(b, b'{' | b'[' | b','))
+        .count();
+    if structure > limits.max_payloads.saturating_mul(STRUCTURE_PER_PAYLOAD) + 64 {
+        return Err(too_large(format!(
+            "the body holds too many JSON values for at most {} payloads (--max-payloads)",
+            limits.max_payloads
+        )));
+    }
     let payloads = match crate::payload_body::payloads(body) {
         Some(payloads) => payloads,
         None => read_body(body)?,
     };
+    if payloads.len() > limits.max_payloads {
+        return Err(too_large(format!(
+            "{} payloads, over the limit of {} per request (--max-payloads)",
+            payloads.len(),
+            limits.max_payloads
+        )));
+    }
+    let budget = Budget::new(limits.max_decoded);
     let payloads: Vec<Payload> = pipeline
-        .run_sequential(direction, payloads)
-        .map_err(|e| bad(format!("payloads[{}]: {}", e.index, e.source)))?;
+        .run_sequential_until(direction, payloads, &budget, expired)
+        .map_err(|e| match e.source {
+            CodecError::DeadlineExceeded => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request time limit reached (--request-timeout)".to_string(),
+            ),
+            CodecError::BudgetExceeded { .. } => too_large(format!(
+                "payloads[{}]: {} (--max-decoded-size)",
+                e.index, e.source
+            )),
+            source => bad(format!("payloads[{}]: {source}", e.index)),
+        })?;
+    let size = answer_size(&payloads);
+    if size > limits.max_decoded {
+        return Err(too_large(format!(
+            "the answer would be {size} bytes, over the limit of {} (--max-decoded-size)",
+            limits.max_decoded
+        )));
+    }
     let count = payloads.len();
     Ok((count, render(&payloads)))
+}
+
+/// JSON values a plain payload needs at most: itself, `metadata`, its entries, `data`,
+/// `externalPayloads` and a few of those.
+const STRUCTURE_PER_PAYLOAD: usize = 32;
+
+/// An upper bound on the rendered answer: base64 grows by 4/3, plus JSON framing.
+fn answer_size(payloads: &[Payload]) -> u64 {
+    payloads
+        .iter()
+        .map(|p| {
+            let meta: usize = p
+                .metadata
+                .iter()
+                .map(|(k, v)| k.len() + v.len() * 4 / 3 + 16)
+                .sum();
+            (p.data.len() * 4 / 3 + meta + 64) as u64
+        })
+        .sum::<u64>()
+        + 16
 }
 
 /// The general reader: every shape the CLI accepts as a body, and the exact error for

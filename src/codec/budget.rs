@@ -1,0 +1,77 @@
+//! A decoded-bytes budget shared by every payload of one request or one document.
+//!
+//! A per-payload limit alone fails open: a small body can carry many small bombs, each
+//! just under the limit. Every decompressing codec draws what it produces from one
+//! budget, so the total a request (or a CLI document) can make is bounded, checked while
+//! decompressing, not after.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::CodecError;
+
+/// Decoded bytes a request or document may still produce. Shared across threads.
+#[derive(Debug)]
+pub struct Budget {
+    limit: u64,
+    spent: AtomicU64,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes.
+    pub fn new(limit: u64) -> Self {
+        Budget {
+            limit,
+            spent: AtomicU64::new(0),
+        }
+    }
+
+    /// No bound beyond each codec's own per-payload limit (tests and single payloads).
+    pub fn unlimited() -> Self {
+        Budget::new(u64::MAX)
+    }
+
+    /// The total this budget allows.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Bytes that may still be produced.
+    pub fn remaining(&self) -> u64 {
+        self.limit
+            .saturating_sub(self.spent.load(Ordering::Relaxed))
+    }
+
+    /// Records `bytes` produced; fails when the total passes the limit.
+    pub fn spend(&self, bytes: u64) -> Result<(), CodecError> {
+        let before = self.spent.fetch_add(bytes, Ordering::Relaxed);
+        if before.saturating_add(bytes) > self.limit {
+            return Err(self.exceeded());
+        }
+        Ok(())
+    }
+
+    /// The error for a request or document that produced too much.
+    pub fn exceeded(&self) -> CodecError {
+        CodecError::BudgetExceeded { limit: self.limit }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spending_past_the_limit_fails_and_stays_failed() {
+        let b = Budget::new(10);
+        assert!(b.spend(6).is_ok());
+        assert_eq!(b.remaining(), 4);
+        assert!(b.spend(4).is_ok());
+        assert_eq!(b.remaining(), 0);
+        assert!(matches!(
+            b.spend(1),
+            Err(CodecError::BudgetExceeded { limit: 10 })
+        ));
+        assert!(b.spend(0).is_err(), "an exhausted budget stays exhausted");
+        assert_eq!(Budget::unlimited().remaining(), u64::MAX);
+    }
+}
