@@ -360,13 +360,11 @@ impl Config {
             warn_if_open(id, file);
         }
         if matches!(source, KeySource::Command(_)) && !self.commands_allowed {
-            return Err(Error::Config {
-                file: self.path.display().to_string(),
-                message: format!(
-                    "key {id:?} comes from a command, and this config was found implicitly in the working directory; tcodec runs no command from a config it was not named: use --config {} (or TCODEC_CONFIG), or --trust-config",
-                    self.path.display()
-                ),
-            });
+            return Err(Error::Usage(format!(
+                "{}: key {id:?} comes from a command, and this config was found implicitly in the working directory; tcodec runs no command from a config it was not named: use --config {} (or TCODEC_CONFIG), or --trust-config",
+                self.path.display(),
+                self.path.display()
+            )));
         }
         source.load().map_err(|source| Error::Key {
             id: id.to_string(),

@@ -296,13 +296,28 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn devices_are_written_through_not_replaced() {
+    fn fifos_are_written_through_not_replaced() {
         use std::os::unix::fs::FileTypeExt;
-        write_atomic(Path::new("/dev/null"), b"plaintext").unwrap();
-        let meta = std::fs::metadata("/dev/null").unwrap();
-        assert!(
-            meta.file_type().is_char_device(),
-            "/dev/null is still a device"
+        // A FIFO, not /dev/null: a regression here must not replace the machine's device.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"plaintext").unwrap();
+        assert_eq!(reader.join().unwrap(), b"plaintext");
+        let meta = std::fs::symlink_metadata(&fifo).unwrap();
+        assert!(meta.file_type().is_fifo(), "still a FIFO");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file"
         );
     }
 

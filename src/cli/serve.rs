@@ -63,6 +63,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         timeout: Duration::from_secs_f64(args.request_timeout),
         max_concurrency: args.max_concurrency as usize,
         max_connections: args.max_connections as usize,
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
         insecure_public: args.insecure_public_bind,
         access_log: !cli.quiet,
     };

@@ -60,6 +60,8 @@ pub struct ServeOptions {
     pub max_concurrency: usize,
     /// Connections open at once.
     pub max_connections: usize,
+    /// Time for a TLS handshake and each request head; idle time between requests.
+    pub header_timeout: Duration,
     /// Serve on a non-loopback address without TLS and auth.
     pub insecure_public: bool,
     /// Write access log lines to standard error.
@@ -327,7 +329,7 @@ async fn run(
         ));
     }
     let limits = listener::ConnectionLimits {
-        header_timeout: HEADER_READ_TIMEOUT,
+        header_timeout: options.header_timeout,
         max_connections: options.max_connections,
         grace: Duration::from_secs(30),
     };
@@ -340,10 +342,6 @@ async fn run(
     .await;
     Ok(())
 }
-
-/// How long a client may take to send its request line and headers (and its TLS
-/// handshake), and how long a kept-alive connection may sit idle.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn wait_for_signal() {
     let ctrl_c = async {
