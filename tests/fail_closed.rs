@@ -9,15 +9,10 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
 use common::{fixtures, interop_config, root, tcodec, Server};
 use serde_json::{json, Value};
 use tcodec::codec::{Algorithm, Codec, CompressCodec};
 use tcodec::payload::{self, Payload};
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
 
 /// A config with the test key and namespaces `zstd`, `aes`, `aeszlib`, `plain`.
 fn config(dir: &Path) -> PathBuf {
