@@ -209,6 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--max-payloads', '--max-payloads', [CompletionResultType]::ParameterName, 'Payloads in one request')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Per-request time limit, in seconds (answered 503; codec work stops at the next payload)')
             [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Requests whose codec work runs at once; others wait (within their time limit)')
+            [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Time a connection has for its TLS handshake and each request head, and may sit idle between requests, in seconds')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once; more are closed at once')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--jwt-any-audience', '--jwt-any-audience', [CompletionResultType]::ParameterName, 'Accept JWTs minted for any audience (tokens for other apps then work here too)')

@@ -829,7 +829,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__serve)
-            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --max-connections --insecure-public-bind --config --trust-config --quiet --help --version"
+            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +908,10 @@ _tcodec() {
                     return 0
                     ;;
                 --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

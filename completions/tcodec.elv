@@ -196,6 +196,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --max-payloads 'Payloads in one request'
             cand --request-timeout 'Per-request time limit, in seconds (answered 503; codec work stops at the next payload)'
             cand --max-concurrency 'Requests whose codec work runs at once; others wait (within their time limit)'
+            cand --header-timeout 'Time a connection has for its TLS handshake and each request head, and may sit idle between requests, in seconds'
             cand --max-connections 'Connections open at once; more are closed at once'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --jwt-any-audience 'Accept JWTs minted for any audience (tokens for other apps then work here too)'

@@ -202,6 +202,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-decoded-size
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-payloads -d 'Payloads in one request' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l request-timeout -d 'Per-request time limit, in seconds (answered 503; codec work stops at the next payload)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-concurrency -d 'Requests whose codec work runs at once; others wait (within their time limit)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l header-timeout -d 'Time a connection has for its TLS handshake and each request head, and may sit idle between requests, in seconds' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-any-audience -d 'Accept JWTs minted for any audience (tokens for other apps then work here too)'
