@@ -36,14 +36,14 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (for packagers)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration; `tcodec config example` prints an annotated example')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (`-` writes to standard output)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tcodec;encode' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)')
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]')
@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--from-values', '--from-values', [CompletionResultType]::ParameterName, 'Read plain JSON values and turn them into payloads as the SDKs'' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item')
             [CompletionResult]::new('--deterministic', '--deterministic', [CompletionResultType]::ParameterName, 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Encode payloads that already carry the pipeline''s outer encoding again (by default they are left as they are, so encoding twice does not encrypt twice)')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite each input file in place (atomically)')
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
@@ -70,8 +71,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;decode' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)')
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]')
@@ -87,6 +88,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--readable', '--readable', [CompletionResultType]::ParameterName, 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI''s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'With --readable: exit 0 even when some payloads could not be decoded')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 3 when payloads are left still encoded (the namespace''s pipeline has no codec or key for them); without it, tcodec warns')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite each input file in place (atomically)')
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
@@ -98,8 +100,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;rekey' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)')
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]')
@@ -164,8 +166,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         'tcodec;check' {
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded"')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded"')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]')
             [CompletionResult]::new('--allow-key-id', '--allow-key-id', [CompletionResultType]::ParameterName, 'Allowed encryption key id (repeatable); other ids are violations')
             [CompletionResult]::new('--max-payload-size', '--max-payload-size', [CompletionResultType]::ParameterName, 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal''s blob error limit]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file to decrypt with (repeatable)')
@@ -177,7 +179,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
-            [CompletionResult]::new('--require-encoded', '--require-encoded', [CompletionResultType]::ParameterName, 'Every payload must carry the encoding of the pipeline''s outermost codec')
+            [CompletionResult]::new('--require-encoded', '--require-encoded', [CompletionResultType]::ParameterName, 'Every payload must carry the encoding of the pipeline''s outermost codec [default: on when the namespace encrypts (aes-256-gcm, age, a remote codec)]')
+            [CompletionResult]::new('--allow-plaintext', '--allow-plaintext', [CompletionResultType]::ParameterName, 'Do not require encoding, even where the namespace encrypts')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Headers and local-activity marker data must be encoded too')
             [CompletionResult]::new('--no-decode', '--no-decode', [CompletionResultType]::ParameterName, 'Do not try to decode payloads (no keys needed)')
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
@@ -244,11 +247,12 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the configuration and load every key; list namespaces, codecs and key ids')
+            [CompletionResult]::new('example', 'example', [CompletionResultType]::ParameterValue, 'Print a complete, annotated example configuration (every key source and codec)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -263,18 +267,34 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tcodec;config;example' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tcodec;config;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the configuration and load every key; list namespaces, codecs and key ids')
+            [CompletionResult]::new('example', 'example', [CompletionResultType]::ParameterValue, 'Print a complete, annotated example configuration (every key source and codec)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tcodec;config;help;check' {
             break
         }
+        'tcodec;config;help;example' {
+            break
+        }
         'tcodec;config;help;help' {
             break
         }
         'tcodec;generate' {
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Shell of the completion script written to standard output')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
@@ -293,8 +313,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (for packagers)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration; `tcodec config example` prints an annotated example')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (`-` writes to standard output)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -325,9 +345,13 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         }
         'tcodec;help;config' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the configuration and load every key; list namespaces, codecs and key ids')
+            [CompletionResult]::new('example', 'example', [CompletionResultType]::ParameterValue, 'Print a complete, annotated example configuration (every key source and codec)')
             break
         }
         'tcodec;help;config;check' {
+            break
+        }
+        'tcodec;help;config;example' {
             break
         }
         'tcodec;help;generate' {

@@ -49,11 +49,17 @@ _tcodec() {
             tcodec__subcmd__config,check)
                 cmd="tcodec__subcmd__config__subcmd__check"
                 ;;
+            tcodec__subcmd__config,example)
+                cmd="tcodec__subcmd__config__subcmd__example"
+                ;;
             tcodec__subcmd__config,help)
                 cmd="tcodec__subcmd__config__subcmd__help"
                 ;;
             tcodec__subcmd__config__subcmd__help,check)
                 cmd="tcodec__subcmd__config__subcmd__help__subcmd__check"
+                ;;
+            tcodec__subcmd__config__subcmd__help,example)
+                cmd="tcodec__subcmd__config__subcmd__help__subcmd__example"
                 ;;
             tcodec__subcmd__config__subcmd__help,help)
                 cmd="tcodec__subcmd__config__subcmd__help__subcmd__help"
@@ -90,6 +96,9 @@ _tcodec() {
                 ;;
             tcodec__subcmd__help__subcmd__config,check)
                 cmd="tcodec__subcmd__help__subcmd__config__subcmd__check"
+                ;;
+            tcodec__subcmd__help__subcmd__config,example)
+                cmd="tcodec__subcmd__help__subcmd__config__subcmd__example"
                 ;;
             tcodec__subcmd__help__subcmd__keys,used)
                 cmd="tcodec__subcmd__help__subcmd__keys__subcmd__used"
@@ -131,7 +140,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-key-id --max-payload-size --strict --no-decode --identity --max-decoded-total --format --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --identity --max-decoded-total --format --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,7 +214,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__config)
-            opts="-q -h -V --config --trust-config --quiet --help --version check help"
+            opts="-q -h -V --config --trust-config --quiet --help --version check example help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -240,8 +249,26 @@ _tcodec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcodec__subcmd__config__subcmd__example)
+            opts="-q -h -V --config --trust-config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcodec__subcmd__config__subcmd__help)
-            opts="check help"
+            opts="check example help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +282,20 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__config__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__config__subcmd__help__subcmd__example)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -283,7 +324,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -i -q -h -V --readable --keep-going --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --readable --keep-going --strict --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,7 +398,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -i -q -h -V --from-values --deterministic --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --from-values --deterministic --force --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,12 +472,16 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__generate)
-            opts="-q -h -V --config --trust-config --quiet --help --version completions man all"
+            opts="-q -h -V --shell --config --trust-config --quiet --help --version completions man all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --shell)
+                    COMPREPLY=($(compgen -W "bash elvish fish powershell zsh" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -477,7 +522,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help__subcmd__config)
-            opts="check"
+            opts="check example"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -491,6 +536,20 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help__subcmd__config__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__help__subcmd__config__subcmd__example)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -33,13 +33,13 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand keygen 'Generate a new random 32-byte AES-256 key'
-            cand config 'Inspect the configuration'
-            cand generate 'Generate shell completions and man pages (for packagers)'
+            cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
+            cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;encode'= {
-            cand -n 'Namespace whose pipeline to use'
-            cand --namespace 'Namespace whose pipeline to use'
+            cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
+            cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)'
             cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
@@ -55,6 +55,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --from-values 'Read plain JSON values and turn them into payloads as the SDKs'' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
             cand --deterministic 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
+            cand --force 'Encode payloads that already carry the pipeline''s outer encoding again (by default they are left as they are, so encoding twice does not encrypt twice)'
             cand --in-place 'Rewrite each input file in place (atomically)'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'
@@ -65,8 +66,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --version 'Print version'
         }
         &'tcodec;decode'= {
-            cand -n 'Namespace whose pipeline to use'
-            cand --namespace 'Namespace whose pipeline to use'
+            cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
+            cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)'
             cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
@@ -82,6 +83,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --readable 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI''s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
             cand --keep-going 'With --readable: exit 0 even when some payloads could not be decoded'
+            cand --strict 'Exit 3 when payloads are left still encoded (the namespace''s pipeline has no codec or key for them); without it, tcodec warns'
             cand --in-place 'Rewrite each input file in place (atomically)'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'
@@ -92,8 +94,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --version 'Print version'
         }
         &'tcodec;rekey'= {
-            cand -n 'Namespace whose pipeline to use'
-            cand --namespace 'Namespace whose pipeline to use'
+            cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
+            cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)'
             cand --output-format 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input''s]'
@@ -152,8 +154,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;check'= {
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
-            cand -n 'Namespace whose pipeline defines "encoded"'
-            cand --namespace 'Namespace whose pipeline defines "encoded"'
+            cand -n 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]'
+            cand --namespace 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]'
             cand --allow-key-id 'Allowed encryption key id (repeatable); other ids are violations'
             cand --max-payload-size 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal''s blob error limit]'
             cand -i 'age identity file to decrypt with (repeatable)'
@@ -165,7 +167,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'
             cand --profile 'Profile of the `temporal` CLI''s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
-            cand --require-encoded 'Every payload must carry the encoding of the pipeline''s outermost codec'
+            cand --require-encoded 'Every payload must carry the encoding of the pipeline''s outermost codec [default: on when the namespace encrypts (aes-256-gcm, age, a remote codec)]'
+            cand --allow-plaintext 'Do not require encoding, even where the namespace encrypts'
             cand --strict 'Headers and local-activity marker data must be encoded too'
             cand --no-decode 'Do not try to decode payloads (no keys needed)'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
@@ -229,11 +232,12 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'
             cand --quiet 'No progress display or summary lines on standard error (errors still show)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand check 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+            cand example 'Print a complete, annotated example configuration (every key source and codec)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;config;check'= {
@@ -246,15 +250,29 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tcodec;config;example'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+            cand -q 'No progress display or summary lines on standard error (errors still show)'
+            cand --quiet 'No progress display or summary lines on standard error (errors still show)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tcodec;config;help'= {
             cand check 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+            cand example 'Print a complete, annotated example configuration (every key source and codec)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;config;help;check'= {
         }
+        &'tcodec;config;help;example'= {
+        }
         &'tcodec;config;help;help'= {
         }
         &'tcodec;generate'= {
+            cand --shell 'Shell of the completion script written to standard output'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'
@@ -272,8 +290,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand keygen 'Generate a new random 32-byte AES-256 key'
-            cand config 'Inspect the configuration'
-            cand generate 'Generate shell completions and man pages (for packagers)'
+            cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
+            cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;help;encode'= {
@@ -295,8 +313,11 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;help;config'= {
             cand check 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+            cand example 'Print a complete, annotated example configuration (every key source and codec)'
         }
         &'tcodec;help;config;check'= {
+        }
+        &'tcodec;help;config;example'= {
         }
         &'tcodec;help;generate'= {
         }

@@ -36,10 +36,10 @@ complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keys" -d 'Key invento
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
-complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration'
-complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration; `tcodec config example` prints an annotated example'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -64,12 +64,13 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l profile -d 'Pro
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 'Read plain JSON values and turn them into payloads as the SDKs\' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l deterministic -d 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l force -d 'Encode payloads that already carry the pipeline\'s outer encoding again (by default they are left as they are, so encoding twice does not encrypt twice)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -94,12 +95,13 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l profile -d 'Pro
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l readable -d 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI\'s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d 'With --readable: exit 0 even when some payloads could not be decoded'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l strict -d 'Exit 3 when payloads are left still encoded (the namespace\'s pipeline has no codec or key for them); without it, tcodec warns'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -165,7 +167,7 @@ history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded"' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
@@ -177,7 +179,8 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-auth -d 'A
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-encoded -d 'Every payload must carry the encoding of the pipeline\'s outermost codec'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-encoded -d 'Every payload must carry the encoding of the pipeline\'s outermost codec [default: on when the namespace encrypts (aes-256-gcm, age, a remote codec)]'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-plaintext -d 'Do not require encoding, even where the namespace encrypts'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l strict -d 'Headers and local-activity marker data must be encoded too'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l no-decode -d 'Do not try to decode payloads (no keys needed)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
@@ -222,20 +225,32 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l trust-config -d
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
-complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -f -a "example" -d 'Print a complete, annotated example configuration (every key source and codec)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and not __fish_seen_subcommand_from check example help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from example" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from example" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from example" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from example" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from example" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "example" -d 'Print a complete, annotated example configuration (every key source and codec)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l shell -d 'Shell of the completion script written to standard output' -r -f -a "bash\t''
+elvish\t''
+fish\t''
+powershell\t''
+zsh\t''"
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
@@ -248,8 +263,9 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "config" -d 'Inspect the configuration; `tcodec config example` prints an annotated example'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a complete, annotated example configuration (every key source and codec)'

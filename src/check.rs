@@ -14,6 +14,16 @@ use crate::history::walk::{self, SiteKind, SitePolicy};
 use crate::payload::{self, ENCRYPTION_KEY_ID};
 use crate::pipeline::Pipeline;
 
+/// The encodings the SDKs' default payload converters write (sdk-go `converter/`): a
+/// payload in one of them is plaintext.
+pub const CONVERTER_ENCODINGS: [&str; 5] = [
+    "binary/null",
+    "binary/plain",
+    "json/plain",
+    "json/protobuf",
+    "binary/protobuf",
+];
+
 /// Temporal's documented default payload (blob) error limit: 2 MB
 /// (docs.temporal.io, "blob size limit error"; Temporal Cloud uses the same).
 pub const DEFAULT_MAX_PAYLOAD_SIZE: u64 = 2 * 1024 * 1024;
@@ -23,7 +33,8 @@ pub const DEFAULT_MAX_PAYLOAD_SIZE: u64 = 2 * 1024 * 1024;
 pub struct Policy {
     /// Every payload must carry the encoding the pipeline's outermost codec writes.
     pub require_encoded: bool,
-    /// The encoding the outermost codec writes (`binary/encrypted`), if any codec.
+    /// The encoding the outermost codec writes (`binary/encrypted`), if any codec. Without
+    /// one (a remote codec alone), "encoded" means not in a payload converter's encoding.
     pub outer_encoding: Option<String>,
     /// Key ids allowed in `encryption-key-id`; `None` allows any.
     pub allowed_key_ids: Option<Vec<String>>,
@@ -47,8 +58,12 @@ pub enum Rule {
     Size,
     /// The pipeline cannot decode a payload.
     Undecodable,
-    /// A payload site does not hold a valid Payload.
+    /// A payload site does not hold a valid Payload, or an input is not a document.
     Malformed,
+    /// An input could not be read.
+    Unreadable,
+    /// A payload decoded once still carries the pipeline's outer encoding.
+    DoubleEncoded,
 }
 
 impl Rule {
@@ -60,6 +75,8 @@ impl Rule {
             Rule::Size => "size",
             Rule::Undecodable => "undecodable",
             Rule::Malformed => "malformed",
+            Rule::Unreadable => "unreadable",
+            Rule::DoubleEncoded => "double-encoded",
         }
     }
 }
@@ -131,11 +148,15 @@ pub fn check_tree(
         let encoding = payload::encoding(&stored).map(String::from_utf8_lossy);
         let encoded = match (&policy.outer_encoding, &encoding) {
             (Some(outer), Some(e)) => outer == e,
-            _ => false,
+            (None, Some(e)) => !CONVERTER_ENCODINGS.contains(&e.as_ref()),
+            (_, None) => false,
         };
         if policy.require_encoded && !encoded {
             let shown = encoding.as_deref().unwrap_or("(none)");
-            let expected = policy.outer_encoding.as_deref().unwrap_or("(no codec)");
+            let expected = policy
+                .outer_encoding
+                .as_deref()
+                .unwrap_or("(a codec's encoding)");
             let counts = match site.kind {
                 SiteKind::Data => true,
                 SiteKind::Header | SiteKind::MarkerData => policy.strict,
@@ -189,9 +210,22 @@ pub fn check_tree(
                 .into_iter()
                 .zip(pipeline.run_each(Direction::Decode, list, &budget))
         {
-            if let Err(e) = result {
-                f.message = e.to_string();
-                report.violations.push(f);
+            match result {
+                Err(e) => {
+                    f.message = e.to_string();
+                    report.violations.push(f);
+                }
+                Ok(decoded) => {
+                    if let Some(outer) = &policy.outer_encoding {
+                        if payload::encoding(&decoded) == Some(outer.as_bytes()) {
+                            f.rule = Rule::DoubleEncoded;
+                            f.message = format!(
+                                "decoded once, the payload still carries {outer:?}: it was encoded twice"
+                            );
+                            report.violations.push(f);
+                        }
+                    }
+                }
             }
         }
     }

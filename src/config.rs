@@ -149,6 +149,11 @@ impl CodecConfig {
         }
     }
 
+    /// Whether this codec encrypts (and so always encodes).
+    pub fn encrypts(&self) -> bool {
+        matches!(self, CodecConfig::AesGcm { .. } | CodecConfig::Age { .. })
+    }
+
     /// The `encoding` metadata value this codec writes.
     pub fn encoding(&self) -> &'static str {
         match self {
@@ -311,6 +316,18 @@ impl Config {
         })
     }
 
+    /// The namespace to use when none is named: the only one configured, else `default`.
+    pub fn implied_namespace(&self) -> Option<&str> {
+        let mut names = self
+            .namespaces
+            .keys()
+            .filter(|n| n.as_str() != FALLBACK_NAMESPACE);
+        match (names.next(), names.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+
     /// Lets key `command`s of an implicitly found config run (`--trust-config`).
     pub fn trust(mut self) -> Self {
         self.commands_allowed = true;
@@ -344,9 +361,25 @@ impl Config {
             .get(namespace)
             .or_else(|| self.namespaces.get(FALLBACK_NAMESPACE))
             .map(Vec::as_slice)
-            .ok_or_else(|| Error::UnknownNamespace {
-                namespace: namespace.to_string(),
-                file: self.path.display().to_string(),
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.namespaces.keys().map(String::as_str).collect();
+                let nearest = names
+                    .iter()
+                    .map(|n| (edit_distance(n, namespace), *n))
+                    .filter(|(d, n)| *d <= 2.max(n.len() / 3))
+                    .min();
+                Error::UnknownNamespace {
+                    namespace: namespace.to_string(),
+                    file: self.path.display().to_string(),
+                    configured: if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    },
+                    suggestion: nearest
+                        .map(|(_, n)| format!("; did you mean {n:?}?"))
+                        .unwrap_or_default(),
+                }
             })
     }
 
@@ -512,6 +545,22 @@ fn span_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     .unwrap_or_default()
 }
 
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let old = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(old + 1);
+            prev = old;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,12 +597,25 @@ codecs = [{ type = "snappy", framed = true }]
 
     #[test]
     fn unknown_namespace_without_fallback_is_an_error() {
-        let c = Config::parse("[namespaces.a]\ncodecs = []\n", Path::new("c.toml")).unwrap();
+        let c = Config::parse(
+            "[namespaces.alpha]\ncodecs = []\n[namespaces.default]\ncodecs = []\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
         let e = c.codecs_for("b").unwrap_err().to_string();
         assert_eq!(
             e,
-            "no codec pipeline configured for namespace \"b\" in c.toml"
+            "no codec pipeline configured for namespace \"b\" in c.toml (configured: alpha, default)"
         );
+        let e = c.codecs_for("defualt").unwrap_err().to_string();
+        assert!(
+            e.ends_with("(configured: alpha, default); did you mean \"default\"?"),
+            "{e}"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(c.implied_namespace(), None);
+        let one = Config::parse("[namespaces.only]\ncodecs = []\n", Path::new("c.toml")).unwrap();
+        assert_eq!(one.implied_namespace(), Some("only"));
     }
 
     #[test]

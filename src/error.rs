@@ -110,12 +110,16 @@ pub enum Error {
     },
 
     /// No pipeline is configured for the namespace.
-    #[error("no codec pipeline configured for namespace {namespace:?} in {file}")]
+    #[error("no codec pipeline configured for namespace {namespace:?} in {file} (configured: {configured}){suggestion}")]
     UnknownNamespace {
         /// The namespace asked for.
         namespace: String,
         /// The configuration file consulted.
         file: String,
+        /// The configured namespaces, comma-separated.
+        configured: String,
+        /// `; did you mean "x"?`, or empty.
+        suggestion: String,
     },
 
     /// A key could not be loaded.
@@ -186,7 +190,7 @@ impl Error {
                 "add a [namespaces.NAME] table (or a [namespaces.\"*\"] fallback) to the config, or pass -n with a configured namespace; `tcodec config check` lists them".into(),
             ),
             Error::Config { .. } => Some(
-                "see `tcodec config --help` for the file format; examples/interop.toml is a working example".into(),
+                "see `tcodec config --help` (or `tcodec config example`) for the file format".into(),
             ),
             Error::Key { .. } => {
                 Some("check the key's source in the [keys] table; `tcodec keygen` makes a new key".into())

@@ -6,6 +6,10 @@
 //! ports to `codecs = [aes-256-gcm, zlib]` as written. Payloads of a list are independent,
 //! so large lists are spread across cores.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::codec::remote::RemoteCodec;
@@ -24,6 +28,70 @@ pub struct Pipeline {
     /// A remote codec server, last in the list: decoded after the local codecs, encoded
     /// before them (Go order), always over whole batches.
     remote: Option<RemoteCodec>,
+    /// Encode leaves payloads that already carry the outer encoding as they are.
+    skip_encoded: bool,
+    /// What runs did, for the command line's summary lines.
+    stats: Stats,
+}
+
+/// Encodings of the codecs tcodec knows: a payload still carrying one after a decode was
+/// not decoded.
+pub const CODEC_ENCODINGS: [&str; 6] = [
+    "binary/encrypted",
+    "binary/age",
+    "binary/zlib",
+    "binary/gzip",
+    "binary/snappy",
+    "binary/zstd",
+];
+
+/// Counts kept across runs of a pipeline.
+#[derive(Debug, Default)]
+pub struct Stats {
+    processed: AtomicUsize,
+    skipped: AtomicUsize,
+    still_encoded: AtomicUsize,
+    /// Encodings left after decoding, each with the key ids seen.
+    left: Mutex<BTreeMap<String, BTreeSet<String>>>,
+}
+
+impl Stats {
+    /// Payloads run through the codecs.
+    pub fn processed(&self) -> usize {
+        self.processed.load(Ordering::Relaxed)
+    }
+
+    /// Payloads encode left alone because they already carried the outer encoding.
+    pub fn skipped(&self) -> usize {
+        self.skipped.load(Ordering::Relaxed)
+    }
+
+    /// Payloads that still carried a known codec's encoding after decoding.
+    pub fn still_encoded(&self) -> usize {
+        self.still_encoded.load(Ordering::Relaxed)
+    }
+
+    /// Those encodings, each with the key ids seen.
+    pub fn left(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.left.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn record_left(&self, payload: &Payload) {
+        let Some(encoding) = crate::payload::encoding(payload) else {
+            return;
+        };
+        let encoding = String::from_utf8_lossy(encoding);
+        if !CODEC_ENCODINGS.contains(&encoding.as_ref()) {
+            return;
+        }
+        self.still_encoded.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut left) = self.left.lock() {
+            let ids = left.entry(encoding.into_owned()).or_default();
+            if let Some(id) = payload.metadata.get(crate::payload::ENCRYPTION_KEY_ID) {
+                ids.insert(String::from_utf8_lossy(id).into_owned());
+            }
+        }
+    }
 }
 
 /// A codec failure with the index of the payload it happened on.
@@ -42,7 +110,21 @@ impl Pipeline {
             namespace: namespace.into(),
             codecs,
             remote: None,
+            skip_encoded: false,
+            stats: Stats::default(),
         }
+    }
+
+    /// Encode leaves payloads that already carry the outer codec's encoding as they are
+    /// (counted in [`Stats::skipped`]): running encode twice does not encrypt twice.
+    pub fn skip_already_encoded(mut self, yes: bool) -> Self {
+        self.skip_encoded = yes;
+        self
+    }
+
+    /// What the runs so far did.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// Adds a remote codec server as the last stage.
@@ -54,6 +136,11 @@ impl Pipeline {
     /// Whether a remote stage is configured (callers then batch whole documents).
     pub fn has_remote(&self) -> bool {
         self.remote.is_some()
+    }
+
+    /// The encoding the outermost codec writes, if any codec.
+    pub fn outer_encoding(&self) -> Option<&str> {
+        self.codecs.first().map(|c| c.encoding())
     }
 
     /// Whether any codec can decode to more bytes than it reads (see [`Codec::expands`]).
@@ -88,24 +175,48 @@ impl Pipeline {
         budget: &Budget,
     ) -> Result<Payload, CodecError> {
         match direction {
-            Direction::Encode => self
-                .codecs
-                .iter()
-                .rev()
-                .try_fold(payload, |p, codec| codec.encode(p)),
-            Direction::Decode => self
-                .codecs
-                .iter()
-                .try_fold(payload, |p, codec| codec.decode_within(p, budget)),
+            Direction::Encode => {
+                if self.skip_encoded && self.owns(&payload) {
+                    self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                    return Ok(payload);
+                }
+                self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                self.encode_chain(payload)
+            }
+            Direction::Decode => {
+                self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                let decoded = self.decode_chain(payload, budget)?;
+                // With a remote stage next, it may still decode what is left.
+                if self.remote.is_none() {
+                    self.stats.record_left(&decoded);
+                }
+                Ok(decoded)
+            }
             Direction::Rekey => {
                 if self.owns(&payload) {
-                    let plain = self.local(Direction::Decode, payload, budget)?;
-                    self.local(Direction::Encode, plain, budget)
+                    self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                    let plain = self.decode_chain(payload, budget)?;
+                    self.encode_chain(plain)
                 } else {
                     Ok(payload)
                 }
             }
         }
+    }
+
+    /// The local codecs' encode: last to first.
+    fn encode_chain(&self, payload: Payload) -> Result<Payload, CodecError> {
+        self.codecs
+            .iter()
+            .rev()
+            .try_fold(payload, |p, codec| codec.encode(p))
+    }
+
+    /// The local codecs' decode: first to last.
+    fn decode_chain(&self, payload: Payload, budget: &Budget) -> Result<Payload, CodecError> {
+        self.codecs
+            .iter()
+            .try_fold(payload, |p, codec| codec.decode_within(p, budget))
     }
 
     /// Whether the outermost codec's encoding is the payload's: what `rekey` re-encodes.

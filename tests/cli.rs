@@ -319,7 +319,7 @@ fn configuration_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::starts_with(format!(
-            "tcodec: error: no codec pipeline configured for namespace \"nowhere\" in {}\nhint: ",
+            "tcodec: error: no codec pipeline configured for namespace \"nowhere\" in {} (configured: both, default, zipped)\nhint: ",
             interop_config().display()
         )));
     tcodec().args(["decode", "--bogus"]).assert().code(2);

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{for_each_tree, CheckArgs, CheckFormat, Cli};
-use crate::check::{check_tree, Finding, Policy, Report};
+use super::{CheckArgs, CheckFormat, Cli};
+use crate::check::{check_tree, Finding, Policy, Report, Rule};
 use crate::error::{Error, ExitStatus, Result};
 use crate::io;
 
@@ -12,21 +12,21 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
     let remote = args.remote.codec_endpoint.is_some() || args.remote.profile.is_some();
-    let outer_encoding = match cli.load_config() {
-        Ok(config) => match config.codecs_for(&args.namespace) {
-            Ok(codecs) => codecs.first().map(|c| c.encoding().to_string()),
+    let namespace = cli.namespace(args.namespace.as_deref());
+    let outer = match cli.load_config() {
+        Ok(config) => match config.codecs_for(&namespace) {
+            Ok(codecs) => codecs.first().cloned(),
             Err(_) if remote => None,
             Err(e) => return Err(e),
         },
         Err(_) if remote => None,
         Err(e) => return Err(e),
     };
-    if args.require_encoded && outer_encoding.is_none() {
-        return Err(Error::Usage(format!(
-            "--require-encoded needs codecs configured for namespace {:?}: with only a remote codec, tcodec cannot tell which encoding is expected",
-            args.namespace
-        )));
-    }
+    let outer_encoding = outer.as_ref().map(|c| c.encoding().to_string());
+    // A namespace whose outer stage encrypts always encodes: plaintext there is a leak.
+    // Compression alone encodes only when smaller, so plaintext is normal there.
+    let encrypts = remote || outer.as_ref().is_some_and(|c| c.encrypts());
+    let require_encoded = args.require_encoded || (encrypts && !args.allow_plaintext);
     let pipeline = if args.no_decode {
         None
     } else {
@@ -34,10 +34,10 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
             identities: args.identities.clone(),
             deterministic: false,
         };
-        Some(args.remote.pipeline(cli, &args.namespace, &options)?)
+        Some(args.remote.pipeline(cli, &namespace, &options)?)
     };
     let policy = Policy {
-        require_encoded: args.require_encoded,
+        require_encoded,
         outer_encoding,
         allowed_key_ids: (!args.allow_key_id.is_empty()).then(|| args.allow_key_id.clone()),
         max_payload_size: args.max_payload_size,
@@ -46,12 +46,25 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     };
     let options = args.input.read_options();
     let mut total = Report::default();
-    let (files, mut worst) = for_each_tree(&args.input.inputs, options, |tree| {
-        check_tree(tree, &policy, pipeline.as_ref(), &mut total)
-    });
+    let mut unchecked = Vec::new();
+    let (files, mut worst) = super::for_each_tree_or(
+        &args.input.inputs,
+        options,
+        |tree| check_tree(tree, &policy, pipeline.as_ref(), &mut total),
+        |name, e| unchecked.push(input_failure(name, e)),
+    );
+    // Inputs that could not be checked come first: they are the worst news.
+    let inputs = files + unchecked.len();
+    unchecked.append(&mut total.violations);
+    total.violations = unchecked;
+    let rules = rules_ran(
+        &policy,
+        pipeline.is_some(),
+        encrypts && !args.require_encoded,
+    );
     match args.format {
-        CheckFormat::Text => print_text(&total, files),
-        CheckFormat::Json => print_json(&total, files)?,
+        CheckFormat::Text => print_text(&total, files, inputs, &rules),
+        CheckFormat::Json => print_json(&total, files, inputs, &rules)?,
     }
     if !total.violations.is_empty() {
         worst = worst.max(ExitStatus::Violations);
@@ -59,7 +72,47 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     Ok(worst)
 }
 
-fn print_text(report: &Report, files: usize) {
+/// A violation for an input that could not be read or parsed.
+fn input_failure(name: &str, e: &Error) -> Finding {
+    let rule = match e {
+        Error::Io { .. } => Rule::Unreadable,
+        _ => Rule::Malformed,
+    };
+    Finding {
+        file: name.to_string(),
+        line: None,
+        path: String::new(),
+        rule,
+        site: None,
+        message: format!("not checked: {e}"),
+    }
+}
+
+/// The rules this run applied, for the summary.
+fn rules_ran(policy: &Policy, decoded: bool, plaintext_by_default: bool) -> Vec<String> {
+    let mut rules = Vec::new();
+    if policy.require_encoded {
+        rules.push(if plaintext_by_default {
+            "plaintext (the namespace encrypts)".to_string()
+        } else {
+            "plaintext".to_string()
+        });
+    }
+    if let Some(ids) = &policy.allowed_key_ids {
+        rules.push(format!("key-id ({})", ids.join(", ")));
+    }
+    rules.push(format!("size (<= {} bytes)", policy.max_payload_size));
+    if decoded {
+        rules.push("undecodable".into());
+        if policy.outer_encoding.is_some() {
+            rules.push("double-encoded".into());
+        }
+    }
+    rules.push("malformed".into());
+    rules
+}
+
+fn print_text(report: &Report, files: usize, inputs: usize, rules: &[String]) {
     for v in &report.violations {
         println!("{}: {}: {}", where_(v), v.rule.name(), v.message);
     }
@@ -93,15 +146,21 @@ fn print_text(report: &Report, files: usize) {
         let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect();
         format!(" ({})", parts.join(", "))
     };
+    let of = if inputs == files {
+        String::new()
+    } else {
+        format!(" of {inputs}")
+    };
     println!(
-        "checked {files} file{}, {} payload{}: {} violation{}{detail}, {} notice{}",
-        plural(files),
+        "checked {files}{of} file{}, {} payload{}: {} violation{}{detail}, {} notice{}; rules: {}",
+        plural(inputs),
         report.payloads,
         plural(report.payloads),
         report.violations.len(),
         plural(report.violations.len()),
         report.notices.len(),
         plural(report.notices.len()),
+        rules.join(", "),
     );
 }
 
@@ -125,10 +184,12 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn print_json(report: &Report, files: usize) -> Result<()> {
+fn print_json(report: &Report, files: usize, inputs: usize, rules: &[String]) -> Result<()> {
     let value = serde_json::json!({
-        "ok": report.violations.is_empty(),
+        "ok": report.violations.is_empty() && files == inputs,
         "files": files,
+        "inputs": inputs,
+        "rules": rules,
         "payloads": report.payloads,
         "violations": report.violations,
         "notices": report.notices,

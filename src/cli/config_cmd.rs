@@ -1,6 +1,16 @@
 //! `tcodec config check`: validate the configuration and every key, and list what is there.
 
 use super::Cli;
+
+/// A complete, annotated configuration: `tcodec config example`, `config --help` and the
+/// tcodec.toml(5) man page. A test parses it, so it cannot drift from the format.
+pub const EXAMPLE: &str = include_str!("config_example.toml");
+
+/// `tcodec config --help`: the file format, by example.
+pub const LONG_HELP: &str = concat!(
+    "Examples:\n  tcodec config check\n  tcodec config example > tcodec.toml\n\nThe configuration file (man tcodec.toml):\n\n",
+    include_str!("config_example.toml")
+);
 use crate::error::{ExitStatus, Result};
 use crate::keys::KeySource;
 

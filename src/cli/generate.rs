@@ -37,7 +37,8 @@ pub fn completions() -> Vec<(String, Vec<u8>)> {
 
 /// Man pages as (file name, contents): `tcodec.1` and one `tcodec-<sub>.1` per subcommand.
 pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
-    let mut cmd = super::command();
+    // No `help` subcommand in the pages: there is no tcodec-help(1) to point to.
+    let mut cmd = super::command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = vec![("tcodec.1".to_string(), render_man(cmd.clone())?)];
     for sub in cmd
@@ -45,17 +46,45 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
     {
         let name = format!("tcodec-{}", sub.get_name());
-        let page = sub.clone().name(name.clone());
+        let page = with_exit_codes(sub.clone().name(name.clone()));
         pages.push((format!("{name}.1"), render_man(page)?));
         for nested in sub.get_subcommands().filter(|s| s.get_name() != "help") {
             let nested_name = format!("{name}-{}", nested.get_name());
             pages.push((
                 format!("{nested_name}.1"),
-                render_man(nested.clone().name(nested_name.clone()))?,
+                render_man(with_exit_codes(nested.clone().name(nested_name.clone())))?,
             ));
         }
     }
+    pages.push(("tcodec.toml.5".to_string(), config_page()));
     Ok(pages)
+}
+
+/// tcodec.toml(5): the configuration format, by its annotated example.
+fn config_page() -> Vec<u8> {
+    let mut page = String::from(
+        ".TH tcodec.toml 5 \"\" \"tcodec\"\n.SH NAME\ntcodec.toml \\- tcodec configuration: keys and per-namespace codec pipelines\n.SH DESCRIPTION\nA TOML file with a [keys] table (key id = file, env or command) and one [namespaces.NAME] table per Temporal namespace, whose codecs list is the pipeline in Go CodecDataConverter order. The annotated example below shows every key source, codec and option; tcodec config example prints it.\n.SH EXAMPLE\n.nf\n",
+    );
+    for line in super::config_cmd::EXAMPLE.lines() {
+        // Roff: a leading dot or quote would be a request; backslashes are escapes.
+        let line = line.replace('\\', "\\e");
+        if line.starts_with('.') || line.starts_with('\'') {
+            page.push_str("\\&");
+        }
+        page.push_str(&line);
+        page.push('\n');
+    }
+    page.push_str(".fi\n.SH SEE ALSO\ntcodec(1), tcodec-config(1)\n");
+    page.into_bytes()
+}
+
+/// A subcommand's page ends with its examples, then the exit codes.
+fn with_exit_codes(cmd: clap::Command) -> clap::Command {
+    let after = match cmd.get_after_help() {
+        Some(help) => format!("{help}\n\n{}", super::EXIT_CODES),
+        None => super::EXIT_CODES.to_string(),
+    };
+    cmd.after_help(after)
 }
 
 fn render_man(cmd: clap::Command) -> Result<Vec<u8>> {
@@ -76,6 +105,28 @@ fn write_all(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<()> {
 
 /// `tcodec generate completions|man|all DIR`.
 pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
+    if args.dir.as_os_str() == "-" {
+        let bytes = match args.what.as_str() {
+            "completions" => {
+                let shell = args.shell.or_else(Shell::from_env).ok_or_else(|| {
+                    Error::Usage(
+                        "name the shell: tcodec generate completions --shell bash|zsh|fish|powershell|elvish -".into(),
+                    )
+                })?;
+                let mut buf = Vec::new();
+                clap_complete::generate(shell, &mut super::command(), "tcodec", &mut buf);
+                buf
+            }
+            "man" => render_man(super::command().disable_help_subcommand(true))?,
+            _ => {
+                return Err(Error::Usage(
+                    "`generate all` writes many files: name a directory, not -".into(),
+                ))
+            }
+        };
+        crate::io::write_stdout(&bytes)?;
+        return Ok(ExitStatus::Ok);
+    }
     let (completions_dir, man_dir): (PathBuf, PathBuf) = match args.what.as_str() {
         "all" => (args.dir.join("completions"), args.dir.join("man")),
         _ => (args.dir.clone(), args.dir.clone()),

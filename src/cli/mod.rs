@@ -72,6 +72,17 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The namespace named with `-n`, else the only one configured, else `default`.
+    pub fn namespace(&self, given: Option<&str>) -> String {
+        if let Some(ns) = given {
+            return ns.to_string();
+        }
+        self.load_config()
+            .ok()
+            .and_then(|c| c.implied_namespace().map(str::to_string))
+            .unwrap_or_else(|| "default".to_string())
+    }
+
     /// The configuration: named (`--config`, `TCODEC_CONFIG`) or found, and trusted to run
     /// key commands only when named or when `--trust-config` is given.
     pub fn load_config(&self) -> Result<crate::config::Config, Error> {
@@ -108,11 +119,11 @@ pub enum Command {
     /// Generate a new random 32-byte AES-256 key
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
-    /// Inspect the configuration
-    #[command(subcommand, after_help = "Examples:\n  tcodec config check")]
+    /// Inspect the configuration; `tcodec config example` prints an annotated example
+    #[command(subcommand, after_long_help = config_cmd::LONG_HELP)]
     Config(ConfigCommand),
-    /// Generate shell completions and man pages (for packagers)
-    #[command(hide = true)]
+    /// Generate shell completions and man pages (`-` writes to standard output)
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
 }
 
@@ -139,8 +150,11 @@ Examples:
   tcodec check -n default --require-encoded fixtures/*.json
   tcodec check -n default --require-encoded --allow-key-id prod-2026 --max-payload-size 2MiB h.json
   tcodec check -n default --require-encoded --no-decode --format json history.json | jq .violations
-Violations (exit 1): plaintext payloads (--require-encoded), key ids off the --allow-key-id list,
-payloads over --max-payload-size, payloads the pipeline cannot decode, malformed payloads.
+Violations (exit 1): plaintext payloads (on by default where the namespace encrypts, else with
+--require-encoded; --allow-plaintext turns it off), key ids off the --allow-key-id list, payloads
+over --max-payload-size, payloads the pipeline cannot decode, payloads encoded twice
+(double-encoded), malformed payloads, and inputs that could not be read (unreadable) or parsed
+(malformed): \"ok\": true only when every input was checked.
 Search attributes, headers and local-activity marker data are left plain by the SDKs by
 default: they are counted as notices (--strict makes headers and marker data violations).";
 
@@ -187,9 +201,9 @@ pub struct TransformArgs {
     #[arg(value_name = "FILE", default_value = "-")]
     pub inputs: Vec<String>,
 
-    /// Namespace whose pipeline to use
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
-    pub namespace: String,
+    /// Namespace whose pipeline to use [default: the only configured namespace, else default]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
+    pub namespace: Option<String>,
 
     /// Input encoding
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
@@ -318,6 +332,11 @@ pub struct EncodeArgs {
     #[arg(long)]
     pub deterministic: bool,
 
+    /// Encode payloads that already carry the pipeline's outer encoding again (by default
+    /// they are left as they are, so encoding twice does not encrypt twice)
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     /// The shared arguments.
     pub common: TransformArgs,
@@ -335,6 +354,11 @@ pub struct DecodeArgs {
     /// With --readable: exit 0 even when some payloads could not be decoded
     #[arg(long, requires = "readable")]
     pub keep_going: bool,
+
+    /// Exit 3 when payloads are left still encoded (the namespace's pipeline has no codec
+    /// or key for them); without it, tcodec warns
+    #[arg(long)]
+    pub strict: bool,
 
     #[command(flatten)]
     /// The shared arguments.
@@ -384,13 +408,19 @@ pub struct CheckArgs {
     /// The inputs.
     pub input: InputArgs,
 
-    /// Namespace whose pipeline defines "encoded"
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
-    pub namespace: String,
+    /// Namespace whose pipeline defines "encoded" [default: the only configured namespace,
+    /// else default]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
+    pub namespace: Option<String>,
 
-    /// Every payload must carry the encoding of the pipeline's outermost codec
+    /// Every payload must carry the encoding of the pipeline's outermost codec [default: on
+    /// when the namespace encrypts (aes-256-gcm, age, a remote codec)]
     #[arg(long)]
     pub require_encoded: bool,
+
+    /// Do not require encoding, even where the namespace encrypts
+    #[arg(long, conflicts_with = "require_encoded")]
+    pub allow_plaintext: bool,
 
     /// Allowed encryption key id (repeatable); other ids are violations
     #[arg(long, value_name = "ID")]
@@ -611,6 +641,8 @@ pub enum ConfigCommand {
     /// Validate the configuration and load every key; list namespaces, codecs and key ids
     #[command(after_help = CONFIG_CHECK_EXAMPLES)]
     Check,
+    /// Print a complete, annotated example configuration (every key source and codec)
+    Example,
 }
 
 const CONFIG_CHECK_EXAMPLES: &str = "\
@@ -620,15 +652,29 @@ Examples:
   TCODEC_CONFIG=/etc/tcodec/prod.toml tcodec config check    # exit 2 if a key cannot be loaded
 Config lookup: --config, TCODEC_CONFIG, ./tcodec.toml, <config dir>/tcodec/config.toml.";
 
+const GENERATE_EXAMPLES: &str = "\
+Examples:
+  tcodec generate completions --shell bash - > ~/.local/share/bash-completion/completions/tcodec
+  tcodec generate completions --shell zsh - > ~/.zfunc/_tcodec      # fpath+=~/.zfunc
+  tcodec generate completions --shell fish - > ~/.config/fish/completions/tcodec.fish
+  tcodec generate completions --shell powershell - >> $PROFILE
+  tcodec generate completions --shell elvish - > ~/.config/elvish/lib/tcodec.elv
+  tcodec generate man ~/.local/share/man/man1      # tcodec.1, tcodec-decode.1, ...
+  tcodec generate man - | man -l -                 # the main page, to read now";
+
 /// Arguments of `generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// `completions`, `man` or `all`
     #[arg(value_parser = ["completions", "man", "all"])]
     pub what: String,
-    /// Directory to write into (the repository root for `all`)
+    /// Directory to write into (the repository root for `all`); `-` writes one file to
+    /// standard output (the --shell completion script, or the main man page)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Shell of the completion script written to standard output
+    #[arg(long, value_enum)]
+    pub shell: Option<clap_complete::Shell>,
 }
 
 /// Parses every input and calls `each` with every document as a tree; a failing input is
@@ -636,7 +682,17 @@ pub struct GenerateArgs {
 fn for_each_tree(
     inputs: &[String],
     options: crate::document::ReadOptions,
+    each: impl FnMut(&mut crate::document::TreeDocument),
+) -> (usize, ExitStatus) {
+    for_each_tree_or(inputs, options, each, |_, e| report(e))
+}
+
+/// [`for_each_tree`], handing each failing input's name and error to `failed`.
+fn for_each_tree_or(
+    inputs: &[String],
+    options: crate::document::ReadOptions,
     mut each: impl FnMut(&mut crate::document::TreeDocument),
+    mut failed: impl FnMut(&str, &Error),
 ) -> (usize, ExitStatus) {
     let mut files = 0;
     let mut worst = ExitStatus::Ok;
@@ -652,7 +708,7 @@ fn for_each_tree(
         match read {
             Ok(()) => files += 1,
             Err(e) => {
-                report(&e);
+                failed(name, &e);
                 worst = worst.max(e.exit_status());
             }
         }
@@ -697,6 +753,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             transform::Mode {
                 from_values: args.from_values,
                 deterministic: args.deterministic,
+                force: args.force,
                 ..Default::default()
             },
         ),
@@ -707,6 +764,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             transform::Mode {
                 readable: args.readable,
                 keep_going: args.keep_going,
+                strict: args.strict,
                 ..Default::default()
             },
         ),
@@ -721,6 +779,10 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
         Command::Serve(args) => serve::run(cli, args),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
+        Command::Config(ConfigCommand::Example) => {
+            crate::io::write_stdout(config_cmd::EXAMPLE.as_bytes())?;
+            Ok(ExitStatus::Ok)
+        }
         Command::Generate(args) => generate::run(args),
     }
 }

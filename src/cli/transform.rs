@@ -32,6 +32,10 @@ pub struct Mode {
     pub keep_going: bool,
     /// Encode: deterministic AES-GCM nonces (test fixtures).
     pub deterministic: bool,
+    /// Encode: also payloads that already carry the outer encoding.
+    pub force: bool,
+    /// Decode: payloads left encoded fail the run.
+    pub strict: bool,
 }
 
 /// Runs encode or decode over every input; a failing input is reported and the others
@@ -55,7 +59,10 @@ pub fn run(
         identities: args.identities.clone(),
         deterministic: mode.deterministic,
     };
-    let pipeline = args.remote.pipeline(cli, &args.namespace, &options)?;
+    let pipeline = args
+        .remote
+        .pipeline(cli, &cli.namespace(args.namespace.as_deref()), &options)?
+        .skip_already_encoded(direction == Direction::Encode && !mode.force);
     let job = Job {
         pipeline: &pipeline,
         args,
@@ -68,6 +75,7 @@ pub fn run(
         readable: mode.readable,
         quiet: cli.quiet,
         failed: Cell::new(0),
+        files_written: Cell::new(0),
     };
     let mut worst = ExitStatus::Ok;
     if let [only] = args.inputs.as_slice() {
@@ -79,6 +87,41 @@ pub fn run(
                 worst = worst.max(e.exit_status());
             }
         }
+    }
+    let stats = pipeline.stats();
+    if stats.skipped() > 0 {
+        eprintln!(
+            "tcodec: {} payload{} already carried {:?}: left as {} (--force encodes them again)",
+            stats.skipped(),
+            plural(stats.skipped()),
+            pipeline.outer_encoding().unwrap_or_default(),
+            if stats.skipped() == 1 {
+                "it was"
+            } else {
+                "they were"
+            },
+        );
+    }
+    if direction == Direction::Decode && stats.still_encoded() > 0 && !mode.readable {
+        eprintln!("tcodec: warning: {}", still_encoded(cli, &pipeline));
+        if mode.strict {
+            worst = worst.max(ExitStatus::Data);
+        }
+    }
+    let files = job.files_written.get();
+    if files > 0 && !cli.quiet && worst == ExitStatus::Ok {
+        let verb = if args.in_place { "rewrote" } else { "wrote" };
+        eprintln!(
+            "tcodec: {verb} {files} file{}, {} payload{} {}",
+            plural(files),
+            stats.processed(),
+            plural(stats.processed()),
+            match direction {
+                Direction::Encode => "encoded",
+                Direction::Decode => "decoded",
+                Direction::Rekey => "rekeyed",
+            }
+        );
     }
     let failed = job.failed.get();
     if failed > 0 {
@@ -93,11 +136,80 @@ pub fn run(
     Ok(worst)
 }
 
+/// Output format names (ours and the `temporal` CLI's `--output`): never taken as a file.
+const FORMAT_NAMES: [&str; 9] = [
+    "json", "jsonl", "proto", "pb", "text", "table", "card", "yaml", "none",
+];
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// "3 payloads still carry binary/encrypted (key ids test-key-1) after decoding with
+/// namespace "zipped"'s pipeline: try -n default (its pipeline decodes them)".
+fn still_encoded(cli: &Cli, pipeline: &Pipeline) -> String {
+    let stats = pipeline.stats();
+    let left = stats.left();
+    let what: Vec<String> = left
+        .iter()
+        .map(|(encoding, ids)| {
+            if ids.is_empty() {
+                encoding.clone()
+            } else {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                format!("{encoding} (key ids {})", ids.join(", "))
+            }
+        })
+        .collect();
+    let mut line = format!(
+        "{} payload{} still carry {} after decoding with namespace {:?}'s pipeline, which has no codec or key for {}",
+        stats.still_encoded(),
+        plural(stats.still_encoded()),
+        what.join(", "),
+        pipeline.namespace(),
+        if stats.still_encoded() == 1 { "it" } else { "them" },
+    );
+    // Suggest configured namespaces whose pipeline decodes every encoding left, with
+    // every key id seen.
+    if let Ok(config) = cli.load_config() {
+        let fits: Vec<&String> = config
+            .namespaces()
+            .iter()
+            .filter(|(name, _)| name.as_str() != pipeline.namespace())
+            .filter(|(_, codecs)| {
+                left.iter().all(|(encoding, ids)| {
+                    codecs.iter().any(|c| {
+                        c.encoding() == encoding
+                            && ids.iter().all(|id| c.key_ids().contains(&id.as_str()))
+                    })
+                })
+            })
+            .map(|(name, _)| name)
+            .collect();
+        if let Some(first) = fits.first() {
+            line.push_str(&format!("; try -n {first}: its pipeline decodes them"));
+        }
+    }
+    line.push_str(" (--strict makes this exit 3)");
+    line
+}
+
 fn validate(args: &TransformArgs) -> Result<()> {
     if args.in_place && args.inputs.iter().any(|i| i == "-") {
         return Err(Error::Usage(
             "--in-place needs input files; standard input (-) cannot be rewritten".into(),
         ));
+    }
+    if let Some(name) = args.output.as_deref().and_then(|o| o.to_str()) {
+        if FORMAT_NAMES.contains(&name) {
+            return Err(Error::Usage(format!(
+                "-o {name} would write a file named {name:?}: -o/--output names a file; for the format use --output-format (json, jsonl or proto), or write -o ./{name} to mean the file"
+            )));
+        }
     }
     if args.output.is_some() && args.inputs.len() > 1 {
         return Err(Error::Usage(format!(
@@ -129,6 +241,8 @@ struct Job<'a> {
     quiet: bool,
     /// Payloads shown with an inline error (readable mode).
     failed: Cell<usize>,
+    /// Output files written (`-o`, `--in-place`).
+    files_written: Cell<usize>,
 }
 
 impl Job<'_> {
@@ -265,7 +379,11 @@ impl Job<'_> {
                 }
             }
         }
-        sink.commit()
+        sink.commit()?;
+        if target.is_some() {
+            self.files_written.set(self.files_written.get() + 1);
+        }
+        Ok(())
     }
 }
 
