@@ -88,15 +88,42 @@ pub fn assert_no_key_material(text: &str) {
 }
 
 /// The Python peer's interpreter (`scripts/test` sets it up), or `None` when the run opted
-/// out with `TCODEC_SKIP_INTEROP`; any other run without it fails, so interop tests cannot
-/// pass silently by skipping.
+/// out with `TCODEC_SKIP_INTEROP` (the skip is recorded, see [`skip`]); any other run
+/// without it fails, so interop tests cannot pass silently by skipping.
+#[track_caller]
 pub fn peer_python() -> Option<std::ffi::OsString> {
     let py = std::env::var_os("TCODEC_PEER_PYTHON");
-    assert!(
-        py.is_some() || std::env::var_os("TCODEC_SKIP_INTEROP").is_some(),
-        "TCODEC_PEER_PYTHON not set: run scripts/test"
-    );
+    if py.is_none() {
+        assert!(
+            std::env::var_os("TCODEC_SKIP_INTEROP").is_some(),
+            "TCODEC_PEER_PYTHON not set: run scripts/test"
+        );
+        skip("TCODEC_SKIP_INTEROP is set (no Python peer)");
+    }
     py
+}
+
+/// Records that the calling test skipped its real check: one `skipped: <where>: <why>`
+/// line on stderr and in `target/tmp/skipped.log` (scripts/test prints and counts them).
+/// Under CI (`CI` set) a skip fails the test instead: CI must run everything.
+#[track_caller]
+pub fn skip(why: &str) {
+    let at = std::panic::Location::caller();
+    let line = format!("skipped: {}:{}: {why}", at.file(), at.line());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{line}: CI runs every test"
+    );
+    eprintln!("{line}");
+    use std::io::Write as _;
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped.log");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
+        let _ = writeln!(f, "{line}");
+    }
 }
 
 /// A `tcodec serve` child on a free loopback port, its access log collected; killed on drop.

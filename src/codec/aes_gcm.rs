@@ -112,15 +112,7 @@ impl AesGcmCodec {
         let id = self.keyring.active();
         let cipher = self.keyring.cipher_for(id)?;
         let plaintext = zeroize::Zeroizing::new(payload::to_proto(payload));
-        let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), plaintext.as_slice())
-            .map_err(|_| CodecError::Compress {
-                codec: "aes-256-gcm".into(),
-                reason: "encryption failed".into(),
-            })?;
-        let mut data = Vec::with_capacity(NONCE_LEN + sealed.len());
-        data.extend_from_slice(&nonce);
-        data.extend_from_slice(&sealed);
+        let data = seal_with(cipher, &nonce, &plaintext)?;
         let mut out = payload::with_encoding(ENCODING_ENCRYPTED, data);
         out.metadata
             .insert(ENCRYPTION_KEY_ID.to_string(), id.as_bytes().to_vec());
@@ -159,20 +151,50 @@ impl Codec for AesGcmCodec {
             .ok_or(CodecError::MissingKeyId)?;
         let id = String::from_utf8_lossy(id);
         let cipher = self.keyring.cipher_for(&id)?;
-        if payload.data.len() < NONCE_LEN + TAG_LEN {
-            return Err(CodecError::Truncated {
-                len: payload.data.len(),
-            });
-        }
-        let (nonce, sealed) = payload.data.split_at(NONCE_LEN);
-        let plaintext =
-            zeroize::Zeroizing::new(cipher.decrypt(Nonce::from_slice(nonce), sealed).map_err(
-                |_| CodecError::Authentication {
-                    key_id: id.to_string(),
-                },
-            )?);
+        let plaintext = zeroize::Zeroizing::new(open_with(cipher, &payload.data, &id)?);
         inner_payload(self.name(), &plaintext)
     }
+}
+
+/// The samples format's core: `nonce ‖ ciphertext ‖ tag` of `plaintext`, no AAD.
+fn seal_with(
+    cipher: &Aes256Gcm,
+    nonce: &[u8; NONCE_LEN],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CodecError> {
+    let sealed = cipher
+        .encrypt(Nonce::from_slice(nonce), plaintext)
+        .map_err(|_| CodecError::Compress {
+            codec: "aes-256-gcm".into(),
+            reason: "encryption failed".into(),
+        })?;
+    let mut data = Vec::with_capacity(NONCE_LEN + sealed.len());
+    data.extend_from_slice(nonce);
+    data.extend_from_slice(&sealed);
+    Ok(data)
+}
+
+/// Opens `nonce ‖ ciphertext ‖ tag`; `key_id` names the key in errors.
+fn open_with(cipher: &Aes256Gcm, data: &[u8], key_id: &str) -> Result<Vec<u8>, CodecError> {
+    if data.len() < NONCE_LEN + TAG_LEN {
+        return Err(CodecError::Truncated { len: data.len() });
+    }
+    let (nonce, sealed) = data.split_at(NONCE_LEN);
+    cipher
+        .decrypt(Nonce::from_slice(nonce), sealed)
+        .map_err(|_| CodecError::Authentication {
+            key_id: key_id.to_string(),
+        })
+}
+
+/// [`seal_with`] under `key`: the codec's core, for known-answer tests.
+pub fn seal(key: &Key, nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Result<Vec<u8>, CodecError> {
+    seal_with(&Aes256Gcm::new(key.expose().into()), nonce, plaintext)
+}
+
+/// [`open_with`] under `key`: the codec's core, for known-answer tests.
+pub fn open(key: &Key, data: &[u8]) -> Result<Vec<u8>, CodecError> {
+    open_with(&Aes256Gcm::new(key.expose().into()), data, "(test)")
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
