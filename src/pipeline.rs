@@ -176,7 +176,8 @@ impl Pipeline {
     ) -> Result<Payload, CodecError> {
         match direction {
             Direction::Encode => {
-                if self.skip_encoded && self.owns(&payload) {
+                // With a remote stage, skipping was decided before it ran (run_each).
+                if self.skip_encoded && self.remote.is_none() && self.owns(&payload) {
                     self.stats.skipped.fetch_add(1, Ordering::Relaxed);
                     return Ok(payload);
                 }
@@ -229,6 +230,44 @@ impl Pipeline {
     /// Runs a list, one result per payload (a failed remote batch fails each of its
     /// payloads). Local codecs run in parallel; the remote stage gets whole batches.
     pub fn run_each(
+        &self,
+        direction: Direction,
+        payloads: Vec<Payload>,
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        if direction == Direction::Encode && self.skip_encoded && self.remote.is_some() {
+            // Already encoded payloads skip every stage; the rest go through all of them
+            // (the remote stage's output is not "already encoded" for the local codecs).
+            let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::new();
+            let mut rest = Vec::new();
+            let mut slots = Vec::new();
+            for (i, p) in payloads.into_iter().enumerate() {
+                if self.owns(&p) {
+                    self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                    out.push(Some(Ok(p)));
+                } else {
+                    out.push(None);
+                    rest.push(p);
+                    slots.push(i);
+                }
+            }
+            for (slot, r) in slots.into_iter().zip(self.run_stages(direction, rest, budget)) {
+                out[slot] = Some(r);
+            }
+            return out
+                .into_iter()
+                .map(|r| {
+                    r.unwrap_or(Err(CodecError::Remote {
+                        message: "no answer for a payload".into(),
+                    }))
+                })
+                .collect();
+        }
+        self.run_stages(direction, payloads, budget)
+    }
+
+    /// [`Pipeline::run_each`] without the skip of already encoded payloads.
+    fn run_stages(
         &self,
         direction: Direction,
         payloads: Vec<Payload>,
