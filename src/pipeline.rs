@@ -251,7 +251,10 @@ impl Pipeline {
                     slots.push(i);
                 }
             }
-            for (slot, r) in slots.into_iter().zip(self.run_stages(direction, rest, budget)) {
+            for (slot, r) in slots
+                .into_iter()
+                .zip(self.run_stages(direction, rest, budget))
+            {
                 out[slot] = Some(r);
             }
             return out

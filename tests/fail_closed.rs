@@ -982,6 +982,22 @@ fn deterministic_output_is_a_known_answer() {
     }
     assert_eq!(seen.len(), 1, "six runs, {} outputs", seen.len());
     assert_eq!(seen.first().unwrap(), case["data"].as_str().unwrap());
+    // And it decodes back to the payload it was made from.
+    let encoded = json!({"metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA==", "encryption-key-id": "aw=="}, "data": seen.first().unwrap()});
+    let out = tcodec()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["decode", "-n", "default", "-"])
+        .write_stdin(encoded.to_string())
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let decoded: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut want = case["payload"]["metadata"].as_object().unwrap().clone();
+    want.sort_keys();
+    let mut got = decoded["metadata"].as_object().unwrap().clone();
+    got.sort_keys();
+    assert_eq!((got, &decoded["data"]), (want, &case["payload"]["data"]));
 }
 
 // 15. Each key is loaded once and held once, however many namespaces use it.

@@ -237,6 +237,10 @@ fn binary_protobuf_histories() {
         got["events"].as_array().unwrap().len(),
         want["events"].as_array().unwrap().len()
     );
+    assert!(
+        got == want,
+        "the whole document decoded from binary equals the temporal CLI's decode"
+    );
     let (mut a, mut b) = (Vec::new(), Vec::new());
     encodings(&got, String::new(), &mut a);
     encodings(&want, String::new(), &mut b);
@@ -378,4 +382,87 @@ fn fast_path_and_dom_path_give_the_same_bytes() {
             assert!(fast == dom, "{}: fast and DOM paths differ", file.display());
         }
     }
+}
+
+/// An independent rendering of the readable form, from the `temporal` CLI's decoded truth:
+/// every payload-shaped object (metadata of base64 strings, optional data) shown as what
+/// it means. tcodec's `--readable` of the encoded fixture must give exactly this.
+fn readable_from_truth(v: &Value) -> Value {
+    use base64::Engine as _;
+    let b64 = |s: &Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(s.as_str().unwrap())
+            .unwrap()
+    };
+    let text_or_b64 = |bytes: Vec<u8>| match String::from_utf8(bytes.clone()) {
+        Ok(t) => Value::String(t),
+        Err(_) => Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+    };
+    match v {
+        Value::Object(o)
+            if o.get("metadata").is_some_and(Value::is_object)
+                && o.keys()
+                    .all(|k| ["metadata", "data", "externalPayloads"].contains(&k.as_str())) =>
+        {
+            let mut out = serde_json::Map::new();
+            let meta: std::collections::BTreeMap<String, Value> = o["metadata"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), text_or_b64(b64(v))))
+                .collect();
+            let encoding = meta
+                .get("encoding")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.insert("metadata".into(), serde_json::to_value(meta).unwrap());
+            let data = o.get("data").map(b64).unwrap_or_default();
+            let shown = match encoding.as_str() {
+                "binary/null" => Some(Value::Null),
+                "json/plain" | "json/protobuf" => Some(
+                    serde_json::from_slice(&data).unwrap_or_else(|_| text_or_b64(data.clone())),
+                ),
+                "binary/plain" => Some(text_or_b64(data.clone())),
+                _ if data.is_empty() => None,
+                _ => Some(Value::String(
+                    base64::engine::general_purpose::STANDARD.encode(&data),
+                )),
+            };
+            if let Some(shown) = shown {
+                out.insert("data".into(), shown);
+            }
+            if let Some(ext) = o.get("externalPayloads") {
+                out.insert("externalPayloads".into(), ext.clone());
+            }
+            Value::Object(out)
+        }
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), readable_from_truth(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(readable_from_truth).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn readable_output_of_every_fixture_matches_an_independent_rendering() {
+    let mut count = 0;
+    for ns in ["default", "zipped"] {
+        for file in histories(ns) {
+            let out = tcodec_interop()
+                .args(["decode", "-n", ns, "--readable"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert_success(&out);
+            let got = json(&out.stdout);
+            let want = readable_from_truth(&json(&std::fs::read(truth(&file)).unwrap()));
+            assert!(got == want, "{}: readable output differs", file.display());
+            count += 1;
+        }
+    }
+    assert!(count >= 10, "{count} fixtures");
 }

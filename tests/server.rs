@@ -430,6 +430,37 @@ fn tls_serves_https() {
     );
 }
 
+/// The request is in flight for certain: its body is only half sent when SIGTERM lands.
+#[test]
+fn sigterm_finishes_a_request_whose_body_is_still_arriving() {
+    use std::io::{Read as _, Write as _};
+    let mut server = Server::start(&interop_config(), &[]);
+    let body = fixture_body("encoded");
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /decode HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Namespace: default\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let half = body.len() / 2;
+    s.write_all(&body[..half]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(server.child.try_wait().unwrap().is_none(), "still serving");
+    s.write_all(&body[half..]).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
 #[test]
 fn sigterm_finishes_in_flight_requests_then_exits() {
     let mut server = Server::start(&interop_config(), &[]);

@@ -32,7 +32,33 @@ pub fn to_json(message: &str, bytes: &[u8]) -> Result<Value, String> {
     let mut serializer = serde_json::Serializer::new(&mut text);
     msg.serialize_with_options(&mut serializer, &SerializeOptions::new())
         .map_err(|e| e.to_string())?;
-    serde_json::from_slice(&text).map_err(|e| e.to_string())
+    let mut value = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
+    go_floats(&mut value);
+    Ok(value)
+}
+
+/// Writes integral floats as Go's protojson does (`2`, not `2.0`): Go formats doubles with
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, which drops a zero fraction below 1e21
+/// (protobuf-go `encoding/protojson/encode.go`). Found by comparing a binary history's
+/// decode with the `temporal` CLI's, field by field (`retryPolicy.backoffCoefficient`).
+fn go_floats(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            let text = n.to_string();
+            if text.contains(['.', 'e', 'E']) {
+                if let Some(f) = n.as_f64() {
+                    if f.fract() == 0.0 && f.abs() < 1e21 {
+                        if let Ok(int) = format!("{f:.0}").parse::<serde_json::Number>() {
+                            *n = int;
+                        }
+                    }
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(go_floats),
+        Value::Object(fields) => fields.values_mut().for_each(go_floats),
+        _ => {}
+    }
 }
 
 /// Parses proto3 JSON of `message` and encodes it as binary protobuf.
