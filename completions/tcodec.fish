@@ -64,6 +64,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l profile -d 'Pro
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 'Read plain JSON values and turn them into payloads as the SDKs\' default converter does (`json/plain`; `binary/null` for null); a top-level array gives one payload per item'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l deterministic -d 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-readable -d 'Read the readable form `decode --readable` writes (JSON values, text, null, metadata as text; `base64` for raw bytes), edited or not, and encode it: the edit loop'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l force -d 'Encode payloads that already carry the pipeline\'s outer encoding again (by default they are left as they are, so encoding twice does not encrypt twice)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
@@ -95,6 +96,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l profile -d 'Pro
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l readable -d 'Show payload data as what it means (JSON values, text, null) instead of base64, like the Web UI\'s "Readable" download. For people and jq: SDK replayers cannot read it. Payloads that fail to decode are shown with an inline "error" and counted'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d 'With --readable: exit 0 even when some payloads could not be decoded'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l to-values -d 'Print just the values of a payload list as a JSON array (the inverse of `encode --from-values`)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l strict -d 'Exit 3 when payloads are left still encoded (the namespace\'s pipeline has no codec or key for them); without it, tcodec warns'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'

@@ -155,6 +155,8 @@ pub struct ReadOptions {
     pub doc_type: DocType,
     /// Treat JSON as plain values to convert (encode only).
     pub from_values: bool,
+    /// Payloads are in the readable form of `decode --readable` (encode only).
+    pub from_readable: bool,
 }
 
 /// The format of `bytes` read from `name`: the forced one, or detected.
@@ -266,7 +268,36 @@ fn detect(bytes: &[u8], top: &Location, options: ReadOptions) -> Result<OutputFo
             return Ok(OutputFormat::Json);
         }
     }
+    // Text is never reported as a protobuf error: read it as JSON, whose error says where
+    // the text stops being JSON.
+    if looks_like_text(bytes) {
+        return Ok(OutputFormat::Json);
+    }
     Ok(OutputFormat::Proto)
+}
+
+/// UTF-8 with no control characters but whitespace: a text file, not protobuf (whose
+/// tags and lengths are mostly control bytes).
+fn looks_like_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|t| {
+        t.chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+    })
+}
+
+/// Rewrites every payload site of a readable document (`decode --readable`) into its
+/// stored proto3 JSON form, in place.
+fn stored_from_readable(value: &mut Value, doc_type: DocType, location: &Location) -> Result<()> {
+    let message = doc_type.message().unwrap_or(match value {
+        Value::Object(o) if o.is_empty() || o.contains_key("payloads") => schema::PAYLOADS,
+        _ => schema::PAYLOAD,
+    });
+    for site in crate::history::walk::collect_root(value, message, location.clone()) {
+        let stored = crate::readable::payload_from_readable(site.value)
+            .map_err(|e| parse_error(site.location.clone(), format!("readable payload: {e}")))?;
+        *site.value = payload::payload_to_json(&stored);
+    }
+    Ok(())
 }
 
 fn parse_error(location: Location, message: impl Into<String>) -> Error {
@@ -346,7 +377,7 @@ fn detect_type(value: &Value) -> DocType {
 
 /// Reads one JSON document as payloads, a tree, or values to convert.
 pub fn document_from_value(
-    value: Value,
+    mut value: Value,
     location: Location,
     options: ReadOptions,
 ) -> Result<Document> {
@@ -357,6 +388,9 @@ pub fn document_from_value(
         DocType::Auto => detect_type(&value),
         forced => forced,
     };
+    if options.from_readable {
+        stored_from_readable(&mut value, doc_type, &location)?;
+    }
     if let Some(message) = doc_type.message() {
         let shape_ok = match doc_type {
             DocType::Events => value.is_array(),
@@ -494,7 +528,20 @@ fn parse_proto(bytes: &[u8], top: &Location, doc_type: DocType) -> Result<Docume
         let p = payload::from_proto(bytes).map_err(|e| fail("Payload", &e))?;
         (Shape::Single, vec![p])
     } else {
-        let list = Payloads::decode(bytes).map_err(|e| fail("Payloads", &e))?;
+        let list = Payloads::decode(bytes).map_err(|e| {
+            // A binary history is not a Payloads: say how to read it.
+            let history = crate::history::proto::to_json("temporal.api.history.v1.History", bytes);
+            if doc_type == DocType::Auto
+                && history.is_ok_and(|h| h.get("events").is_some_and(|e| e.is_array()))
+            {
+                parse_error(
+                    top.clone(),
+                    "this is a binary protobuf history, not a payload list: pass --type history",
+                )
+            } else {
+                fail("Payloads", &e)
+            }
+        })?;
         (Shape::Body, list.payloads)
     };
     Ok(Document::Payloads(PayloadDocument {

@@ -74,17 +74,27 @@ impl Sink {
     /// Output to `target`, atomically; an existing target keeps its permissions. Symlinks
     /// are followed; non-regular files are written straight through.
     pub fn file(target: &Path) -> Result<Sink> {
-        let real = resolve_links(target)?;
-        match std::fs::metadata(&real) {
+        // Our own standard output, however it is named: write to it as it is (a pipe, a
+        // terminal, or a file the shell opened, perhaps for appending).
+        if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+            .iter()
+            .any(|alias| target == Path::new(alias))
+        {
+            return Ok(Sink::stdout());
+        }
+        // Under /dev and /proc, names are the kernel's: never replace them.
+        let kernel = target.starts_with("/dev") || target.starts_with("/proc");
+        // The kernel follows the links: what is really there.
+        match std::fs::metadata(target) {
             Ok(meta) if meta.is_dir() => Err(Error::io(
                 "cannot write",
                 target,
                 std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
             )),
-            Ok(meta) if !meta.is_file() => {
+            Ok(meta) if kernel || !meta.is_file() => {
                 let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&real)
+                    .append(true)
+                    .open(target)
                     .map_err(|e| Error::io("cannot write", target, e))?;
                 Ok(Sink::Direct {
                     file,
@@ -92,6 +102,7 @@ impl Sink {
                 })
             }
             found => {
+                let real = resolve_links(target)?;
                 let temp = temp_beside(&real)?;
                 if let Ok(meta) = found {
                     temp.as_file()

@@ -362,6 +362,25 @@ pub fn from_value(value: &Value) -> Payload {
     }
 }
 
+/// The JSON value a payload holds (the inverse of [`from_value`]): `json/plain` and
+/// `json/protobuf` data, `null` for `binary/null`, text for UTF-8 `binary/plain`.
+pub fn value_of(payload: &Payload) -> Result<Value, String> {
+    let encoding = encoding(payload).unwrap_or_default();
+    match encoding {
+        e if e == ENCODING_NULL.as_bytes() => Ok(Value::Null),
+        e if e == ENCODING_JSON_PLAIN.as_bytes() || e == ENCODING_JSON_PROTOBUF.as_bytes() => {
+            serde_json::from_slice(&payload.data).map_err(|e| format!("data is not JSON: {e}"))
+        }
+        e if e == ENCODING_BINARY_PLAIN.as_bytes() => std::str::from_utf8(&payload.data)
+            .map(|t| Value::String(t.to_string()))
+            .map_err(|_| "binary/plain data is not text; use --readable".to_string()),
+        other => Err(format!(
+            "encoding {:?} holds no JSON value (still encoded? check -n); use --readable",
+            String::from_utf8_lossy(other)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,12 @@
 //!
 //! A readable payload is `{"metadata": {...}, "data": ...}` with metadata values as text,
 //! and `data` as: the JSON value itself for `json/plain` and `json/protobuf`; text for
-//! `binary/plain` (base64 when the bytes are not UTF-8); `null` for `binary/null`; base64
-//! for anything else (still encrypted, `binary/protobuf`, ...). A payload that fails to
-//! decode keeps its stored form and gains an `"error"` field with the reason. This form is
-//! for people and `jq`: SDK replayers cannot read it.
+//! `binary/plain`; `null` for `binary/null`; base64 for anything else (still encrypted,
+//! `binary/protobuf`, ...). Bytes that cannot be shown as their encoding says (non-UTF-8
+//! `binary/plain`, `json/plain` that is not JSON) appear as `"base64": "..."` in place of
+//! `data`, so text and bytes are never confused. A payload that fails to decode keeps its
+//! stored form and gains an `"error"` field with the reason. SDK replayers cannot read
+//! this form; `tcodec encode --from-readable` turns it back into payloads.
 
 use serde_json::{Map, Value};
 
@@ -100,18 +102,26 @@ pub fn readable_payload(p: &Payload) -> Value {
         object.insert("metadata".into(), Value::Object(metadata));
     }
     let encoding = p.metadata.get(ENCODING).map(Vec::as_slice);
-    let data = match encoding {
-        Some(e) if e == ENCODING_NULL.as_bytes() => Value::Null,
+    let raw = || Value::String(payload::encode_base64(&p.data));
+    // (key, value): "data" with the meaning, or "base64" with bytes that have none.
+    let (key, data) = match encoding {
+        Some(e) if e == ENCODING_NULL.as_bytes() => ("data", Value::Null),
         Some(e)
             if e == ENCODING_JSON_PLAIN.as_bytes() || e == ENCODING_JSON_PROTOBUF.as_bytes() =>
         {
-            serde_json::from_slice(&p.data).unwrap_or_else(|_| text_or_base64(&p.data))
+            match serde_json::from_slice(&p.data) {
+                Ok(value) => ("data", value),
+                Err(_) => ("base64", raw()),
+            }
         }
-        Some(e) if e == ENCODING_BINARY_PLAIN.as_bytes() => text_or_base64(&p.data),
-        _ => Value::String(payload::encode_base64(&p.data)),
+        Some(e) if e == ENCODING_BINARY_PLAIN.as_bytes() => match std::str::from_utf8(&p.data) {
+            Ok(text) => ("data", Value::String(text.to_string())),
+            Err(_) => ("base64", raw()),
+        },
+        _ => ("data", raw()),
     };
     if !(p.data.is_empty() && data.is_string()) {
-        object.insert("data".into(), data);
+        object.insert(key.into(), data);
     }
     if !p.external_payloads.is_empty() {
         if let Value::Object(mut stored) = payload::payload_to_json(p) {
@@ -121,6 +131,90 @@ pub fn readable_payload(p: &Payload) -> Value {
         }
     }
     Value::Object(object)
+}
+
+/// The payload a readable payload stands for (the inverse of [`readable_payload`]).
+/// Errors name the field, relative to the payload object.
+pub fn payload_from_readable(value: &Value) -> std::result::Result<Payload, String> {
+    let object = value.as_object().ok_or_else(|| {
+        format!(
+            "expected a readable payload object, found {}",
+            payload::kind(value)
+        )
+    })?;
+    let mut p = Payload::default();
+    if let Some(meta) = object.get("metadata") {
+        let meta = meta
+            .as_object()
+            .ok_or("metadata: expected an object of text values")?;
+        for (k, v) in meta {
+            let text = v.as_str().ok_or_else(|| {
+                format!("metadata.{k}: expected text, found {}", payload::kind(v))
+            })?;
+            p.metadata.insert(k.clone(), text.as_bytes().to_vec());
+        }
+    }
+    let encoding = p.metadata.get(ENCODING).cloned().unwrap_or_default();
+    match (object.get("data"), object.get("base64")) {
+        (Some(_), Some(_)) => return Err("has both data and base64: keep one".into()),
+        (None, Some(b)) => {
+            let text = b.as_str().ok_or("base64: expected a base64 string")?;
+            p.data =
+                payload::decode_base64(text).map_err(|e| format!("base64: invalid base64: {e}"))?;
+        }
+        (Some(data), None) => {
+            p.data = match encoding.as_slice() {
+                e if e == ENCODING_NULL.as_bytes() => match data {
+                    Value::Null => Vec::new(),
+                    other => {
+                        return Err(format!(
+                            "data: binary/null holds null, found {}",
+                            payload::kind(other)
+                        ))
+                    }
+                },
+                e if e == ENCODING_JSON_PLAIN.as_bytes()
+                    || e == ENCODING_JSON_PROTOBUF.as_bytes() =>
+                {
+                    serde_json::to_vec(data).map_err(|e| format!("data: {e}"))?
+                }
+                e if e == ENCODING_BINARY_PLAIN.as_bytes() => data
+                    .as_str()
+                    .ok_or_else(|| {
+                        format!(
+                            "data: binary/plain holds text (or use base64), found {}",
+                            payload::kind(data)
+                        )
+                    })?
+                    .as_bytes()
+                    .to_vec(),
+                _ => {
+                    let text = data.as_str().ok_or_else(|| {
+                        format!(
+                            "data: expected base64 for this encoding, found {}",
+                            payload::kind(data)
+                        )
+                    })?;
+                    payload::decode_base64(text)
+                        .map_err(|e| format!("data: invalid base64: {e}"))?
+                }
+            };
+        }
+        (None, None) => {}
+    }
+    if let Some(ext) = object.get("externalPayloads") {
+        let stored = payload::payload_from_json(&serde_json::json!({ "externalPayloads": ext }))
+            .map_err(|e| format!("externalPayloads: {}", e.message))?;
+        p.external_payloads = stored.external_payloads;
+    }
+    for key in object.keys() {
+        if !["metadata", "data", "base64", "externalPayloads", "error"].contains(&key.as_str()) {
+            return Err(format!(
+                "unknown field {key:?} (expected metadata, data or base64)"
+            ));
+        }
+    }
+    Ok(p)
 }
 
 fn text_or_base64(bytes: &[u8]) -> Value {

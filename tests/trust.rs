@@ -450,3 +450,142 @@ fn serve_explains_origins_and_what_it_serves() {
         server.log()
     );
 }
+
+/// The edit loop: `decode --readable`, edit, `encode --from-readable`; values survive for
+/// every fixture history and for payload lists.
+#[test]
+fn readable_output_edits_and_encodes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in common::files_ending(&fixtures().join(KEY1_HISTORY), ".json") {
+        let readable = dir.path().join("r.json");
+        let (code, _, err) = run(tcodec_interop()
+            .args(["decode", "-n", "default", "--readable", "-o"])
+            .arg(&readable)
+            .arg(&file));
+        assert_eq!(code, Some(0), "{err}");
+        let encoded = dir.path().join("e.json");
+        let (code, _, err) = run(tcodec_interop()
+            .args(["-q", "encode", "-n", "default", "--from-readable", "-o"])
+            .arg(&encoded)
+            .arg(&readable));
+        assert_eq!(code, Some(0), "{}: {err}", file.display());
+        let (_, again, _) = run(tcodec_interop()
+            .args(["decode", "-n", "default", "--readable"])
+            .arg(&encoded));
+        let first: Value = serde_json::from_slice(&std::fs::read(&readable).unwrap()).unwrap();
+        let second: Value = serde_json::from_str(&again).unwrap();
+        assert!(
+            first == second,
+            "{}: values changed in the loop",
+            file.display()
+        );
+    }
+    // An edit shows up; non-UTF-8 binary/plain stays bytes, never text.
+    let list = r#"{"payloads": [
+        {"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "eyJuYW1lIjoiQWRhIn0="},
+        {"metadata": {"encoding": "YmluYXJ5L3BsYWlu"}, "data": "//79"},
+        {"metadata": {"encoding": "YmluYXJ5L3BsYWlu"}, "data": "aGk="},
+        {"metadata": {"encoding": "YmluYXJ5L251bGw="}}]}"#;
+    let (_, readable, _) = run(tcodec_interop()
+        .args(["decode", "-n", "zipped", "--readable", "-"])
+        .write_stdin(list));
+    let mut r: Value = serde_json::from_str(&readable).unwrap();
+    assert_eq!(r["payloads"][0]["data"], serde_json::json!({"name": "Ada"}));
+    assert_eq!(r["payloads"][1]["base64"], "//79", "bytes marked as bytes");
+    assert!(r["payloads"][1].get("data").is_none());
+    assert_eq!(r["payloads"][2]["data"], "hi");
+    assert_eq!(r["payloads"][3]["data"], Value::Null);
+    r["payloads"][0]["data"]["name"] = "Grace".into();
+    let (code, encoded, err) = run(tcodec_interop()
+        .args(["-q", "encode", "-n", "zipped", "--from-readable", "-"])
+        .write_stdin(r.to_string()));
+    assert_eq!(code, Some(0), "{err}");
+    let (_, values, _) = run(tcodec_interop()
+        .args(["decode", "-n", "zipped", "-"])
+        .write_stdin(encoded.clone()));
+    let stored: Value = serde_json::from_str(&values).unwrap();
+    assert_eq!(stored["payloads"][1]["data"], "//79");
+    assert_eq!(stored["payloads"][2]["data"], "aGk=");
+    let (_, readable, _) = run(tcodec_interop()
+        .args(["decode", "-n", "zipped", "--readable", "-"])
+        .write_stdin(encoded));
+    let back: Value = serde_json::from_str(&readable).unwrap();
+    assert_eq!(back["payloads"][0]["data"]["name"], "Grace");
+    // A readable payload with a bad field is named by its path.
+    let (code, _, err) = run(tcodec_interop()
+        .args(["encode", "-n", "zipped", "--from-readable", "-"])
+        .write_stdin(r#"{"payloads": [{"metadata": {"encoding": "binary/null"}, "data": 5}]}"#));
+    assert_eq!(code, Some(3));
+    assert_eq!(
+        err,
+        "tcodec: error: malformed input: <stdin>: payloads[0]: readable payload: data: binary/null holds null, found a number\n"
+    );
+}
+
+#[test]
+fn to_values_inverts_from_values() {
+    let values = r#"["hello", {"a": [1, 2.5]}, null, 7]"#;
+    let (_, encoded, _) = run(tcodec_interop()
+        .args(["-q", "encode", "-n", "default", "--from-values", "-"])
+        .write_stdin(values));
+    let (code, out, err) = run(tcodec_interop()
+        .args(["decode", "-n", "default", "--to-values", "-"])
+        .write_stdin(encoded));
+    assert_eq!(code, Some(0), "{err}");
+    let got: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got, serde_json::from_str::<Value>(values).unwrap());
+    // Still encrypted (wrong namespace): a located error, not base64 posing as a value.
+    let (_, encoded, _) = run(tcodec_interop()
+        .args(["-q", "encode", "-n", "default", "--from-values", "-"])
+        .write_stdin("[1]"));
+    let (code, _, err) = run(tcodec_interop()
+        .args(["decode", "-n", "zipped", "--to-values", "-"])
+        .write_stdin(encoded));
+    assert_eq!(code, Some(3));
+    assert!(
+        err.starts_with("tcodec: error: malformed input: <stdin>: [0]: encoding \"binary/encrypted\" holds no JSON value"),
+        "{err}"
+    );
+}
+
+#[test]
+fn protobuf_and_text_inputs_get_the_right_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello world\n").unwrap();
+    let (code, _, err) = run(tcodec_interop()
+        .args(["decode", "-n", "default"])
+        .arg(&text));
+    assert_eq!(code, Some(3));
+    assert!(
+        err.contains("line 1, column 1: invalid JSON: expected value"),
+        "{err}"
+    );
+    assert!(!err.contains("protobuf P"), "{err}");
+    let bin = dir.path().join("h.bin");
+    run(tcodec_interop()
+        .args([
+            "-q",
+            "decode",
+            "-n",
+            "zipped",
+            "--output-format",
+            "proto",
+            "-o",
+        ])
+        .arg(&bin)
+        .arg(a_history()));
+    let (code, _, err) = run(tcodec_interop().args(["decode", "-n", "default"]).arg(&bin));
+    assert_eq!(code, Some(3));
+    assert!(
+        err.contains("this is a binary protobuf history, not a payload list: pass --type history"),
+        "{err}"
+    );
+    // --readable on protobuf input writes JSON.
+    let (code, out, err) = run(tcodec_interop()
+        .args(["decode", "-n", "default", "--readable", "--type", "history"])
+        .arg(&bin));
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["events"].is_array());
+}

@@ -245,7 +245,12 @@ pub struct TransformArgs {
 pub struct RemoteArgs {
     /// Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced);
     /// payloads are sent in large batches
-    #[arg(long, env = "TEMPORAL_CODEC_ENDPOINT", value_name = "URL")]
+    #[arg(
+        long,
+        env = "TEMPORAL_CODEC_ENDPOINT",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub codec_endpoint: Option<String>,
 
     /// Authorization header value for the codec server (e.g. "Bearer TOKEN")
@@ -332,6 +337,11 @@ pub struct EncodeArgs {
     #[arg(long)]
     pub deterministic: bool,
 
+    /// Read the readable form `decode --readable` writes (JSON values, text, null, metadata
+    /// as text; `base64` for raw bytes), edited or not, and encode it: the edit loop
+    #[arg(long, conflicts_with = "from_values")]
+    pub from_readable: bool,
+
     /// Encode payloads that already carry the pipeline's outer encoding again (by default
     /// they are left as they are, so encoding twice does not encrypt twice)
     #[arg(long)]
@@ -354,6 +364,11 @@ pub struct DecodeArgs {
     /// With --readable: exit 0 even when some payloads could not be decoded
     #[arg(long, requires = "readable")]
     pub keep_going: bool,
+
+    /// Print just the values of a payload list as a JSON array (the inverse of
+    /// `encode --from-values`)
+    #[arg(long, conflicts_with = "readable")]
+    pub to_values: bool,
 
     /// Exit 3 when payloads are left still encoded (the namespace's pipeline has no codec
     /// or key for them); without it, tcodec warns
@@ -397,6 +412,7 @@ impl InputArgs {
             format: self.input_format,
             doc_type: self.doc_type,
             from_values: false,
+            from_readable: false,
         }
     }
 }
@@ -752,6 +768,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             crate::codec::Direction::Encode,
             transform::Mode {
                 from_values: args.from_values,
+                from_readable: args.from_readable,
                 deterministic: args.deterministic,
                 force: args.force,
                 ..Default::default()
@@ -763,6 +780,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             crate::codec::Direction::Decode,
             transform::Mode {
                 readable: args.readable,
+                to_values: args.to_values,
                 keep_going: args.keep_going,
                 strict: args.strict,
                 ..Default::default()

@@ -26,6 +26,10 @@ use crate::readable::readable;
 pub struct Mode {
     /// Encode: read plain JSON values.
     pub from_values: bool,
+    /// Encode: read the readable form.
+    pub from_readable: bool,
+    /// Decode: write just the values of a payload list.
+    pub to_values: bool,
     /// Decode: write the readable form.
     pub readable: bool,
     /// Readable: payloads that fail do not fail the run.
@@ -71,7 +75,9 @@ pub fn run(
             format: args.input_format,
             doc_type: args.doc_type,
             from_values: mode.from_values,
+            from_readable: mode.from_readable,
         },
+        to_values: mode.to_values,
         readable: mode.readable,
         quiet: cli.quiet,
         failed: Cell::new(0),
@@ -238,6 +244,7 @@ struct Job<'a> {
     direction: Direction,
     options: ReadOptions,
     readable: bool,
+    to_values: bool,
     quiet: bool,
     /// Payloads shown with an inline error (readable mode).
     failed: Cell<usize>,
@@ -249,6 +256,36 @@ impl Job<'_> {
     /// Runs the pipeline over one parsed document (or makes it readable).
     fn transform(&self, doc: Document) -> Result<Document> {
         let budget = Budget::new(self.args.max_decoded_total);
+        if self.to_values {
+            let location = match &doc {
+                Document::Payloads(d) => d.location.clone(),
+                Document::Tree(t) => t.location.clone(),
+            };
+            let Document::Payloads(decoded) =
+                run_document(self.pipeline, self.direction, doc, &budget)?
+            else {
+                return Err(Error::Usage(
+                    "--to-values prints the values of a payload list; for histories use --readable"
+                        .into(),
+                ));
+            };
+            let values = decoded
+                .payloads
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    crate::payload::value_of(p).map_err(|why| Error::Parse {
+                        location: decoded.payload_location(i),
+                        message: why,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(Document::Tree(crate::document::TreeDocument {
+                message: crate::history::schema::PAYLOADS,
+                value: serde_json::Value::Array(values),
+                location,
+            }));
+        }
         if !self.readable {
             return run_document(self.pipeline, self.direction, doc, &budget);
         }
@@ -263,7 +300,8 @@ impl Job<'_> {
 
     /// The streaming fast path for a JSON history document, when it applies.
     fn fast<'b>(&self, bytes: &'b [u8], at: &Location) -> Result<Option<Transcoded<'b>>> {
-        if self.options.from_values || self.readable {
+        if self.options.from_values || self.options.from_readable || self.readable || self.to_values
+        {
             return Ok(None);
         }
         let policy = SitePolicy::for_direction(self.direction);
@@ -372,7 +410,12 @@ impl Job<'_> {
                 Some(out) => emit(Produced::Text(out, false), OutputFormat::Json)?,
                 None => {
                     let detected = document::resolve_format(&bytes, name, self.options)?;
-                    let format = forced.unwrap_or(detected);
+                    // Readable output is JSON whatever the input was.
+                    let format = match (forced, self.readable) {
+                        (Some(f), _) => f,
+                        (None, true) if detected == OutputFormat::Proto => OutputFormat::Json,
+                        (None, _) => detected,
+                    };
                     document::parse_each(&bytes, name, detected, self.options, |doc| {
                         emit(Produced::Doc(doc), format)
                     })?

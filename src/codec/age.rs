@@ -16,6 +16,9 @@ use crate::payload::{self, Payload};
 /// The `encoding` value of age payloads.
 pub const ENCODING_AGE: &str = "binary/age";
 
+/// Largest identity file read.
+pub const MAX_IDENTITY_FILE: u64 = 64 * 1024;
+
 /// The age codec: recipients to encrypt to, identities to decrypt with.
 pub struct AgeCodec {
     recipients: Vec<age::x25519::Recipient>,
@@ -69,9 +72,27 @@ impl AgeCodec {
             file: path.display().to_string(),
             reason,
         };
-        let text = zeroize::Zeroizing::new(
-            std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?,
-        );
+        // Bounded like key files: a regular file (a FIFO or device could block or never
+        // end) of at most 64 KiB (an identity is 74 characters).
+        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        if !meta.is_file() {
+            return Err(fail(
+                "is not a regular file (FIFOs, devices and directories are refused)".into(),
+            ));
+        }
+        let mut text = zeroize::Zeroizing::new(String::new());
+        {
+            use std::io::Read as _;
+            let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+            file.take(MAX_IDENTITY_FILE + 1)
+                .read_to_string(&mut text)
+                .map_err(|e| fail(format!("cannot read: {e}")))?;
+        }
+        if text.len() as u64 > MAX_IDENTITY_FILE {
+            return Err(fail(format!(
+                "holds more than {MAX_IDENTITY_FILE} bytes; an identity file is a few lines"
+            )));
+        }
         let mut found = 0;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();

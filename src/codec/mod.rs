@@ -167,8 +167,46 @@ pub fn has_encoding(payload: &Payload, wanted: &str) -> bool {
 
 /// Parses the serialized Payload a codec unwrapped.
 pub fn inner_payload(codec: &str, bytes: &[u8]) -> Result<Payload, CodecError> {
-    payload::from_proto(bytes).map_err(|e| CodecError::InnerPayload {
+    let invalid = |reason: String| CodecError::InnerPayload {
         codec: codec.to_string(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    // Count entries before building them: a few MB of decoded bytes could otherwise hold
+    // millions of tiny metadata entries, each a map entry in memory.
+    let entries = count_field(bytes, 1).ok_or_else(|| invalid("malformed protobuf".into()))?;
+    if entries > MAX_METADATA_ENTRIES {
+        return Err(invalid(format!(
+            "{entries} metadata entries, more than the {MAX_METADATA_ENTRIES} allowed"
+        )));
+    }
+    payload::from_proto(bytes).map_err(|e| invalid(e.to_string()))
+}
+
+/// Most metadata entries a decoded payload may have (the SDKs write two or three).
+pub const MAX_METADATA_ENTRIES: usize = 1024;
+
+/// How often top-level field `field` occurs in protobuf `bytes`; `None` when the wire
+/// format is broken. Reads only tags and lengths.
+fn count_field(bytes: &[u8], field: u64) -> Option<usize> {
+    let mut rest = bytes;
+    let mut count = 0;
+    while !rest.is_empty() {
+        let tag = prost::encoding::decode_varint(&mut rest).ok()?;
+        if tag >> 3 == field {
+            count += 1;
+        }
+        match tag & 7 {
+            0 => {
+                prost::encoding::decode_varint(&mut rest).ok()?;
+            }
+            1 => rest = rest.get(8..)?,
+            2 => {
+                let len = usize::try_from(prost::encoding::decode_varint(&mut rest).ok()?).ok()?;
+                rest = rest.get(len..)?;
+            }
+            5 => rest = rest.get(4..)?,
+            _ => return None,
+        }
+    }
+    Some(count)
 }

@@ -293,7 +293,15 @@ impl JwtSettings {
         }
         let key = DecodingKey::from_jwk(jwk).map_err(|_| invalid("unusable JWKS key"))?;
         let mut validation = Validation::new(header.alg);
-        validation.set_required_spec_claims(&["exp"]);
+        // A configured audience or issuer is required, not only checked when present.
+        let mut required = vec!["exp"];
+        if self.rules.audience.is_some() {
+            required.push("aud");
+        }
+        if self.rules.issuer.is_some() {
+            required.push("iss");
+        }
+        validation.set_required_spec_claims(&required);
         validation.validate_nbf = true;
         validation.leeway = self.rules.leeway;
         match &self.rules.audience {

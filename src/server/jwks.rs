@@ -72,14 +72,22 @@ impl JwksSource {
 /// Fetches a JWKS URL: its text and the `max-age` of its `Cache-Control`, if any.
 fn fetch(url: &str) -> Result<(String, Option<Duration>), String> {
     let shown = crate::codec::remote::redact_url(url);
+    // No redirects: a redirect could lead from https (or loopback http) to plain http.
     let agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
+        .max_redirects(0)
         .build()
         .new_agent();
     let mut response = agent
         .get(url)
         .call()
         .map_err(|e| format!("cannot fetch --jwks {shown}: {e}"))?;
+    if response.status().as_u16() != 200 {
+        return Err(format!(
+            "cannot fetch --jwks {shown}: HTTP {} (redirects are not followed)",
+            response.status().as_u16()
+        ));
+    }
     let max_age = response
         .headers()
         .get("cache-control")

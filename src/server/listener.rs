@@ -7,11 +7,18 @@
 //!   silent connections are closed.
 //! - HTTP/2 is not served (TLS offers ALPN `http/1.1` only; an h2c preface is answered
 //!   as a bad HTTP/1 request), so no HTTP/2 connection can stay open without limits.
+//! - A connection whose writes make no progress for the header timeout (a client that
+//!   stops reading its answers) is closed, so it cannot hold its slot and its buffered
+//!   answers forever.
 //! - Past `max_connections`, new connections are closed at once.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -77,7 +84,8 @@ pub async fn serve(
             .keep_alive(true);
         match &acceptor {
             None => {
-                let conn = http.serve_connection(TokioIo::new(stream), service);
+                let io = WriteDeadline::new(stream, limits.header_timeout);
+                let conn = http.serve_connection(TokioIo::new(io), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;
@@ -91,7 +99,8 @@ pub async fn serve(
                     let handshake =
                         tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await;
                     if let Ok(Ok(tls)) = handshake {
-                        let conn = http.serve_connection(TokioIo::new(tls), service);
+                        let io = WriteDeadline::new(tls, limits.header_timeout);
+                        let conn = http.serve_connection(TokioIo::new(io), service);
                         let _ = watcher.watch(conn).await;
                     }
                     drop(permit);
@@ -101,6 +110,81 @@ pub async fn serve(
     }
     drop(listener);
     let _ = tokio::time::timeout(limits.grace, graceful.shutdown()).await;
+}
+
+/// A stream whose writes fail once they have made no progress for `limit`: the client
+/// stopped reading.
+struct WriteDeadline<S> {
+    inner: S,
+    limit: Duration,
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteDeadline<S> {
+    fn new(inner: S, limit: Duration) -> Self {
+        WriteDeadline {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// After a pending write: starts the stall clock, and fails once it has run out.
+    fn check_stall(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
+        let limit = self.limit;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteDeadline<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write(cx, buf) {
+            Poll::Pending => this.check_stall(cx),
+            done => {
+                this.stalled = None;
+                done
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_flush(cx) {
+            Poll::Pending => this.check_stall(cx).map_ok(|_| ()),
+            done => {
+                this.stalled = None;
+                done
+            }
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
 }
 
 /// A TLS server configuration from PEM files, offering HTTP/1.1 only.
