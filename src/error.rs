@@ -196,6 +196,8 @@ impl Error {
                 Some("check the key's source in the [keys] table; `tcodec keygen` makes a new key".into())
             }
             Error::Codec { source, .. } => source.hint(),
+            // A readable payload's error already says what the field should hold.
+            Error::Parse { message, .. } if message.starts_with("readable payload:") => None,
             Error::Parse { .. } => Some(
                 "expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, a history (or events), JSON lines of those, or binary protobuf (see --input-format, --type)".into(),
             ),
