@@ -243,9 +243,54 @@ mod tests {
         );
         let p = payload::with_encoding("binary/plain", b"hi".to_vec());
         assert_eq!(readable_payload(&p)["data"], json!("hi"));
+        // Bytes that are not what the encoding says are marked as bytes, never text.
         let p = payload::with_encoding("binary/plain", vec![0xff, 0x00]);
-        assert_eq!(readable_payload(&p)["data"], json!("/wA="));
+        assert_eq!(
+            readable_payload(&p),
+            json!({"metadata": {"encoding": "binary/plain"}, "base64": "/wA="})
+        );
+        let p = payload::with_encoding("json/plain", b"not json".to_vec());
+        assert_eq!(readable_payload(&p)["base64"], json!("bm90IGpzb24="));
         let p = payload::with_encoding("binary/encrypted", vec![1, 2, 3]);
         assert_eq!(readable_payload(&p)["data"], json!("AQID"));
+    }
+
+    #[test]
+    fn readable_payloads_turn_back_into_the_same_payloads() {
+        let cases = [
+            payload::with_encoding("json/plain", br#"{"a":[1,2.5,"x"]}"#.to_vec()),
+            payload::with_encoding("binary/null", Vec::new()),
+            payload::with_encoding("binary/plain", b"hi".to_vec()),
+            payload::with_encoding("binary/plain", vec![0xff, 0x00]),
+            payload::with_encoding("json/plain", b"not json".to_vec()),
+            payload::with_encoding("binary/encrypted", vec![1, 2, 3]),
+        ];
+        for p in cases {
+            assert_eq!(payload_from_readable(&readable_payload(&p)).unwrap(), p);
+        }
+        for (bad, why) in [
+            (
+                json!({"metadata": {"encoding": "binary/null"}, "data": 1}),
+                "data: binary/null holds null, found a number",
+            ),
+            (
+                json!({"data": 1, "base64": "AA=="}),
+                "has both data and base64: keep one",
+            ),
+            (
+                json!({"metadata": {"encoding": "binary/plain"}, "data": [1]}),
+                "data: binary/plain holds text (or use base64), found an array",
+            ),
+            (
+                json!({"extra": 1}),
+                "unknown field \"extra\" (expected metadata, data or base64)",
+            ),
+            (
+                json!([]),
+                "expected a readable payload object, found an array",
+            ),
+        ] {
+            assert_eq!(payload_from_readable(&bad).unwrap_err(), why);
+        }
     }
 }
