@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Key inventory: which key ids and encodings payloads carry')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration; `tcodec config example` prints an annotated example')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (`-` writes to standard output)')
@@ -228,6 +229,23 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tcodec;doctor' {
+            [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'The codec endpoint the UI is set to (as in the UI''s settings)')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'The UI''s origin, e.g. http://localhost:8233 or https://cloud.temporal.io')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace sent as X-Namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace sent as X-Namespace')
+            [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Act as the UI with "Pass access token": send this as Authorization (and Authorization-Extras)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('--include-credentials', '--include-credentials', [CompletionResultType]::ParameterName, 'Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)')
+            [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tcodec;keygen' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Key id to show in the printed config snippet')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the key to a new file with mode 0600 (never overwrites)')
@@ -314,6 +332,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Key inventory: which key ids and encodings payloads carry')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration; `tcodec config example` prints an annotated example')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (`-` writes to standard output)')
@@ -340,6 +359,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;help;serve' {
+            break
+        }
+        'tcodec;help;doctor' {
             break
         }
         'tcodec;help;keygen' {

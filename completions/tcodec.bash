@@ -25,6 +25,9 @@ _tcodec() {
             tcodec,decode)
                 cmd="tcodec__subcmd__decode"
                 ;;
+            tcodec,doctor)
+                cmd="tcodec__subcmd__doctor"
+                ;;
             tcodec,encode)
                 cmd="tcodec__subcmd__encode"
                 ;;
@@ -72,6 +75,9 @@ _tcodec() {
                 ;;
             tcodec__subcmd__help,decode)
                 cmd="tcodec__subcmd__help__subcmd__decode"
+                ;;
+            tcodec__subcmd__help,doctor)
+                cmd="tcodec__subcmd__help__subcmd__doctor"
                 ;;
             tcodec__subcmd__help,encode)
                 cmd="tcodec__subcmd__help__subcmd__encode"
@@ -122,7 +128,7 @@ _tcodec() {
 
     case "${cmd}" in
         tcodec)
-            opts="-q -h -V --config --trust-config --quiet --help --version encode decode rekey keys check serve keygen config generate help"
+            opts="-q -h -V --config --trust-config --quiet --help --version encode decode rekey keys check serve doctor keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +403,44 @@ _tcodec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcodec__subcmd__doctor)
+            opts="-n -q -h -V --codec-endpoint --origin --namespace --codec-auth --include-credentials --config --trust-config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --codec-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codec-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcodec__subcmd__encode)
             opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -494,7 +538,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help)
-            opts="encode decode rekey keys check serve keygen config generate help"
+            opts="encode decode rekey keys check serve doctor keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,6 +608,20 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand keys 'Key inventory: which key ids and encodings payloads carry'
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
+            cand doctor 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
             cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
@@ -214,6 +215,22 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tcodec;doctor'= {
+            cand --codec-endpoint 'The codec endpoint the UI is set to (as in the UI''s settings)'
+            cand --origin 'The UI''s origin, e.g. http://localhost:8233 or https://cloud.temporal.io'
+            cand -n 'Namespace sent as X-Namespace'
+            cand --namespace 'Namespace sent as X-Namespace'
+            cand --codec-auth 'Act as the UI with "Pass access token": send this as Authorization (and Authorization-Extras)'
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --include-credentials 'Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)'
+            cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+            cand -q 'No progress display or summary lines on standard error (errors still show)'
+            cand --quiet 'No progress display or summary lines on standard error (errors still show)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tcodec;keygen'= {
             cand --id 'Key id to show in the printed config snippet'
             cand -o 'Write the key to a new file with mode 0600 (never overwrites)'
@@ -291,6 +308,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand keys 'Key inventory: which key ids and encodings payloads carry'
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
+            cand doctor 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
             cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
@@ -310,6 +328,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help;check'= {
         }
         &'tcodec;help;serve'= {
+        }
+        &'tcodec;help;doctor'= {
         }
         &'tcodec;help;keygen'= {
         }

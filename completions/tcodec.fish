@@ -35,6 +35,7 @@ complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "rekey" -d 'Decode wit
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keys" -d 'Key inventory: which key ids and encodings payloads carry'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
+complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "doctor" -d 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration; `tcodec config example` prints an annotated example'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
@@ -216,6 +217,16 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l trust-config -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l codec-endpoint -d 'The codec endpoint the UI is set to (as in the UI\'s settings)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l origin -d 'The UI\'s origin, e.g. http://localhost:8233 or https://cloud.temporal.io' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s n -l namespace -d 'Namespace sent as X-Namespace' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l codec-auth -d 'Act as the UI with "Pass access token": send this as Authorization (and Authorization-Extras)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l include-credentials -d 'Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l id -d 'Key id to show in the printed config snippet' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -s o -l output -d 'Write the key to a new file with mode 0600 (never overwrites)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keygen" -l format -d 'Key encoding' -r -f -a "raw\t'32 raw bytes'
@@ -258,16 +269,17 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -l trust-config 
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "rekey" -d 'Decode with any known key and encode again with the active key id (key rotation)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "keys" -d 'Key inventory: which key ids and encodings payloads carry'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "config" -d 'Inspect the configuration; `tcodec config example` prints an annotated example'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "encode" -d 'Encode payloads through the namespace\'s pipeline (compress, encrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "decode" -d 'Decode payloads through the namespace\'s pipeline (decrypt, decompress)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "rekey" -d 'Decode with any known key and encode again with the active key id (key rotation)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "keys" -d 'Key inventory: which key ids and encodings payloads carry'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "check" -d 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "serve" -d 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "doctor" -d 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "keygen" -d 'Generate a new random 32-byte AES-256 key'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "config" -d 'Inspect the configuration; `tcodec config example` prints an annotated example'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand help; and not __fish_seen_subcommand_from encode decode rekey keys check serve doctor keygen config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the configuration and load every key; list namespaces, codecs and key ids'
 complete -c tcodec -n "__fish_tcodec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "example" -d 'Print a complete, annotated example configuration (every key source and codec)'

@@ -418,19 +418,25 @@ fn readable_from_truth(v: &Value) -> Value {
                 .to_string();
             out.insert("metadata".into(), serde_json::to_value(meta).unwrap());
             let data = o.get("data").map(b64).unwrap_or_default();
+            let raw = Value::String(base64::engine::general_purpose::STANDARD.encode(&data));
+            // Bytes that are not what their encoding says are shown as "base64".
             let shown = match encoding.as_str() {
-                "binary/null" => Some(Value::Null),
-                "json/plain" | "json/protobuf" => Some(
-                    serde_json::from_slice(&data).unwrap_or_else(|_| text_or_b64(data.clone())),
-                ),
-                "binary/plain" => Some(text_or_b64(data.clone())),
+                "binary/null" => Some(("data", Value::Null)),
+                "json/plain" | "json/protobuf" => Some(match serde_json::from_slice(&data) {
+                    Ok(v) => ("data", v),
+                    Err(_) => ("base64", raw),
+                }),
+                "binary/plain" => Some(match String::from_utf8(data.clone()) {
+                    Ok(t) => ("data", Value::String(t)),
+                    Err(_) => ("base64", raw),
+                }),
                 _ if data.is_empty() => None,
-                _ => Some(Value::String(
-                    base64::engine::general_purpose::STANDARD.encode(&data),
-                )),
+                _ => Some(("data", raw)),
             };
-            if let Some(shown) = shown {
-                out.insert("data".into(), shown);
+            if let Some((key, shown)) = shown {
+                if !(data.is_empty() && shown.is_string()) {
+                    out.insert(key.into(), shown);
+                }
             }
             if let Some(ext) = o.get("externalPayloads") {
                 out.insert("externalPayloads".into(), ext.clone());

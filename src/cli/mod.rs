@@ -5,6 +5,7 @@
 
 mod check;
 mod config_cmd;
+mod doctor;
 pub mod generate;
 mod keygen;
 mod keys;
@@ -116,6 +117,9 @@ pub enum Command {
     /// Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
+    /// Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor(DoctorArgs),
     /// Generate a new random 32-byte AES-256 key
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
@@ -169,6 +173,18 @@ Protocol: POST /encode and /decode (any prefix, e.g. /{namespace}/decode), body 
 GET /healthz answers ok. Tokens file: `TOKEN [encode|decode|encode,decode] [NS1,NS2]` per line.
 JWTs (--jwks): exp required; scope `tcodec:encode`/`tcodec:decode` limits rights when present.
 A non-loopback --listen needs TLS and auth (or --insecure-public-bind).";
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  tcodec doctor --codec-endpoint http://127.0.0.1:8081 --origin http://localhost:8233
+  tcodec doctor --codec-endpoint https://codec.example.com --origin https://cloud.temporal.io \\
+    -n prod.acct --codec-auth \"Bearer $TOKEN\"
+Steps: the endpoint's scheme (the UI sends tokens only to https; Temporal Cloud needs https;
+https pages cannot call plain http), the CORS preflight the UI sends (exact origin,
+credentials, POST, content-type, x-namespace, and authorization, authorization-extras with a
+token), POST /decode?preserveStorageRefs=true with X-Namespace, and /download. Each step
+prints ok, info or FAIL with the fix. Exit 0 only if a browser at ORIGIN would see
+plaintext; 1 if a step fails; 5 if the server cannot be reached.";
 
 const REKEY_EXAMPLES: &str = "\
 Examples:
@@ -611,6 +627,41 @@ fn parse_origin(text: &str) -> Result<String, String> {
     Ok(origin.to_string())
 }
 
+/// Arguments of `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The codec endpoint the UI is set to (as in the UI's settings)
+    #[arg(
+        long,
+        env = "TEMPORAL_CODEC_ENDPOINT",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub codec_endpoint: String,
+
+    /// The UI's origin, e.g. http://localhost:8233 or https://cloud.temporal.io
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// Namespace sent as X-Namespace
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+
+    /// Act as the UI with "Pass access token": send this as Authorization (and
+    /// Authorization-Extras)
+    #[arg(
+        long,
+        env = "TEMPORAL_CODEC_AUTH",
+        value_name = "VALUE",
+        hide_env_values = true
+    )]
+    pub codec_auth: Option<String>,
+
+    /// Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)
+    #[arg(long)]
+    pub include_credentials: bool,
+}
+
 /// Arguments of `keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
@@ -795,6 +846,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
         ),
         Command::Keys(KeysCommand::Used(args)) => keys::used(args),
         Command::Serve(args) => serve::run(cli, args),
+        Command::Doctor(args) => doctor::run(cli, args),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
         Command::Config(ConfigCommand::Example) => {

@@ -1,0 +1,315 @@
+//! `tcodec doctor`: replays what the Temporal Web UI does against a codec server and says,
+//! step by step, whether a browser at ORIGIN would see plaintext, with the fix when not.
+//!
+//! What the UI does (ui `src/lib/services/data-encoder.ts`; facts §7): every call is
+//! preflighted (`OPTIONS …/decode?preserveStorageRefs=true` asking for `content-type,
+//! x-namespace`, plus `authorization, authorization-extras` with "Pass access token", which
+//! the UI sends only to https endpoints); then `POST …/decode?preserveStorageRefs=true`
+//! with `X-Namespace`; `/download` for storage references (404 means no storage). With
+//! credentials included, the answer must name the exact origin and allow credentials.
+//! Temporal Cloud's UI (`https://cloud.temporal.io`) needs an https endpoint.
+
+use std::time::Duration;
+
+use super::{Cli, DoctorArgs};
+use crate::error::{Error, ExitStatus, Result};
+
+/// The Temporal Cloud UI's origin.
+pub const CLOUD_ORIGIN: &str = "https://cloud.temporal.io";
+
+/// One step's outcome.
+enum Outcome {
+    Ok(String),
+    Info(String),
+    Fail { what: String, fix: String },
+}
+
+/// Runs every step, prints one line each, and exits 0 only when a browser would decode.
+pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
+    let _ = cli;
+    let endpoint = args.codec_endpoint.trim_end_matches('/').to_string();
+    let origin = super::parse_origin(&args.origin).map_err(Error::Usage)?;
+    let cloud = origin == CLOUD_ORIGIN;
+    let with_token = args.codec_auth.is_some();
+    let credentials = args.include_credentials || cloud;
+    let mut outcomes = vec![endpoint_rules(&endpoint, &origin, with_token, cloud)];
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent();
+    let shown = crate::codec::remote::redact_url(&endpoint);
+    let mut asked = vec!["content-type", "x-namespace"];
+    if with_token {
+        asked.extend(["authorization", "authorization-extras"]);
+    }
+    let preflight = agent
+        .options(format!("{endpoint}/decode?preserveStorageRefs=true"))
+        .header("Origin", &origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", asked.join(","))
+        .call();
+    match preflight {
+        Err(e) => {
+            print(&[Outcome::Fail {
+                what: format!("cannot reach {shown}: {e}"),
+                fix: "start the codec server, or check --codec-endpoint".into(),
+            }]);
+            return Ok(ExitStatus::Remote);
+        }
+        Ok(answer) => outcomes.push(check_preflight(&answer, &origin, &asked, credentials)),
+    }
+    let post = |path: &str| {
+        let mut request = agent
+            .post(format!("{endpoint}/{path}?preserveStorageRefs=true"))
+            .header("Origin", &origin)
+            .header("Content-Type", "application/json")
+            .header("X-Namespace", &args.namespace);
+        if let Some(auth) = &args.codec_auth {
+            request = request
+                .header("Authorization", auth)
+                .header("Authorization-Extras", auth);
+        }
+        request.send(b"{\"payloads\":[]}".as_slice())
+    };
+    outcomes.push(match post("decode") {
+        Err(e) => Outcome::Fail {
+            what: format!("decode: {e}"),
+            fix: "check that the server answers POST /decode".into(),
+        },
+        Ok(mut answer) => check_decode(&mut answer, &origin, credentials, &args.namespace),
+    });
+    outcomes.push(match post("download") {
+        Ok(answer) if answer.status().as_u16() == 404 => Outcome::Info(
+            "download: 404, no external storage: the UI says so for offloaded payloads".into(),
+        ),
+        Ok(answer) => Outcome::Info(format!(
+            "download: HTTP {} (storage-aware)",
+            answer.status().as_u16()
+        )),
+        Err(e) => Outcome::Info(format!("download: {e}")),
+    });
+    print(&outcomes);
+    let failed = outcomes.iter().any(|o| matches!(o, Outcome::Fail { .. }));
+    if failed {
+        println!("a browser at {origin} would NOT see plaintext from {shown}");
+        Ok(ExitStatus::Violations)
+    } else {
+        println!("a browser at {origin} would see plaintext from {shown}");
+        Ok(ExitStatus::Ok)
+    }
+}
+
+fn print(outcomes: &[Outcome]) {
+    for o in outcomes {
+        match o {
+            Outcome::Ok(what) => println!("ok    {what}"),
+            Outcome::Info(what) => println!("info  {what}"),
+            Outcome::Fail { what, fix } => println!("FAIL  {what}: {fix}"),
+        }
+    }
+}
+
+/// What the endpoint's scheme allows, before any request.
+fn endpoint_rules(endpoint: &str, origin: &str, with_token: bool, cloud: bool) -> Outcome {
+    let https = endpoint.to_ascii_lowercase().starts_with("https://");
+    let host = endpoint
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or_default())
+        .unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.split(']').next())
+        .unwrap_or_else(|| host.split(':').next().unwrap_or_default());
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if https {
+        return Outcome::Ok("endpoint: https".into());
+    }
+    if cloud {
+        return Outcome::Fail {
+            what: format!(
+                "endpoint: Temporal Cloud ({CLOUD_ORIGIN}) needs an https codec endpoint"
+            ),
+            fix: "serve with --tls-cert/--tls-key behind a name with a valid certificate".into(),
+        };
+    }
+    if with_token {
+        return Outcome::Fail {
+            what: "endpoint: the UI sends the access token (Pass access token) only to https endpoints".into(),
+            fix: "serve with --tls-cert/--tls-key and use an https:// endpoint".into(),
+        };
+    }
+    if origin.starts_with("https://") && !loopback {
+        return Outcome::Fail {
+            what: format!(
+                "endpoint: a page at {origin} may not call http://{host} (mixed content)"
+            ),
+            fix: "serve with --tls-cert/--tls-key and use an https:// endpoint".into(),
+        };
+    }
+    Outcome::Ok("endpoint: http (fine for a local UI)".into())
+}
+
+fn header(answer: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    answer
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The CORS preflight: exact origin, credentials when needed, POST and every header.
+fn check_preflight(
+    answer: &ureq::http::Response<ureq::Body>,
+    origin: &str,
+    asked: &[&str],
+    credentials: bool,
+) -> Outcome {
+    let status = answer.status().as_u16();
+    let allow = header(answer, "access-control-allow-origin");
+    let allow_origin_fix = format!("start serve with --allow-origin {origin}");
+    match allow.as_deref() {
+        None => {
+            return Outcome::Fail {
+                what: format!(
+                    "preflight: origin {origin} is not allowed (HTTP {status}, no Access-Control-Allow-Origin)"
+                ),
+                fix: allow_origin_fix,
+            }
+        }
+        Some("*") if credentials => {
+            return Outcome::Fail {
+                what: "preflight: Access-Control-Allow-Origin is *, which browsers refuse with credentials".into(),
+                fix: allow_origin_fix,
+            }
+        }
+        Some(o) if o != "*" && o != origin => {
+            return Outcome::Fail {
+                what: format!("preflight: the server allows origin {o}, not {origin}"),
+                fix: allow_origin_fix,
+            }
+        }
+        _ => {}
+    }
+    if !(200..300).contains(&status) {
+        return Outcome::Fail {
+            what: format!("preflight: HTTP {status}"),
+            fix: "answer OPTIONS with 2xx before auth".into(),
+        };
+    }
+    if credentials && header(answer, "access-control-allow-credentials").as_deref() != Some("true")
+    {
+        return Outcome::Fail {
+            what:
+                "preflight: credentials are not allowed (no Access-Control-Allow-Credentials: true)"
+                    .into(),
+            fix: "allow credentials for the origin (tcodec serve always does)".into(),
+        };
+    }
+    let methods = header(answer, "access-control-allow-methods").unwrap_or_default();
+    if !methods
+        .split(',')
+        .any(|m| m.trim().eq_ignore_ascii_case("POST") || m.trim() == "*")
+    {
+        return Outcome::Fail {
+            what: format!("preflight: POST is not an allowed method ({methods:?})"),
+            fix: "allow POST".into(),
+        };
+    }
+    let headers = header(answer, "access-control-allow-headers").unwrap_or_default();
+    let allowed: Vec<String> = headers
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let missing: Vec<&str> = asked
+        .iter()
+        .filter(|h| {
+            !allowed
+                .iter()
+                .any(|a| a == *h || (a == "*" && !credentials))
+        })
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Outcome::Fail {
+            what: format!(
+                "preflight: request headers not allowed: {}",
+                missing.join(", ")
+            ),
+            fix: format!("allow {} (tcodec serve does)", missing.join(", ")),
+        };
+    }
+    Outcome::Ok(format!(
+        "preflight: origin {origin} allowed with {}",
+        asked.join(", ")
+    ))
+}
+
+/// The decode call itself: 2xx JSON payloads, and CORS on the answer too.
+fn check_decode(
+    answer: &mut ureq::http::Response<ureq::Body>,
+    origin: &str,
+    credentials: bool,
+    namespace: &str,
+) -> Outcome {
+    let status = answer.status().as_u16();
+    let allow = header(answer, "access-control-allow-origin");
+    let text = answer
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    let reason: String = text.trim().chars().take(120).collect();
+    match status {
+        401 => {
+            return Outcome::Fail {
+                what: format!("decode: HTTP 401 ({reason})"),
+                fix: "the server wants a token: enable Pass access token in the UI (https endpoint) and give doctor --codec-auth 'Bearer ...'".into(),
+            }
+        }
+        403 => {
+            return Outcome::Fail {
+                what: format!("decode: HTTP 403 ({reason})"),
+                fix: format!("grant the token decode in namespace {namespace:?}"),
+            }
+        }
+        404 => {
+            return Outcome::Fail {
+                what: format!("decode: HTTP 404 ({reason})"),
+                fix: format!("configure namespace {namespace:?} (or a \"*\" fallback), or check the endpoint path"),
+            }
+        }
+        s if !(200..300).contains(&s) => {
+            return Outcome::Fail {
+                what: format!("decode: HTTP {s} ({reason})"),
+                fix: "see the server's log".into(),
+            }
+        }
+        _ => {}
+    }
+    match allow.as_deref() {
+        Some(o) if o == origin || (o == "*" && !credentials) => {}
+        _ => {
+            return Outcome::Fail {
+                what: "decode: the answer has no Access-Control-Allow-Origin for this origin: the browser discards it".into(),
+                fix: format!("start serve with --allow-origin {origin}"),
+            }
+        }
+    }
+    let parsed: std::result::Result<serde_json::Value, _> = serde_json::from_str(&text);
+    match parsed {
+        Ok(v) if v.get("payloads").is_none_or(|p| p.is_array()) => Outcome::Ok(format!(
+            "decode: POST /decode?preserveStorageRefs=true in namespace {namespace:?} answered {status} with payloads"
+        )),
+        _ => Outcome::Fail {
+            what: format!("decode: the answer is not {{\"payloads\": [...]}} ({reason})"),
+            fix: "answer proto3 JSON Payloads".into(),
+        },
+    }
+}

@@ -1,0 +1,144 @@
+//! `tcodec doctor` against real codec servers: `tcodec serve` (right origin, wrong origin,
+//! no CORS, auth missing, Cloud's https rule) and the Python peer codec server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{fixtures, interop_config, peer_python, tcodec, Server};
+
+const UI: &str = "http://localhost:8233";
+
+fn doctor(endpoint: &str, origin: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let out = tcodec()
+        .args(["doctor", "--codec-endpoint", endpoint, "--origin", origin])
+        .args(extra)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[test]
+fn doctor_passes_when_the_origin_is_allowed() {
+    let server = Server::start(&interop_config(), &["--allow-origin", UI]);
+    let (code, out) = doctor(&server.base, UI, &["--include-credentials"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ok    preflight: origin http://localhost:8233 allowed with content-type, x-namespace\n"), "{out}");
+    assert!(out.contains("ok    decode: POST /decode?preserveStorageRefs=true in namespace \"default\" answered 200 with payloads\n"), "{out}");
+    assert!(
+        out.contains("info  download: 404, no external storage"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!(
+            "a browser at {UI} would see plaintext from {}\n",
+            server.base
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn doctor_names_the_fix_for_a_refused_or_missing_origin() {
+    for extra in [
+        &["--allow-origin", "http://other.example:8233"][..],
+        &[][..],
+    ] {
+        let server = Server::start(&interop_config(), extra);
+        let (code, out) = doctor(&server.base, UI, &[]);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.contains(&format!(
+                "FAIL  preflight: origin {UI} is not allowed (HTTP 200, no Access-Control-Allow-Origin): start serve with --allow-origin {UI}\n"
+            )),
+            "{out}"
+        );
+        assert!(out.ends_with(&format!(
+            "a browser at {UI} would NOT see plaintext from {}\n",
+            server.base
+        )));
+    }
+}
+
+#[test]
+fn doctor_says_when_a_token_is_needed_and_where_tokens_may_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, "t0ken decode\n").unwrap();
+    let server = Server::start(
+        &interop_config(),
+        &[
+            "--allow-origin",
+            UI,
+            "--auth-tokens",
+            &tokens.display().to_string(),
+        ],
+    );
+    let (code, out) = doctor(&server.base, UI, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("FAIL  decode: HTTP 401 (missing bearer token): the server wants a token: enable Pass access token in the UI (https endpoint) and give doctor --codec-auth 'Bearer ...'\n"),
+        "{out}"
+    );
+    // The UI never sends a token to plain http.
+    let (code, out) = doctor(&server.base, UI, &["--codec-auth", "Bearer t0ken"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("FAIL  endpoint: the UI sends the access token (Pass access token) only to https endpoints"), "{out}");
+    // Temporal Cloud needs https and credentials.
+    let (code, out) = doctor(&server.base, "https://cloud.temporal.io", &[]);
+    assert_eq!(code, Some(1));
+    assert!(out.starts_with("FAIL  endpoint: Temporal Cloud (https://cloud.temporal.io) needs an https codec endpoint"), "{out}");
+}
+
+#[test]
+fn doctor_exits_5_when_nothing_answers() {
+    let (code, out) = doctor("http://127.0.0.1:9", UI, &[]);
+    assert_eq!(code, Some(5));
+    assert!(
+        out.starts_with("FAIL  cannot reach http://127.0.0.1:9"),
+        "{out}"
+    );
+}
+
+#[test]
+fn doctor_checks_the_python_peer_codec_server() {
+    let Some(py) = peer_python() else {
+        return;
+    };
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut peer = std::process::Command::new(py)
+        .arg(fixtures().join("../interop/codec_server.py"))
+        .args(["--port", &port.to_string(), "--allow-origin", UI])
+        .env("INTEROP_KEYS", fixtures().join("keys.json"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the peer did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let (code, out) = doctor(&endpoint, UI, &["--include-credentials"]);
+    let refused = doctor(&endpoint, "http://localhost:9999", &[]);
+    let _ = peer.kill();
+    let _ = peer.wait();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ok    decode:"), "{out}");
+    assert_eq!(refused.0, Some(1), "{}", refused.1);
+    assert!(refused
+        .1
+        .contains("start serve with --allow-origin http://localhost:9999"));
+}
