@@ -201,6 +201,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks -d 'Verify 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 'Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-issuer -d 'Required JWT issuer (`iss`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-namespace-claim -d 'JWT claim listing the namespaces a token may use (string or array; `*` for any)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-email-claim -d 'JWT claim holding the user\'s email, for the audit log' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-leeway -d 'Clock skew allowed around a JWT\'s `exp` and `nbf`, in seconds' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks-refresh -d 'How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-body-size -d 'Largest request body (B, KB, KiB, MB, MiB, ...)' -r
@@ -210,9 +211,12 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l request-timeout 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-concurrency -d 'Requests whose codec work runs at once; others wait (within their time limit)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l header-timeout -d 'Time a connection has for its TLS handshake and each request head, and may sit idle between requests, in seconds' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l audit-log -d 'Append one JSON line per encode/decode/download request to FILE (`-`: standard output): time, request id, client, subject, namespace, route, payloads, key ids, outcome; never payloads, tokens or keys. SIGHUP reopens FILE' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-any-audience -d 'Accept JWTs minted for any audience (tokens for other apps then work here too)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l insecure-public-bind -d 'Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics -d 'Serve GET /metrics in the Prometheus text format (bounded labels: routes, status classes, error kinds, configured key ids)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics-namespace-labels -d 'With --metrics: also count requests by configured namespace'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s h -l help -d 'Print help'

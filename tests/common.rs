@@ -186,3 +186,34 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A JWT signed with the test Ed25519 key under `header`.
+pub fn jwt_with(header: jsonwebtoken::Header, claims: serde_json::Value) -> String {
+    let pem = std::fs::read(root().join("tests/data/jwt-ed25519.pem")).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(&pem).unwrap();
+    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+}
+
+/// A JWT signed with the test key, kid `test-1` (the one in tests/data/jwks.json).
+pub fn jwt(claims: serde_json::Value) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some("test-1".into());
+    jwt_with(header, claims)
+}
+
+/// Seconds since the epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// `tcodec serve` verifying JWTs against tests/data/jwks.json, with audience `tcodec` and
+/// `extra` arguments.
+pub fn jwt_server(extra: &[&str]) -> Server {
+    let jwks = root().join("tests/data/jwks.json").display().to_string();
+    let mut args = vec!["--jwks", jwks.as_str(), "--jwt-audience", "tcodec"];
+    args.extend_from_slice(extra);
+    Server::start(&interop_config(), &args)
+}

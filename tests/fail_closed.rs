@@ -7,9 +7,9 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use common::{fixtures, interop_config, root, tcodec, Server};
+use common::{fixtures, interop_config, jwt, jwt_server, jwt_with, now, root, tcodec, Server};
 use serde_json::{json, Value};
 use tcodec::codec::{Algorithm, Codec, CompressCodec};
 use tcodec::payload::{self, Payload};
@@ -422,25 +422,6 @@ fn requests_for_other_host_names_are_refused() {
     assert_eq!(status, 200);
 }
 
-fn jwt_with(header: jsonwebtoken::Header, claims: Value) -> String {
-    let pem = std::fs::read(root().join("tests/data/jwt-ed25519.pem")).unwrap();
-    let key = jsonwebtoken::EncodingKey::from_ed_pem(&pem).unwrap();
-    jsonwebtoken::encode(&header, &claims, &key).unwrap()
-}
-
-fn jwt(claims: Value) -> String {
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
-    header.kid = Some("test-1".into());
-    jwt_with(header, claims)
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 fn call(server: &Server, token: &str, ns: &str, path: &str) -> (u16, String) {
     let mut req = format!(
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Namespace: {ns}\r\nAuthorization: Bearer {token}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
@@ -453,20 +434,12 @@ fn call(server: &Server, token: &str, ns: &str, path: &str) -> (u16, String) {
 // 7. JWT claims are read strictly.
 #[test]
 fn jwt_claims_grant_nothing_unless_they_say_so() {
-    let jwks = root().join("tests/data/jwks.json").display().to_string();
-    let server = Server::start(
-        &interop_config(),
-        &[
-            "--jwks",
-            &jwks,
-            "--jwt-audience",
-            "tcodec",
-            "--jwt-issuer",
-            "https://idp.example",
-            "--jwt-namespace-claim",
-            "namespaces",
-        ],
-    );
+    let server = jwt_server(&[
+        "--jwt-issuer",
+        "https://idp.example",
+        "--jwt-namespace-claim",
+        "namespaces",
+    ]);
     let base = json!({"aud": "tcodec", "iss": "https://idp.example", "exp": now() + 600, "namespaces": "*"});
     let with = |extra: Value| {
         let mut c = base.clone();
@@ -1031,18 +1004,7 @@ fn a_key_shared_by_namespaces_is_loaded_once() {
 
 #[test]
 fn configured_audience_and_issuer_are_required_claims() {
-    let jwks = root().join("tests/data/jwks.json").display().to_string();
-    let server = Server::start(
-        &interop_config(),
-        &[
-            "--jwks",
-            &jwks,
-            "--jwt-audience",
-            "tcodec",
-            "--jwt-issuer",
-            "https://idp.example",
-        ],
-    );
+    let server = jwt_server(&["--jwt-issuer", "https://idp.example"]);
     let full = json!({"aud": "tcodec", "iss": "https://idp.example", "exp": now() + 600, "scope": "tcodec:decode"});
     assert_eq!(
         call(&server, &jwt(full.clone()), "default", "/decode").0,
@@ -1226,5 +1188,60 @@ fn secrets_in_the_environment_stay_out_of_help_and_stdout_aliases_are_written_as
     assert!(
         text.starts_with("line0\n[") && text.contains("MQ=="),
         "{text}"
+    );
+}
+
+/// --max-concurrency: with one work slot, a small request waits for a heavy one's work to
+/// stop; with two, it does not wait.
+#[test]
+fn max_concurrency_bounds_codec_work_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path());
+    let heavy = body_of(
+        &(0..600)
+            .map(|_| compressed(Algorithm::Zlib, 2 << 20))
+            .collect::<Vec<_>>(),
+    );
+    let small = body_of(&[payload::with_encoding("json/plain", b"1".to_vec())]);
+    let waited = |slots: &str| {
+        let server = Server::start(
+            &cfg,
+            &[
+                "--max-concurrency",
+                slots,
+                "--request-timeout",
+                "3",
+                "--max-decoded-size",
+                "8GiB",
+            ],
+        );
+        let a = addr(&server);
+        let heavy = heavy.clone();
+        let a2 = a.clone();
+        let first = std::thread::spawn(move || {
+            post(&a2, "127.0.0.1", "X-Namespace: aeszlib\r\n", &heavy).0
+        });
+        std::thread::sleep(Duration::from_millis(500));
+        let t = Instant::now();
+        let (status, _) = post(&a, "127.0.0.1", "X-Namespace: zstd\r\n", &small);
+        let took = t.elapsed();
+        assert_eq!(
+            first.join().unwrap(),
+            503,
+            "the heavy request runs out of time"
+        );
+        (status, took)
+    };
+    let (status, one_slot) = waited("1");
+    assert_eq!(status, 200);
+    assert!(
+        one_slot > Duration::from_millis(1500),
+        "one slot: the small request waited {one_slot:?}"
+    );
+    let (status, two_slots) = waited("2");
+    assert_eq!(status, 200);
+    assert!(
+        two_slots < Duration::from_millis(1500),
+        "two slots: the small request waited {two_slots:?}"
     );
 }

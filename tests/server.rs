@@ -5,7 +5,7 @@
 mod common;
 use std::io::Read;
 use std::process::Command;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
@@ -301,35 +301,9 @@ fn bearer_tokens_grant_rights_per_namespace() {
     );
 }
 
-fn jwt(claims: Value) -> String {
-    let pem = std::fs::read(root().join("tests/data/jwt-ed25519.pem")).unwrap();
-    let key = jsonwebtoken::EncodingKey::from_ed_pem(&pem).unwrap();
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
-    header.kid = Some("test-1".into());
-    jsonwebtoken::encode(&header, &claims, &key).unwrap()
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 #[test]
 fn jwts_are_verified_against_the_jwks_with_a_namespace_claim() {
-    let jwks = root().join("tests/data/jwks.json").display().to_string();
-    let server = Server::start(
-        &interop_config(),
-        &[
-            "--jwks",
-            &jwks,
-            "--jwt-audience",
-            "tcodec",
-            "--jwt-namespace-claim",
-            "namespaces",
-        ],
-    );
+    let server = jwt_server(&["--jwt-namespace-claim", "namespaces"]);
     let call = |token: &str, ns: &str, path: &str| {
         let auth = format!("Bearer {token}");
         let (status, _, body) = post(

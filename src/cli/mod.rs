@@ -459,7 +459,7 @@ pub struct CheckArgs {
     pub allow_key_id: Vec<String>,
 
     /// Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal's blob error limit]
-    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "2MiB", hide_default_value = true)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value_t = crate::check::DEFAULT_MAX_PAYLOAD_SIZE, hide_default_value = true)]
     pub max_payload_size: u64,
 
     /// Headers and local-activity marker data must be encoded too
@@ -541,6 +541,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "CLAIM", requires = "jwks")]
     pub jwt_namespace_claim: Option<String>,
 
+    /// JWT claim holding the user's email, for the audit log
+    #[arg(long, value_name = "CLAIM", default_value = "email", requires = "jwks")]
+    pub jwt_email_claim: String,
+
     /// Clock skew allowed around a JWT's `exp` and `nbf`, in seconds
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
     pub jwt_leeway: f64,
@@ -582,6 +586,21 @@ pub struct ServeArgs {
     /// Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)
     #[arg(long)]
     pub insecure_public_bind: bool,
+
+    /// Serve GET /metrics in the Prometheus text format (bounded labels: routes, status
+    /// classes, error kinds, configured key ids)
+    #[arg(long)]
+    pub metrics: bool,
+
+    /// With --metrics: also count requests by configured namespace
+    #[arg(long, requires = "metrics")]
+    pub metrics_namespace_labels: bool,
+
+    /// Append one JSON line per encode/decode/download request to FILE (`-`: standard
+    /// output): time, request id, client, subject, namespace, route, payloads, key ids,
+    /// outcome; never payloads, tokens or keys. SIGHUP reopens FILE
+    #[arg(long, value_name = "FILE|-")]
+    pub audit_log: Option<String>,
 }
 
 /// Seconds as a finite, non-negative number of at most a day.

@@ -30,6 +30,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
             issuer: args.jwt_issuer.clone(),
             namespace_claim: args.jwt_namespace_claim.clone(),
             leeway: args.jwt_leeway.round() as u64,
+            email_claim: args.jwt_email_claim.clone(),
         };
         auth = auth
             .with_jwks(&document, rules)
@@ -66,6 +67,9 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         header_timeout: Duration::from_secs_f64(args.header_timeout),
         insecure_public: args.insecure_public_bind,
         access_log: !cli.quiet,
+        metrics: args.metrics,
+        metrics_namespace_labels: args.metrics_namespace_labels,
+        audit_log: args.audit_log.clone(),
     };
     serve(&config, options)?;
     Ok(ExitStatus::Ok)

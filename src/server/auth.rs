@@ -60,6 +60,19 @@ impl Grant {
 struct Token {
     secret: zeroize::Zeroizing<String>,
     grant: Grant,
+    /// Its line in the tokens file: how the audit log names it (never by its text).
+    line: usize,
+}
+
+/// Who made a request, for the audit log: never a token's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subject {
+    /// `none` (no auth configured), `token` or `jwt`.
+    pub kind: &'static str,
+    /// `tokens line N`, or the JWT's `sub`.
+    pub name: Option<String>,
+    /// The JWT's email claim.
+    pub email: Option<String>,
 }
 
 /// How JWTs are checked (besides the keys).
@@ -73,6 +86,8 @@ pub struct JwtRules {
     pub namespace_claim: Option<String>,
     /// Seconds of clock skew allowed around `exp` and `nbf`.
     pub leeway: u64,
+    /// Claim holding the user's email, for the audit log.
+    pub email_claim: String,
 }
 
 /// JWT verification settings: the current key set (replaced by refreshes) and the rules.
@@ -166,6 +181,7 @@ impl Auth {
             self.tokens.push(Token {
                 secret: zeroize::Zeroizing::new(secret.to_string()),
                 grant,
+                line: n + 1,
             });
         }
         if self.tokens.is_empty() {
@@ -196,9 +212,12 @@ impl Auth {
         authorization: Option<&str>,
         direction: Direction,
         namespace: &str,
-    ) -> Result<(), Denied> {
+    ) -> Result<Subject, Denied> {
         if !self.enabled() {
-            return Ok(());
+            return Ok(Subject {
+                kind: "none",
+                ..Default::default()
+            });
         }
         let token = authorization
             .and_then(|h| {
@@ -208,15 +227,15 @@ impl Auth {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(Denied::Missing)?;
-        let grant = match self.static_grant(token) {
-            Some(grant) => grant,
+        let (grant, subject) = match self.static_grant(token) {
+            Some(found) => found,
             None => match &self.jwt {
                 Some(jwt) => jwt.grant(token)?,
                 None => return Err(Denied::Invalid("unknown token".into())),
             },
         };
         if grant.allows(direction, namespace) {
-            Ok(())
+            Ok(subject)
         } else {
             Err(Denied::Forbidden(format!(
                 "token does not grant {} in namespace {namespace:?}",
@@ -225,12 +244,19 @@ impl Auth {
         }
     }
 
-    fn static_grant(&self, token: &str) -> Option<Grant> {
+    fn static_grant(&self, token: &str) -> Option<(Grant, Subject)> {
         // Every token is compared in full, whatever matched: timing tells nothing.
         let mut found = None;
         for t in &self.tokens {
             if constant_time_eq(t.secret.as_bytes(), token.as_bytes()) {
-                found = Some(t.grant.clone());
+                found = Some((
+                    t.grant.clone(),
+                    Subject {
+                        kind: "token",
+                        name: Some(format!("tokens line {}", t.line)),
+                        email: None,
+                    },
+                ));
             }
         }
         found
@@ -266,7 +292,7 @@ impl JwtSettings {
         self.keys.read().ok().map(|k| Arc::clone(&k))
     }
 
-    fn grant(&self, token: &str) -> Result<Grant, Denied> {
+    fn grant(&self, token: &str) -> Result<(Grant, Subject), Denied> {
         let invalid = |what: &str| Denied::Invalid(what.to_string());
         let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
         if !ASYMMETRIC.contains(&header.alg) {
@@ -330,11 +356,24 @@ impl JwtSettings {
             .namespace_claim
             .as_ref()
             .map(|name| strings(claims.get(name)).unwrap_or_default());
-        Ok(Grant {
-            encode: scopes.iter().any(|s| s == "tcodec:encode"),
-            decode: scopes.iter().any(|s| s == "tcodec:decode"),
-            namespaces,
-        })
+        let text = |name: &str| {
+            claims
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        Ok((
+            Grant {
+                encode: scopes.iter().any(|s| s == "tcodec:encode"),
+                decode: scopes.iter().any(|s| s == "tcodec:decode"),
+                namespaces,
+            },
+            Subject {
+                kind: "jwt",
+                name: text("sub"),
+                email: text(&self.rules.email_claim),
+            },
+        ))
     }
 }
 

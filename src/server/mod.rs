@@ -8,10 +8,12 @@
 //! then takes a work slot (held until the codec work ends) and runs the pipeline under a
 //! per-request decoded-bytes budget, payload cap and deadline.
 
+pub mod audit;
 pub mod auth;
 pub mod host;
 pub mod jwks;
 pub mod listener;
+pub mod metrics;
 pub mod routes;
 
 use std::collections::HashMap;
@@ -66,6 +68,12 @@ pub struct ServeOptions {
     pub insecure_public: bool,
     /// Write access log lines to standard error.
     pub access_log: bool,
+    /// Serve `/metrics`.
+    pub metrics: bool,
+    /// Metrics by namespace too.
+    pub metrics_namespace_labels: bool,
+    /// The audit log's file (`-`: standard output).
+    pub audit_log: Option<String>,
 }
 
 /// The pipelines served, built once at start (keys loaded once).
@@ -128,6 +136,18 @@ pub struct AppState {
     pub timeout: Duration,
     /// Work slots: requests whose codec work runs at once.
     pub work: Arc<tokio::sync::Semaphore>,
+    /// Metrics, with `--metrics`.
+    pub metrics: Option<Arc<metrics::Metrics>>,
+    /// The audit log, with `--audit-log`.
+    pub audit: Option<Arc<audit::AuditLog>>,
+}
+
+/// What watches each request: access log, metrics, audit log.
+struct Observers {
+    access_log: bool,
+    metrics: Option<Arc<metrics::Metrics>>,
+    audit: Option<Arc<audit::AuditLog>>,
+    next_id: std::sync::atomic::AtomicU64,
 }
 
 /// The router with every layer, for the server and for in-process tests.
@@ -156,9 +176,19 @@ pub fn router(state: AppState, options: &ServeOptions) -> Result<Router> {
         ])
         .allow_credentials(true)
         .max_age(Duration::from_secs(600));
-    let access_log = options.access_log;
-    let app = Router::new()
+    let observers = Arc::new(Observers {
+        access_log: options.access_log,
+        metrics: state.metrics.clone(),
+        audit: state.audit.clone(),
+        next_id: std::sync::atomic::AtomicU64::new(1),
+    });
+    let mut app = Router::new()
         .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz));
+    if state.metrics.is_some() {
+        app = app.route("/metrics", get(routes::metrics));
+    }
+    let app = app
         .fallback(any(routes::codec))
         .with_state(Arc::new(state))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -167,17 +197,31 @@ pub fn router(state: AppState, options: &ServeOptions) -> Result<Router> {
         ))
         .layer(cors)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
-            log_request(req, next, access_log)
+            observe(req, next, observers.clone())
         }));
     Ok(app)
 }
 
-/// One access log line per request: method, path, namespace, status, payloads, latency.
+/// Per request: an id (`x-request-id` on the answer), metrics, one audit line for codec
+/// routes, and one access log line (method, path, namespace, status, payloads, latency).
 /// Never bodies, headers or tokens.
-async fn log_request(req: Request, next: Next, enabled: bool) -> Response {
-    if !enabled {
-        return next.run(req).await;
+async fn observe(req: Request, next: Next, observers: Arc<Observers>) -> Response {
+    let id = observers
+        .next_id
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Some(m) = &observers.metrics {
+        m.start();
     }
+    let client = req
+        .extensions()
+        .get::<listener::ClientAddr>()
+        .map(|c| c.0.to_string());
+    let bytes_in = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -185,12 +229,61 @@ async fn log_request(req: Request, next: Next, enabled: bool) -> Response {
         .headers()
         .get(header::ORIGIN)
         .map(|o| escape(&String::from_utf8_lossy(o.as_bytes())));
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), v);
+    }
+    // Responses without a record are not codec routes (healthz, readyz, metrics, 404s).
     let logged = response
         .extensions()
         .get::<Logged>()
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or(Logged {
+            route: 3,
+            ..Default::default()
+        });
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    let bytes_out = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .unwrap_or(0);
+    if let Some(m) = &observers.metrics {
+        m.record(&metrics::Sample {
+            route: logged.route,
+            status,
+            seconds,
+            payloads: (logged.payloads_in as u64, logged.payloads as u64),
+            bytes: (bytes_in, bytes_out),
+            error: logged.error,
+            key_ids: logged.key_ids.clone(),
+            namespace: logged.configured.then(|| logged.namespace.clone()),
+        });
+    }
+    if let (Some(audit), true) = (&observers.audit, logged.route < 3) {
+        // No subject (null) when the request was not authenticated.
+        let mut key_ids = logged.key_ids.clone();
+        key_ids.dedup();
+        audit.write(&serde_json::json!({
+            "time": audit::now_rfc3339(),
+            "requestId": id,
+            "client": client,
+            "subject": logged.subject.as_ref().map(|s| {
+                serde_json::json!({"kind": s.kind, "name": s.name, "email": s.email})
+            }),
+            "namespace": logged.namespace,
+            "route": metrics::ROUTES[logged.route],
+            "payloads": logged.payloads_in,
+            "keyIds": key_ids,
+            "status": status,
+            "error": logged.error.map(|k| metrics::ERROR_KINDS[k]),
+            "millis": (seconds * 1000.0 * 100.0).round() / 100.0,
+        }));
+    }
+    if !observers.access_log {
+        return response;
+    }
     // A preflight that CORS refused has no Access-Control-Allow-Origin: name its origin.
     if method == Method::OPTIONS
         && !response
@@ -211,9 +304,9 @@ async fn log_request(req: Request, next: Next, enabled: bool) -> Response {
         } else {
             escape(&logged.namespace)
         },
-        response.status().as_u16(),
+        status,
         logged.payloads,
-        started.elapsed().as_secs_f64() * 1000.0
+        seconds * 1000.0
     ));
     response
 }
@@ -278,8 +371,19 @@ pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
         limits: options.limits,
         timeout: options.timeout,
         work: Arc::new(tokio::sync::Semaphore::new(options.max_concurrency)),
+        metrics: options.metrics.then(|| {
+            Arc::new(metrics::Metrics::new(
+                config.keys().keys().cloned().collect(),
+                options.metrics_namespace_labels,
+            ))
+        }),
+        audit: match &options.audit_log {
+            Some(spec) => Some(Arc::new(audit::AuditLog::open(spec).map_err(Error::Usage)?)),
+            None => None,
+        },
     };
     let jwt = state.auth.jwt();
+    let audit = state.audit.clone();
     let app = router(state, &options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -288,6 +392,9 @@ pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
     runtime.block_on(async move {
         if let (Some(jwt), Some((url, every))) = (jwt, options.jwks_refresh.clone()) {
             tokio::spawn(jwks::refresh_forever(jwt, url, every));
+        }
+        if let Some(audit) = audit {
+            tokio::spawn(reopen_on_sighup(audit));
         }
         run(app, options, tls, &namespaces).await
     })
@@ -341,6 +448,25 @@ async fn run(
     })
     .await;
     Ok(())
+}
+
+/// SIGHUP reopens the audit log (after logrotate moved it).
+async fn reopen_on_sighup(audit: Arc<audit::AuditLog>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            match audit.reopen() {
+                Ok(()) => log(format_args!("tcodec serve: SIGHUP: audit log reopened")),
+                Err(e) => log(format_args!("tcodec serve: SIGHUP: {e}")),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = audit;
 }
 
 async fn wait_for_signal() {

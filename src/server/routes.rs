@@ -36,18 +36,63 @@ pub struct RequestLimits {
     pub max_payloads: usize,
 }
 
-/// What the access log records of one request.
+/// What the access log, metrics and audit log record of one request.
 #[derive(Clone, Default)]
 pub struct Logged {
+    /// Index into [`super::metrics::ROUTES`] (`other` when not a codec route).
+    pub route: usize,
     /// The namespace served.
     pub namespace: String,
+    /// Whether the namespace has a pipeline (only then may metrics label it).
+    pub configured: bool,
+    /// Payloads in the request.
+    pub payloads_in: usize,
     /// Payloads in the answer.
     pub payloads: usize,
+    /// Who called.
+    pub subject: Option<super::auth::Subject>,
+    /// Key ids of the encrypted payloads in the request, one per payload.
+    pub key_ids: Vec<String>,
+    /// The codec error kind, when the codec failed.
+    pub error: Option<usize>,
 }
 
-/// `GET /healthz`.
+/// What [`transform_until`] learned about a request, for [`Logged`].
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Payloads in the request.
+    pub payloads_in: usize,
+    /// Key ids of its encrypted payloads, one per payload, sorted.
+    pub key_ids: Vec<String>,
+    /// The codec error kind, when the codec failed.
+    pub error: Option<usize>,
+}
+
+/// `GET /healthz`: liveness.
 pub async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// `GET /readyz`: the configuration and every key are loaded (they are before the server
+/// listens), so a listening server is ready.
+pub async fn readyz() -> &'static str {
+    "ready\n"
+}
+
+/// `GET /metrics` (with `--metrics`).
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    match &state.metrics {
+        Some(m) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            m.render(),
+        )
+            .into_response(),
+        None => reply(StatusCode::NOT_FOUND, "metrics are off (--metrics)"),
+    }
 }
 
 /// Every other route: the codec endpoints by suffix, else 404. Host, auth and the
@@ -95,10 +140,15 @@ async fn answer(
     } else if let Some(p) = path.strip_suffix("/encode") {
         (p, Direction::Encode)
     } else if path == "/download" || path.ends_with("/download") {
-        return reply(
+        let mut response = reply(
             StatusCode::NOT_FOUND,
             "this codec server has no external storage driver to download from",
         );
+        response.extensions_mut().insert(Logged {
+            route: 2,
+            ..Default::default()
+        });
+        return response;
     } else {
         return reply(
             StatusCode::NOT_FOUND,
@@ -136,17 +186,28 @@ async fn answer(
             (!p.is_empty() && !p.contains('/')).then(|| p.to_string())
         })
         .unwrap_or_else(|| state.default_namespace.clone());
-    let logged = |response: Response, payloads: usize| with_log(response, &namespace, payloads);
+    let mut log = Logged {
+        route: if direction == Direction::Encode { 0 } else { 1 },
+        namespace: namespace.clone(),
+        ..Default::default()
+    };
+    let logged = |mut response: Response, log: &Logged| {
+        response.extensions_mut().insert(log.clone());
+        response
+    };
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if let Err(denied) = state.auth.check(authorization, direction, &namespace) {
-        let response = match denied {
-            Denied::Missing => reply(StatusCode::UNAUTHORIZED, "missing bearer token"),
-            Denied::Invalid(why) => reply(StatusCode::UNAUTHORIZED, &why),
-            Denied::Forbidden(why) => reply(StatusCode::FORBIDDEN, &why),
-        };
-        return logged(response, 0);
+    match state.auth.check(authorization, direction, &namespace) {
+        Ok(subject) => log.subject = Some(subject),
+        Err(denied) => {
+            let response = match denied {
+                Denied::Missing => reply(StatusCode::UNAUTHORIZED, "missing bearer token"),
+                Denied::Invalid(why) => reply(StatusCode::UNAUTHORIZED, &why),
+                Denied::Forbidden(why) => reply(StatusCode::FORBIDDEN, &why),
+            };
+            return logged(response, &log);
+        }
     }
     let Some(pipeline) = state.pipelines.get(&namespace) else {
         let response = reply(
@@ -156,16 +217,17 @@ async fn answer(
                 super::escape(&namespace)
             ),
         );
-        return logged(response, 0);
+        return logged(response, &log);
     };
+    log.configured = true;
     let limits = state.limits;
     if content_length(headers).is_some_and(|n| n > limits.max_body as u64) {
-        return logged(too_large_body(limits.max_body), 0);
+        return logged(too_large_body(limits.max_body), &log);
     }
     let Some(unread) = body.take() else {
         return logged(
             reply(StatusCode::BAD_REQUEST, "cannot read the request body"),
-            0,
+            &log,
         );
     };
     let body = match axum::body::to_bytes(unread, limits.max_body).await {
@@ -176,51 +238,56 @@ async fn answer(
             } else {
                 reply(StatusCode::BAD_REQUEST, "cannot read the request body")
             };
-            return logged(response, 0);
+            return logged(response, &log);
         }
     };
     // The permit travels with the work: a request answered 503 by the timeout keeps its
     // slot until its codec work has really stopped (at the next payload).
     let Ok(permit) = state.work.clone().acquire_owned().await else {
-        return logged(reply(StatusCode::SERVICE_UNAVAILABLE, "shutting down"), 0);
+        return logged(
+            reply(StatusCode::SERVICE_UNAVAILABLE, "shutting down"),
+            &log,
+        );
     };
     let deadline = started + state.timeout;
     // Compression is costly both ways (and decompression expands): never inline.
     let inline = body.len() <= INLINE_BODY_LIMIT && !pipeline.has_remote() && !pipeline.expands();
     let work = move || {
         let expired = || Instant::now() >= deadline;
-        let result = transform_until(&pipeline, direction, &body, &limits, &expired);
+        let mut report = Report::default();
+        let result = transform_until(&pipeline, direction, &body, &limits, &expired, &mut report);
         drop(permit);
-        result
+        (result, report)
     };
-    let result = if inline {
+    let (result, report) = if inline {
         work()
     } else {
         match tokio::task::spawn_blocking(work).await {
             Ok(r) => r,
-            Err(_) => Err((StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())),
+            Err(_) => (
+                Err((StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())),
+                Report::default(),
+            ),
         }
     };
+    log.payloads_in = report.payloads_in;
+    log.key_ids = report.key_ids;
+    log.error = report.error;
     match result {
-        Ok((count, json)) => logged(
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                json,
+        Ok((count, json)) => {
+            log.payloads = count;
+            logged(
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    json,
+                )
+                    .into_response(),
+                &log,
             )
-                .into_response(),
-            count,
-        ),
-        Err((status, why)) => logged(reply(status, &why), 0),
+        }
+        Err((status, why)) => logged(reply(status, &why), &log),
     }
-}
-
-fn with_log(mut response: Response, namespace: &str, payloads: usize) -> Response {
-    response.extensions_mut().insert(Logged {
-        namespace: namespace.to_string(),
-        payloads,
-    });
-    response
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -256,7 +323,14 @@ pub fn transform(
     body: &[u8],
     limits: &RequestLimits,
 ) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
-    transform_until(pipeline, direction, body, limits, &|| false)
+    transform_until(
+        pipeline,
+        direction,
+        body,
+        limits,
+        &|| false,
+        &mut Report::default(),
+    )
 }
 
 /// [`transform`], giving up between payloads once `expired` says so (answered 503).
@@ -266,6 +340,7 @@ pub fn transform_until(
     body: &[u8],
     limits: &RequestLimits,
     expired: &dyn Fn() -> bool,
+    report: &mut Report,
 ) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
     let too_large = |why: String| (StatusCode::PAYLOAD_TOO_LARGE, why);
@@ -292,9 +367,21 @@ pub fn transform_until(
             limits.max_payloads
         )));
     }
+    report.payloads_in = payloads.len();
+    if direction == Direction::Decode {
+        let mut ids: Vec<String> = payloads
+            .iter()
+            .filter(|p| crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED))
+            .filter_map(|p| p.metadata.get(payload::ENCRYPTION_KEY_ID))
+            .map(|id| String::from_utf8_lossy(id).into_owned())
+            .collect();
+        ids.sort();
+        report.key_ids = ids;
+    }
     let budget = Budget::new(limits.max_decoded);
     let payloads: Vec<Payload> = pipeline
         .run_sequential_until(direction, payloads, &budget, expired)
+        .inspect_err(|e| report.error = Some(super::metrics::error_kind(&e.source)))
         .map_err(|e| match e.source {
             CodecError::DeadlineExceeded => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -1,0 +1,205 @@
+//! Issue #14 (part): `/metrics` read by prometheus-client's own parser after known
+//! traffic, the audit log (fields, no secrets, SIGHUP reopen) and `/readyz`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{assert_no_key_material, fixtures, interop_config, peer_python, root, Server};
+use serde_json::Value;
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .new_agent()
+}
+
+fn post(url: &str, token: Option<&str>, body: &[u8]) -> u16 {
+    let mut req = agent().post(url).header("X-Namespace", "default");
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    req.send(body).unwrap().status().as_u16()
+}
+
+/// The shared fixture payloads, encrypted with test-key-1.
+fn encrypted_body() -> (Vec<u8>, usize) {
+    let file = fixtures().join(
+        "payloads/default/s-greeting-test-key-1.01a20f45-3c44-722b-9ff2-cb574397bbfd.encoded.json",
+    );
+    let text = std::fs::read(file).unwrap();
+    let v: Value = serde_json::from_slice(&text).unwrap();
+    let n = v["payloads"].as_array().map_or(1, Vec::len);
+    (text, n)
+}
+
+#[test]
+fn metrics_parse_and_count_known_traffic_and_the_audit_log_names_who_did_what() {
+    let Some(py) = peer_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, "# comment\nsecret-reader-token decode\n").unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let mut server = Server::start(
+        &interop_config(),
+        &[
+            "--metrics",
+            "--auth-tokens",
+            &tokens.display().to_string(),
+            "--audit-log",
+            &audit.display().to_string(),
+        ],
+    );
+    let decode = server.url("/decode");
+    let (body, n) = encrypted_body();
+    let token = Some("secret-reader-token");
+    assert_eq!(post(&decode, token, &body), 200);
+    assert_eq!(post(&decode, token, &body), 200);
+    assert_eq!(
+        post(&decode, token, b"{\"payloads\": [{\"data\": 5}]}"),
+        400
+    );
+    assert_eq!(post(&decode, None, &body), 401);
+    // A tampered ciphertext: a codec error of kind "authentication".
+    let mut tampered: Value = serde_json::from_slice(&body).unwrap();
+    let data = tampered["payloads"][0]["data"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = if data.starts_with('A') { "B" } else { "A" };
+    tampered["payloads"][0]["data"] = Value::String(format!("{flipped}{}", &data[1..]));
+    assert_eq!(post(&decode, token, tampered.to_string().as_bytes()), 400);
+    assert_eq!(
+        agent()
+            .get(server.url("/readyz"))
+            .call()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let mut answer = agent().get(server.url("/metrics")).call().unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let text = answer.body_mut().read_to_string().unwrap();
+    let mut parse = Command::new(&py)
+        .arg(root().join("tests/interop/parse_metrics.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    parse
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let parsed = parse.wait_with_output().unwrap();
+    assert!(
+        parsed.status.success(),
+        "the exposition does not parse:\n{text}"
+    );
+    let mut samples: HashMap<String, f64> = HashMap::new();
+    for line in String::from_utf8(parsed.stdout).unwrap().lines() {
+        let s: Value = serde_json::from_str(line).unwrap();
+        let mut labels: Vec<String> = s["labels"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
+            .collect();
+        labels.sort();
+        samples.insert(
+            format!("{}{{{}}}", s["name"].as_str().unwrap(), labels.join(",")),
+            s["value"].as_f64().unwrap(),
+        );
+    }
+    let get = |key: &str| {
+        *samples
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing:\n{text}"))
+    };
+    assert_eq!(get("tcodec_requests_total{route=decode,status=2xx}"), 2.0);
+    assert_eq!(get("tcodec_requests_total{route=decode,status=4xx}"), 3.0);
+    assert_eq!(get("tcodec_requests_total{route=encode,status=2xx}"), 0.0);
+    // /readyz (and this scrape while it runs) are "other".
+    assert_eq!(get("tcodec_requests_total{route=other,status=2xx}"), 1.0);
+    assert_eq!(get("tcodec_codec_errors_total{kind=authentication}"), 1.0);
+    assert_eq!(
+        get("tcodec_decrypts_total{key_id=test-key-1}"),
+        2.0 * n as f64
+    );
+    assert_eq!(get("tcodec_decrypts_total{key_id=other}"), 0.0);
+    assert_eq!(get("tcodec_payloads_out_total{}"), 2.0 * n as f64);
+    assert_eq!(get("tcodec_requests_in_flight{}"), 0.0);
+    assert_eq!(
+        get("tcodec_request_duration_seconds_count{route=decode}"),
+        5.0
+    );
+    assert_eq!(
+        get("tcodec_request_duration_seconds_bucket{le=+Inf,route=decode}"),
+        5.0
+    );
+    assert!(
+        !text.contains("namespace="),
+        "no namespace labels unless asked"
+    );
+
+    // The audit log: one line per decode request, who and what, no secrets.
+    let lines: Vec<Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let first = &lines[0];
+    assert_eq!(first["route"], "decode");
+    assert_eq!(first["namespace"], "default");
+    assert_eq!(first["status"], 200);
+    assert_eq!(first["payloads"], n);
+    assert_eq!(first["keyIds"], serde_json::json!(["test-key-1"]));
+    assert_eq!(first["subject"]["kind"], "token");
+    assert_eq!(first["subject"]["name"], "tokens line 2");
+    assert!(first["client"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert!(first["time"].as_str().unwrap().ends_with('Z'));
+    assert!(first["requestId"].as_u64().is_some());
+    assert_eq!(lines[3]["status"], 401);
+    assert_eq!(lines[3]["subject"], Value::Null, "not authenticated");
+    assert_eq!(lines[4]["error"], "authentication");
+    let all = std::fs::read_to_string(&audit).unwrap();
+    assert!(!all.contains("secret-reader-token"), "no token text");
+    assert_no_key_material(&all);
+    let payload_data = serde_json::from_slice::<Value>(&body).unwrap()["payloads"][0]["data"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!all.contains(&payload_data[..40]), "no payload data");
+
+    // logrotate: move the file, SIGHUP, and the next line goes to a new file.
+    let rotated = dir.path().join("audit.jsonl.1");
+    std::fs::rename(&audit, &rotated).unwrap();
+    Command::new("kill")
+        .args(["-HUP", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(post(&decode, token, &body), 200);
+    assert_eq!(std::fs::read_to_string(&audit).unwrap().lines().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&rotated).unwrap().lines().count(),
+        5
+    );
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "SIGHUP does not stop the server"
+    );
+    assert!(server.log().contains("SIGHUP: audit log reopened"));
+}
