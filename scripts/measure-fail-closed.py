@@ -108,7 +108,11 @@ def case2():
 
 
 def case3():
-    p, port = start("--request-timeout", "2")
+    # The new build's per-request budget would refuse this body at once (413); lift it so
+    # the deadline is what stops the work.
+    extra = ["--max-decoded-size", "8GiB"] if b"max-decoded-size" in subprocess.run(
+        [BIN, "serve", "--help"], capture_output=True).stdout else []
+    p, port = start("--request-timeout", "2", *extra)
     heavy = json.dumps({"payloads": [payload(zlib.compress(inner(2 << 20)), b"binary/zlib")] * 200}).encode()
     times, worst = [], [0.0]
 
@@ -202,8 +206,14 @@ def case5():
     return to401, growth
 
 
-print("1. 4 x zlib(64 MiB) in one body: (status, answer bytes, peak RSS MB, seconds, body bytes)", case1(), flush=True)
-print("2. 5.5 M empty payloads to /encode: (status, answer bytes, peak RSS MB, body bytes)", case2(), flush=True)
-print("3. 4 x heavy with --request-timeout 2: ([(status, s)], /healthz worst ms, CPU s in the 2 s after)", case3(), flush=True)
-print("4. silent TCP connection closed after (s):", case4(), flush=True)
-print("5. unauthenticated: (ms to 401 with no body sent, peak RSS growth MB for 8 x 16 MiB)", case5(), flush=True)
+CASES = os.environ.get("MEASURE_CASES", "12345")
+if "1" in CASES:
+    print("1. 4 x zlib(64 MiB) in one body: (status, answer bytes, peak RSS MB, seconds, body bytes)", case1(), flush=True)
+if "2" in CASES:
+    print("2. 5.5 M empty payloads to /encode: (status, answer bytes, peak RSS MB, body bytes)", case2(), flush=True)
+if "3" in CASES:
+    print("3. 4 x heavy with --request-timeout 2: ([(status, s)], /healthz worst ms, CPU s in the 2 s after)", case3(), flush=True)
+if "4" in CASES:
+    print("4. silent TCP connection closed after (s):", case4(), flush=True)
+if "5" in CASES:
+    print("5. unauthenticated: (ms to 401 with no body sent, peak RSS growth MB for 8 x 16 MiB)", case5(), flush=True)

@@ -278,6 +278,13 @@ mod tests {
         assert_eq!(parse_size("512KB"), Ok(512_000));
         assert_eq!(parse_size("1.5mb"), Ok(1_500_000));
         assert_eq!(parse_size("300"), Ok(300));
+        assert_eq!(parse_size("1KiB"), Ok(1024));
+        assert_eq!(parse_size("3k"), Ok(3000));
+        assert_eq!(parse_size("2gib"), Ok(2 << 30));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("4M"), Ok(4_000_000));
+        assert_eq!(parse_size("7b"), Ok(7));
+        assert_eq!(DEFAULT_MAX_PAYLOAD_SIZE, 2_097_152);
         assert!(parse_size("2 parsecs").is_err());
         assert!(parse_size("MiB").is_err());
     }

@@ -44,6 +44,9 @@ struct RawConfig {
     keys: BTreeMap<String, RawKey>,
     #[serde(default)]
     namespaces: BTreeMap<String, RawNamespace>,
+    /// `tcodec serve` options (flags > TCODEC_SERVE_* > this table).
+    #[serde(default)]
+    serve: toml::Table,
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,6 +205,8 @@ pub struct Config {
     /// Whether key `command`s may run: not for a config found implicitly in the working
     /// directory (cloning a repository must not let it run code), unless trusted.
     commands_allowed: bool,
+    /// The `[serve]` table: `tcodec serve` options.
+    serve: toml::Table,
     /// AES ciphers built so far, one per key id, shared by every namespace's pipeline: each
     /// key's bytes are loaded once and held once (in its cipher's key schedule).
     ciphers: CipherCache,
@@ -312,6 +317,7 @@ impl Config {
             published,
             namespaces,
             commands_allowed: true,
+            serve: raw.serve,
             ciphers: CipherCache::default(),
         })
     }
@@ -326,6 +332,11 @@ impl Config {
             (Some(only), None) => Some(only),
             _ => None,
         }
+    }
+
+    /// The `[serve]` table (empty when absent).
+    pub fn serve_table(&self) -> &toml::Table {
+        &self.serve
     }
 
     /// Lets key `command`s of an implicitly found config run (`--trust-config`).

@@ -278,3 +278,74 @@ fn payload_lists_are_checked_too() {
          checked 1 file, 1 payload: 1 violation (1 plaintext), 0 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed\n"
     );
 }
+
+/// With a remote codec alone, "encoded" means not in a payload converter's encoding.
+#[test]
+fn remote_only_namespaces_fail_plaintext_and_pass_encoded_payloads() {
+    let server = Server::start(&interop_config(), &[]);
+    let list = r#"{"payloads": [
+        {"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "MQ=="},
+        {"metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA==", "encryption-key-id": "dGVzdC1rZXktMQ=="}, "data": "AAAA"}]}"#;
+    let out = tcodec()
+        .args([
+            "check",
+            "-n",
+            "remote-only",
+            "--no-decode",
+            "--codec-endpoint",
+            &server.base,
+            "-",
+        ])
+        .write_stdin(list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("<stdin>: payloads[0]: plaintext: not encoded: encoding \"json/plain\", expected \"(a codec's encoding)\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("payloads[1]"), "{text}");
+}
+
+/// The size limit is inclusive: a payload of exactly the limit passes, one byte more fails.
+#[test]
+fn payload_size_limit_is_inclusive() {
+    let p = json!({"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "MTIzNDU2Nzg5MA=="});
+    // Serialized: metadata entry (2 + 8 + 2 + 10 = 22, framed 24) + data (2 + 10) = 36.
+    let size = 36;
+    let run = |limit: usize| {
+        tcodec_interop()
+            .args(["check", "-n", "zipped", "--no-decode", "--max-payload-size"])
+            .arg(limit.to_string())
+            .arg("-")
+            .write_stdin(json!({"payloads": [p]}).to_string())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(run(size), Some(0));
+    assert_eq!(run(size - 1), Some(1));
+}
+
+/// Search attributes are never decoded: even a junk "encrypted" one is no `undecodable`.
+#[test]
+fn search_attributes_are_never_decoded_by_check() {
+    let history = json!({"events": [{
+        "eventId": "1",
+        "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED",
+        "workflowExecutionStartedEventAttributes": {
+            "searchAttributes": {"indexedFields": {"CustomKeywordField": {
+                "metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA=="}, "data": "AAAA"}}}
+        }
+    }]});
+    let out = tcodec_interop()
+        .args(["check", "-n", "default", "--format", "json", "-"])
+        .write_stdin(history.to_string())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["violations"], json!([]), "{report}");
+    assert_eq!(out.status.code(), Some(0));
+}

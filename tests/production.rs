@@ -203,3 +203,93 @@ fn metrics_parse_and_count_known_traffic_and_the_audit_log_names_who_did_what() 
     );
     assert!(server.log().contains("SIGHUP: audit log reopened"));
 }
+
+/// Every serve option from a `[serve]` table, a `TCODEC_SERVE_*` variable, or a flag:
+/// flags win over the environment, which wins over the file.
+#[test]
+fn serve_options_come_from_the_config_table_then_env_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("serve.toml");
+    let interop = std::fs::read_to_string(interop_config()).unwrap().replace(
+        "../../shared",
+        &root().join("../shared").display().to_string(),
+    );
+    std::fs::write(
+        &cfg,
+        format!(
+            "{interop}\n[serve]\nmax-payloads = 2\nmax_body_size = \"1KiB\"\nmetrics = true\nallow-origin = [\"http://localhost:8233\"]\naudit-log = \"audit.jsonl\"\n"
+        ),
+    )
+    .unwrap();
+    let three = br#"{"payloads": [{}, {}, {}]}"#;
+    let start = |env: &[(&str, &str)], flags: &[&str]| {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
+            .envs(env.iter().copied())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+            &mut first,
+        )
+        .unwrap();
+        let base = first.trim().rsplit(' ').next().unwrap().to_string();
+        (child, base)
+    };
+    let status = |base: &str, body: &[u8]| {
+        agent()
+            .post(format!("{base}/decode"))
+            .send(body)
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // The file: 2 payloads at most, /metrics on, the audit log beside the config.
+    let (mut child, base) = start(&[], &[]);
+    assert_eq!(status(&base, three), 413);
+    assert_eq!(
+        agent()
+            .get(format!("{base}/metrics"))
+            .call()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(status(&base, br#"{"payloads": [{}]}"#), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        dir.path().join("audit.jsonl").exists(),
+        "audit-log relative to the config"
+    );
+    // The environment beats the file...
+    let (mut child, base) = start(&[("TCODEC_SERVE_MAX_PAYLOADS", "5")], &[]);
+    assert_eq!(status(&base, three), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    // ...and a flag beats both.
+    let (mut child, base) = start(
+        &[("TCODEC_SERVE_MAX_PAYLOADS", "5")],
+        &["--max-payloads", "1"],
+    );
+    assert_eq!(status(&base, br#"{"payloads": [{}, {}]}"#), 413);
+    let _ = child.kill();
+    let _ = child.wait();
+    // An unknown key is a configuration error, not ignored.
+    std::fs::write(&cfg, "[serve]\nmax-payload = 3\n").unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("[serve] max-payload: not a serve option (see tcodec serve --help)"));
+}

@@ -487,21 +487,32 @@ pub struct CheckArgs {
     pub remote: RemoteArgs,
 }
 
-/// Arguments of `serve`.
-#[derive(Debug, Args)]
+/// Arguments of `serve`. Each can also come from `TCODEC_SERVE_<NAME>` and from the
+/// config's `[serve]` table (flags > environment > file).
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port, printed on standard error)
-    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR:PORT")]
+    #[arg(
+        env = "TCODEC_SERVE_LISTEN",
+        long,
+        default_value = "127.0.0.1:8081",
+        value_name = "ADDR:PORT"
+    )]
     pub listen: std::net::SocketAddr,
 
     /// Origin allowed to call from a browser, with its scheme, e.g. the Web UI's
     /// http://localhost:8233 (repeatable); without any, browsers are refused
-    #[arg(long, value_name = "ORIGIN", value_parser = parse_origin)]
+    #[arg(env = "TCODEC_SERVE_ALLOW_ORIGIN", value_delimiter = ',', long, value_name = "ORIGIN", value_parser = parse_origin)]
     pub allow_origin: Vec<String>,
 
     /// Host name the server may be called by, besides localhost and IP addresses
     /// (repeatable); requests with any other Host header are refused (DNS rebinding)
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        env = "TCODEC_SERVE_ALLOW_HOST",
+        value_delimiter = ',',
+        long,
+        value_name = "NAME"
+    )]
     pub allow_host: Vec<String>,
 
     /// Namespace for requests that name none (no X-Namespace, no path prefix)
@@ -509,97 +520,127 @@ pub struct ServeArgs {
     pub namespace: String,
 
     /// TLS certificate chain (PEM)
-    #[arg(long, value_name = "FILE")]
+    #[arg(env = "TCODEC_SERVE_TLS_CERT", long, value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
 
     /// TLS private key (PEM)
-    #[arg(long, value_name = "FILE")]
+    #[arg(env = "TCODEC_SERVE_TLS_KEY", long, value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
 
     /// Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line
-    #[arg(long, value_name = "FILE")]
+    #[arg(env = "TCODEC_SERVE_AUTH_TOKENS", long, value_name = "FILE")]
     pub auth_tokens: Option<PathBuf>,
 
     /// Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to
     /// loopback) fetched at start and refreshed
-    #[arg(long, value_name = "FILE|URL")]
+    #[arg(env = "TCODEC_SERVE_JWKS", long, value_name = "FILE|URL")]
     pub jwks: Option<String>,
 
     /// Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience
-    #[arg(long, value_name = "AUD", requires = "jwks")]
+    #[arg(
+        env = "TCODEC_SERVE_JWT_AUDIENCE",
+        long,
+        value_name = "AUD",
+        requires = "jwks"
+    )]
     pub jwt_audience: Option<String>,
 
     /// Accept JWTs minted for any audience (tokens for other apps then work here too)
-    #[arg(long, requires = "jwks", conflicts_with = "jwt_audience")]
+    #[arg(
+        env = "TCODEC_SERVE_JWT_ANY_AUDIENCE",
+        long,
+        requires = "jwks",
+        conflicts_with = "jwt_audience"
+    )]
     pub jwt_any_audience: bool,
 
     /// Required JWT issuer (`iss`)
-    #[arg(long, value_name = "ISS", requires = "jwks")]
+    #[arg(
+        env = "TCODEC_SERVE_JWT_ISSUER",
+        long,
+        value_name = "ISS",
+        requires = "jwks"
+    )]
     pub jwt_issuer: Option<String>,
 
     /// JWT claim listing the namespaces a token may use (string or array; `*` for any)
-    #[arg(long, value_name = "CLAIM", requires = "jwks")]
+    #[arg(
+        env = "TCODEC_SERVE_JWT_NAMESPACE_CLAIM",
+        long,
+        value_name = "CLAIM",
+        requires = "jwks"
+    )]
     pub jwt_namespace_claim: Option<String>,
 
     /// JWT claim holding the user's email, for the audit log
-    #[arg(long, value_name = "CLAIM", default_value = "email", requires = "jwks")]
+    #[arg(
+        env = "TCODEC_SERVE_JWT_EMAIL_CLAIM",
+        long,
+        value_name = "CLAIM",
+        default_value = "email",
+        requires = "jwks"
+    )]
     pub jwt_email_claim: String,
 
     /// Clock skew allowed around a JWT's `exp` and `nbf`, in seconds
-    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
+    #[arg(env = "TCODEC_SERVE_JWT_LEEWAY", long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
     pub jwt_leeway: f64,
 
     /// How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)
-    #[arg(long, value_name = "SECONDS", default_value = "600", value_parser = parse_positive_seconds)]
+    #[arg(env = "TCODEC_SERVE_JWKS_REFRESH", long, value_name = "SECONDS", default_value = "600", value_parser = parse_positive_seconds)]
     pub jwks_refresh: f64,
 
     /// Largest request body (B, KB, KiB, MB, MiB, ...)
-    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "16MiB")]
+    #[arg(env = "TCODEC_SERVE_MAX_BODY_SIZE", long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "16MiB")]
     pub max_body_size: u64,
 
     /// Bytes one request may decode to (all its payloads' decompressed output together)
     /// and largest answer [default: 4 × --max-body-size]
-    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size)]
+    #[arg(env = "TCODEC_SERVE_MAX_DECODED_SIZE", long, value_name = "SIZE", value_parser = crate::check::parse_size)]
     pub max_decoded_size: Option<u64>,
 
     /// Payloads in one request
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(env = "TCODEC_SERVE_MAX_PAYLOADS", long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_payloads: u32,
 
     /// Per-request time limit, in seconds (answered 503; codec work stops at the next payload)
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_seconds)]
+    #[arg(env = "TCODEC_SERVE_REQUEST_TIMEOUT", long, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_seconds)]
     pub request_timeout: f64,
 
     /// Requests whose codec work runs at once; others wait (within their time limit)
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(env = "TCODEC_SERVE_MAX_CONCURRENCY", long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrency: u32,
 
     /// Time a connection has for its TLS handshake and each request head, and may sit idle
     /// between requests, in seconds
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_positive_seconds)]
+    #[arg(env = "TCODEC_SERVE_HEADER_TIMEOUT", long, value_name = "SECONDS", default_value = "10", value_parser = parse_positive_seconds)]
     pub header_timeout: f64,
 
     /// Connections open at once; more are closed at once
-    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(env = "TCODEC_SERVE_MAX_CONNECTIONS", long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
 
     /// Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)
-    #[arg(long)]
+    #[arg(env = "TCODEC_SERVE_INSECURE_PUBLIC_BIND", long)]
     pub insecure_public_bind: bool,
 
     /// Serve GET /metrics in the Prometheus text format (bounded labels: routes, status
     /// classes, error kinds, configured key ids)
-    #[arg(long)]
+    #[arg(env = "TCODEC_SERVE_METRICS", long)]
     pub metrics: bool,
 
     /// With --metrics: also count requests by configured namespace
-    #[arg(long, requires = "metrics")]
+    #[arg(
+        env = "TCODEC_SERVE_METRICS_NAMESPACE_LABELS",
+        long,
+        requires = "metrics"
+    )]
     pub metrics_namespace_labels: bool,
 
     /// Append one JSON line per encode/decode/download request to FILE (`-`: standard
     /// output): time, request id, client, subject, namespace, route, payloads, key ids,
     /// outcome; never payloads, tokens or keys. SIGHUP reopens FILE
-    #[arg(long, value_name = "FILE|-")]
+    #[arg(env = "TCODEC_SERVE_AUDIT_LOG", long, value_name = "FILE|-")]
     pub audit_log: Option<String>,
 }
 
@@ -802,6 +843,10 @@ fn for_each_tree_or(
     (files, worst)
 }
 
+/// The command line as given, for `serve`'s `[serve]` table (which fills only options the
+/// command line and environment leave at their defaults).
+static ARGV: std::sync::OnceLock<Vec<OsString>> = std::sync::OnceLock::new();
+
 /// The clap command, for generators and tests.
 pub fn command() -> clap::Command {
     Cli::command()
@@ -809,6 +854,8 @@ pub fn command() -> clap::Command {
 
 /// Runs tcodec with `args` and returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let _ = ARGV.set(args.clone());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

@@ -12,6 +12,7 @@ use crate::server::{serve, ServeOptions};
 /// Builds the server's options from the command line and runs it until a signal.
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
     let config = cli.load_config()?;
+    let args = &with_file_defaults(args, &config)?;
     let mut auth = Auth::default();
     if let Some(path) = &args.auth_tokens {
         auth = auth.with_tokens_file(path).map_err(Error::Usage)?;
@@ -73,4 +74,106 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
     };
     serve(&config, options)?;
     Ok(ExitStatus::Ok)
+}
+
+/// `args` with the config's `[serve]` table filling every option that neither the command
+/// line nor a `TCODEC_SERVE_*` variable set. Keys are the long flag names (`max-body-size`
+/// or `max_body_size`); paths are relative to the config file.
+fn with_file_defaults(args: &ServeArgs, config: &crate::config::Config) -> Result<ServeArgs> {
+    use clap::parser::ValueSource;
+    let table = config.serve_table();
+    if table.is_empty() {
+        return Ok(args.clone());
+    }
+    let file = config.path().display().to_string();
+    let bad = |message: String| Error::Config {
+        file: file.clone(),
+        message,
+    };
+    let argv: Vec<std::ffi::OsString> = super::ARGV.get().cloned().unwrap_or_default();
+    let command = super::command();
+    let matches = command
+        .clone()
+        .try_get_matches_from(&argv)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let (Some(given), Some(serve)) = (
+        matches.subcommand_matches("serve"),
+        command.find_subcommand("serve"),
+    ) else {
+        return Ok(args.clone());
+    };
+    let base = config
+        .path()
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let mut extra: Vec<String> = Vec::new();
+    for (key, value) in table {
+        let id = key.replace('-', "_");
+        let arg = serve
+            .get_arguments()
+            .find(|a| a.get_id().as_str() == id && a.get_long().is_some())
+            .ok_or_else(|| {
+                bad(format!(
+                    "[serve] {key}: not a serve option (see tcodec serve --help)"
+                ))
+            })?;
+        if !matches!(
+            given.value_source(&id),
+            None | Some(ValueSource::DefaultValue)
+        ) {
+            continue; // the command line or the environment set it
+        }
+        let long = arg.get_long().unwrap_or_default();
+        let is_path = matches!(
+            id.as_str(),
+            "tls_cert" | "tls_key" | "auth_tokens" | "jwks" | "audit_log"
+        );
+        let text = |v: &toml::Value| -> Result<String> {
+            let t = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                other => {
+                    return Err(bad(format!(
+                        "[serve] {key}: expected a string or a number, found {}",
+                        other.type_str()
+                    )))
+                }
+            };
+            let relative =
+                is_path && t != "-" && !t.contains("://") && std::path::Path::new(&t).is_relative();
+            Ok(if relative {
+                base.join(&t).display().to_string()
+            } else {
+                t
+            })
+        };
+        match value {
+            toml::Value::Boolean(true) => extra.push(format!("--{long}")),
+            toml::Value::Boolean(false) => {}
+            toml::Value::Array(items) => {
+                for item in items {
+                    extra.push(format!("--{long}={}", text(item)?));
+                }
+            }
+            other => extra.push(format!("--{long}={}", text(other)?)),
+        }
+    }
+    // Put them right after the `serve` word, then parse the whole command line again.
+    let Some(at) = argv.iter().position(|a| a == "serve") else {
+        return Ok(args.clone());
+    };
+    let mut full = argv.clone();
+    full.splice(at + 1..at + 1, extra.into_iter().map(Into::into));
+    let cli = <Cli as clap::Parser>::try_parse_from(full).map_err(|e| {
+        bad(format!(
+            "[serve]: {}",
+            e.to_string().lines().next().unwrap_or_default()
+        ))
+    })?;
+    match cli.command {
+        super::Command::Serve(args) => Ok(args),
+        _ => Ok(args.clone()),
+    }
 }

@@ -30,11 +30,6 @@ impl Budget {
         Budget::new(u64::MAX)
     }
 
-    /// The total this budget allows.
-    pub fn limit(&self) -> u64 {
-        self.limit
-    }
-
     /// Bytes that may still be produced.
     pub fn remaining(&self) -> u64 {
         self.limit

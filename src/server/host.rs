@@ -98,6 +98,7 @@ mod tests {
             "",
             "[::1",
             "host:port",
+            "localhost:evil",
         ] {
             assert!(!r.allows(Some(bad)), "{bad}");
         }
