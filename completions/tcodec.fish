@@ -150,8 +150,8 @@ history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
-json\t'One JSON object with every violation and notice'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'Human-readable lines, then a summary'
+json\t'One JSON object (for jq and CI)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
@@ -175,8 +175,8 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'One line per violation, then a summary'
-json\t'One JSON object with every violation and notice'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'Human-readable lines, then a summary'
+json\t'One JSON object (for jq and CI)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
@@ -193,7 +193,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s V -l version -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free port, printed on standard error)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l allow-origin -d 'Origin allowed to call from a browser, with its scheme, e.g. the Web UI\'s http://localhost:8233 (repeatable); without any, browsers are refused' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l allow-host -d 'Host name the server may be called by, besides localhost and IP addresses (repeatable); requests with any other Host header are refused (DNS rebinding)' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s n -l namespace -d 'Namespace for requests that name none (no X-Namespace, no path prefix)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s n -l namespace -d 'Namespace for requests that name none (no X-Namespace, no path prefix) [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-cert -d 'TLS certificate chain (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-key -d 'TLS private key (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-tokens -d 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line' -r -F

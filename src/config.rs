@@ -255,9 +255,18 @@ impl Config {
 
     /// Loads and validates one configuration file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-            file: path.display().to_string(),
-            message: e.to_string(),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                return Error::Usage(format!(
+                    "config file {} not found (named by --config or TCODEC_CONFIG); `tcodec config example > {}` writes a starting point",
+                    path.display(),
+                    path.display()
+                ));
+            }
+            Error::Config {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            }
         })?;
         Config::parse(&text, path)
     }

@@ -197,7 +197,11 @@ impl Error {
             }
             Error::Codec { source, .. } => source.hint(),
             // A readable payload's error already says what the field should hold.
-            Error::Parse { message, .. } if message.starts_with("readable payload:") => None,
+            Error::Parse { message, .. }
+                if message.starts_with("readable payload:") || message.ends_with("use --readable") =>
+            {
+                None
+            }
             Error::Parse { .. } => Some(
                 "expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, a history (or events), JSON lines of those, or binary protobuf (see --input-format, --type)".into(),
             ),

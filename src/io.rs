@@ -20,6 +20,7 @@ pub const STDIN_NAME: &str = "<stdin>";
 pub fn read_input(path: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if path == "-" {
+        note_terminal_stdin();
         std::io::stdin()
             .lock()
             .read_to_end(&mut bytes)
@@ -30,6 +31,15 @@ pub fn read_input(path: &str) -> Result<Vec<u8>> {
             .map_err(|e| Error::io("cannot read", path, e))?;
     }
     Ok(bytes)
+}
+
+/// Says so when standard input is a terminal: a command given no FILE reads it, and would
+/// otherwise seem to hang.
+pub fn note_terminal_stdin() {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        eprintln!("tcodec: reading standard input (pass a FILE, or pipe one in; Ctrl-D ends)");
+    }
 }
 
 /// The display name of an input path.

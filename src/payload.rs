@@ -369,13 +369,16 @@ pub fn value_of(payload: &Payload) -> Result<Value, String> {
     match encoding {
         e if e == ENCODING_NULL.as_bytes() => Ok(Value::Null),
         e if e == ENCODING_JSON_PLAIN.as_bytes() || e == ENCODING_JSON_PROTOBUF.as_bytes() => {
-            serde_json::from_slice(&payload.data).map_err(|e| format!("data is not JSON: {e}"))
+            serde_json::from_slice(&payload.data)
+                .map_err(|e| format!("is not JSON ({e}), which has no JSON value; use --readable"))
         }
         e if e == ENCODING_BINARY_PLAIN.as_bytes() => std::str::from_utf8(&payload.data)
             .map(|t| Value::String(t.to_string()))
-            .map_err(|_| "binary/plain data is not text; use --readable".to_string()),
+            .map_err(|_| {
+                "is binary/plain bytes, which have no JSON value; use --readable".to_string()
+            }),
         other => Err(format!(
-            "encoding {:?} holds no JSON value (still encoded? check -n); use --readable",
+            "is {:?}, which has no JSON value (still encoded? check -n); use --readable",
             String::from_utf8_lossy(other)
         )),
     }

@@ -109,6 +109,7 @@ fn rules_ran(policy: &Policy, decoded: bool, plaintext_by_default: bool) -> Vec<
         }
     }
     rules.push("malformed".into());
+    rules.push("unreadable".into());
     rules
 }
 

@@ -18,6 +18,7 @@ use crate::keys::KeySource;
 /// lists namespaces with their codecs and key ids.
 pub fn check(cli: &Cli) -> Result<ExitStatus> {
     let config = cli.load_config()?;
+    super::serve::check_serve_table(&config)?;
     println!("config: {}", config.path().display());
     let mut status = ExitStatus::Ok;
     println!("keys:");

@@ -136,10 +136,31 @@ pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
         _ => (args.dir.clone(), args.dir.clone()),
     };
     if args.what != "man" {
-        write_all(&completions_dir, completions())?;
+        let mut scripts = completions();
+        // With --shell, only that shell's script.
+        if let Some(shell) = args.shell {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut super::command(), "tcodec", &mut buf);
+            scripts.retain(|(_, bytes)| *bytes == buf);
+        }
+        write_all(&completions_dir, scripts)?;
     }
     if args.what != "completions" {
-        write_all(&man_dir, man_pages()?)?;
+        let mut pages = man_pages()?;
+        // Installed into a man1 directory, section 5 goes to its sibling man5 (where
+        // `man 5 tcodec.toml` looks).
+        if man_dir.file_name().is_some_and(|n| n == "man1") {
+            let section5: Vec<_> = pages
+                .iter()
+                .filter(|(n, _)| n.ends_with(".5"))
+                .cloned()
+                .collect();
+            pages.retain(|(n, _)| !n.ends_with(".5"));
+            if let Some(parent) = man_dir.parent() {
+                write_all(&parent.join("man5"), section5)?;
+            }
+        }
+        write_all(&man_dir, pages)?;
     }
     Ok(ExitStatus::Ok)
 }

@@ -171,7 +171,11 @@ Examples:
 Protocol: POST /encode and /decode (any prefix, e.g. /{namespace}/decode), body and answer
 {\"payloads\": [...]} in proto3 JSON; namespace from X-Namespace, then the path, then -n.
 GET /healthz answers ok. Tokens file: `TOKEN [encode|decode|encode,decode] [NS1,NS2]` per line.
-JWTs (--jwks): exp required; scope `tcodec:encode`/`tcodec:decode` limits rights when present.
+JWTs (--jwks, with --jwt-audience): exp required; rights come only from `tcodec:encode` /
+`tcodec:decode` in the `scope` or `scp` claim (a token without them gets 403).
+Every option can also come from TCODEC_SERVE_<NAME> (e.g. TCODEC_SERVE_MAX_BODY_SIZE; lists
+comma-separated) and from the config's [serve] table (keys are the long option names, e.g.
+max-body-size = \"8MiB\", allow-origin = [\"http://localhost:8233\"]): flags > environment > file.
 A non-loopback --listen needs TLS and auth (or --insecure-public-bind).";
 
 const DOCTOR_EXAMPLES: &str = "\
@@ -399,9 +403,9 @@ pub struct DecodeArgs {
 /// Report format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
-    /// One line per violation, then a summary.
+    /// Human-readable lines, then a summary.
     Text,
-    /// One JSON object with every violation and notice.
+    /// One JSON object (for jq and CI).
     Json,
 }
 
@@ -515,9 +519,10 @@ pub struct ServeArgs {
     )]
     pub allow_host: Vec<String>,
 
-    /// Namespace for requests that name none (no X-Namespace, no path prefix)
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
-    pub namespace: String,
+    /// Namespace for requests that name none (no X-Namespace, no path prefix) [default: the
+    /// only configured namespace, else default]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
+    pub namespace: Option<String>,
 
     /// TLS certificate chain (PEM)
     #[arg(env = "TCODEC_SERVE_TLS_CERT", long, value_name = "FILE")]

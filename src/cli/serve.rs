@@ -50,7 +50,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         listen: args.listen,
         allow_origins: args.allow_origin.clone(),
         allow_hosts: args.allow_host.clone(),
-        default_namespace: args.namespace.clone(),
+        default_namespace: cli.namespace(args.namespace.as_deref()),
         tls,
         auth,
         jwks_refresh,
@@ -76,6 +76,28 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
+/// Checks that every key of the config's `[serve]` table is a `serve` option (`config
+/// check` runs this too): an unknown key is refused, never ignored.
+pub fn check_serve_table(config: &crate::config::Config) -> Result<()> {
+    let command = super::command();
+    let Some(serve) = command.find_subcommand("serve") else {
+        return Ok(());
+    };
+    let longs: Vec<&str> = serve.get_arguments().filter_map(|a| a.get_long()).collect();
+    for key in config.serve_table().keys() {
+        if !longs.contains(&key.replace('_', "-").as_str()) {
+            return Err(Error::Config {
+                file: config.path().display().to_string(),
+                message: format!(
+                    "[serve] {key}: not a serve option; the table takes: {}",
+                    longs.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// `args` with the config's `[serve]` table filling every option that neither the command
 /// line nor a `TCODEC_SERVE_*` variable set. Keys are the long flag names (`max-body-size`
 /// or `max_body_size`); paths are relative to the config file.
@@ -85,6 +107,7 @@ fn with_file_defaults(args: &ServeArgs, config: &crate::config::Config) -> Resul
     if table.is_empty() {
         return Ok(args.clone());
     }
+    check_serve_table(config)?;
     let file = config.path().display().to_string();
     let bad = |message: String| Error::Config {
         file: file.clone(),

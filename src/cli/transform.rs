@@ -172,9 +172,10 @@ fn still_encoded(cli: &Cli, pipeline: &Pipeline) -> String {
         })
         .collect();
     let mut line = format!(
-        "{} payload{} still carry {} after decoding with namespace {:?}'s pipeline, which has no codec or key for {}",
+        "{} payload{} still {} {} after decoding with namespace {:?}'s pipeline, which has no codec or key for {}",
         stats.still_encoded(),
         plural(stats.still_encoded()),
+        if stats.still_encoded() == 1 { "carries" } else { "carry" },
         what.join(", "),
         pipeline.namespace(),
         if stats.still_encoded() == 1 { "it" } else { "them" },
@@ -211,7 +212,7 @@ fn validate(args: &TransformArgs) -> Result<()> {
         ));
     }
     if let Some(name) = args.output.as_deref().and_then(|o| o.to_str()) {
-        if FORMAT_NAMES.contains(&name) {
+        if FORMAT_NAMES.contains(&name.to_ascii_lowercase().as_str()) {
             return Err(Error::Usage(format!(
                 "-o {name} would write a file named {name:?}: -o/--output names a file; for the format use --output-format (json, jsonl or proto), or write -o ./{name} to mean the file"
             )));
@@ -388,6 +389,7 @@ impl Job<'_> {
                 )
             };
             if path == "-" {
+                io::note_terminal_stdin();
                 document::for_each_line(std::io::stdin().lock(), name, &mut each)?;
             } else {
                 let file =
