@@ -72,7 +72,13 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         metrics_namespace_labels: args.metrics_namespace_labels,
         audit_log: args.audit_log.clone(),
     };
-    serve(&config, options)?;
+    // SIGHUP loads the same file again, with the same trust.
+    let (named, trusted) = (cli.config.clone(), cli.trust_config);
+    let reload: crate::server::Reload = Box::new(move || {
+        let config = crate::config::Config::discover(named.as_deref())?;
+        Ok(if trusted { config.trust() } else { config })
+    });
+    serve(&config, options, reload)?;
     Ok(ExitStatus::Ok)
 }
 

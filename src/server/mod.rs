@@ -120,10 +120,14 @@ impl Pipelines {
     }
 }
 
+/// How SIGHUP loads the configuration again.
+pub type Reload = Box<dyn Fn() -> Result<Config> + Send + Sync>;
+
 /// Shared by every request.
 pub struct AppState {
-    /// The pipelines.
-    pub pipelines: Pipelines,
+    /// The pipelines: replaced whole by a SIGHUP reload; each request keeps the set it
+    /// started with.
+    pub pipelines: std::sync::RwLock<Arc<Pipelines>>,
     /// Who may call.
     pub auth: Auth,
     /// Namespace when the request names none.
@@ -152,6 +156,11 @@ struct Observers {
 
 /// The router with every layer, for the server and for in-process tests.
 pub fn router(state: AppState, options: &ServeOptions) -> Result<Router> {
+    router_with(Arc::new(state), options)
+}
+
+/// [`router`] over state shared with the SIGHUP handler.
+pub fn router_with(state: Arc<AppState>, options: &ServeOptions) -> Result<Router> {
     let origins = options
         .allow_origins
         .iter()
@@ -190,7 +199,7 @@ pub fn router(state: AppState, options: &ServeOptions) -> Result<Router> {
     }
     let app = app
         .fallback(any(routes::codec))
-        .with_state(Arc::new(state))
+        .with_state(state)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             options.timeout,
@@ -348,8 +357,17 @@ fn check_exposure(options: &ServeOptions) -> Result<()> {
     Ok(())
 }
 
-/// Runs the server until SIGINT or SIGTERM; in-flight requests finish first.
-pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
+impl AppState {
+    /// The pipelines now (a snapshot: a reload does not change it under a request).
+    pub fn pipelines(&self) -> Option<Arc<Pipelines>> {
+        self.pipelines.read().ok().map(|p| Arc::clone(&p))
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM; in-flight requests finish first. SIGHUP runs
+/// `reload` and swaps in the new pipelines (keys loaded again), or keeps the old ones when
+/// the new configuration fails.
+pub fn serve(config: &Config, mut options: ServeOptions, reload: Reload) -> Result<()> {
     check_exposure(&options)?;
     let hosts = HostRule::new(options.listen, &options.allow_hosts).map_err(Error::Usage)?;
     let pipelines = Pipelines::build(config)?;
@@ -364,7 +382,7 @@ pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
     };
     let namespaces = pipelines.names();
     let state = AppState {
-        pipelines,
+        pipelines: std::sync::RwLock::new(Arc::new(pipelines)),
         auth: std::mem::take(&mut options.auth),
         default_namespace: options.default_namespace.clone(),
         hosts,
@@ -384,7 +402,8 @@ pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
     };
     let jwt = state.auth.jwt();
     let audit = state.audit.clone();
-    let app = router(state, &options)?;
+    let state = Arc::new(state);
+    let app = router_with(Arc::clone(&state), &options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -393,9 +412,7 @@ pub fn serve(config: &Config, mut options: ServeOptions) -> Result<()> {
         if let (Some(jwt), Some((url, every))) = (jwt, options.jwks_refresh.clone()) {
             tokio::spawn(jwks::refresh_forever(jwt, url, every));
         }
-        if let Some(audit) = audit {
-            tokio::spawn(reopen_on_sighup(audit));
-        }
+        tokio::spawn(on_sighup(state, audit, reload));
         run(app, options, tls, &namespaces).await
     })
 }
@@ -450,23 +467,50 @@ async fn run(
     Ok(())
 }
 
-/// SIGHUP reopens the audit log (after logrotate moved it).
-async fn reopen_on_sighup(audit: Arc<audit::AuditLog>) {
+/// SIGHUP: reload the configuration and keys (swapped in whole, or refused whole), and
+/// reopen the audit log (after logrotate moved it).
+async fn on_sighup(state: Arc<AppState>, audit: Option<Arc<audit::AuditLog>>, reload: Reload) {
     #[cfg(unix)]
     {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         else {
             return;
         };
+        let reload = Arc::new(reload);
         while hup.recv().await.is_some() {
-            match audit.reopen() {
-                Ok(()) => log(format_args!("tcodec serve: SIGHUP: audit log reopened")),
-                Err(e) => log(format_args!("tcodec serve: SIGHUP: {e}")),
+            let load = Arc::clone(&reload);
+            // Keys may come from commands: off the I/O threads.
+            let built = tokio::task::spawn_blocking(move || {
+                load().and_then(|config| Pipelines::build(&config))
+            })
+            .await;
+            match built {
+                Ok(Ok(pipelines)) => {
+                    let names = pipelines.names().join(", ");
+                    if let Ok(mut slot) = state.pipelines.write() {
+                        *slot = Arc::new(pipelines);
+                    }
+                    log(format_args!(
+                        "tcodec serve: SIGHUP: configuration and keys reloaded; namespaces: {names}"
+                    ));
+                }
+                Ok(Err(e)) => log(format_args!(
+                    "tcodec serve: SIGHUP: new configuration refused, keeping the old one: {e}"
+                )),
+                Err(_) => log(format_args!(
+                    "tcodec serve: SIGHUP: reload failed, keeping the old configuration"
+                )),
+            }
+            if let Some(audit) = &audit {
+                match audit.reopen() {
+                    Ok(()) => log(format_args!("tcodec serve: SIGHUP: audit log reopened")),
+                    Err(e) => log(format_args!("tcodec serve: SIGHUP: {e}")),
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    let _ = audit;
+    let _ = (state, audit, reload);
 }
 
 async fn wait_for_signal() {

@@ -209,7 +209,7 @@ async fn answer(
             return logged(response, &log);
         }
     }
-    let Some(pipeline) = state.pipelines.get(&namespace) else {
+    let Some(pipeline) = state.pipelines().and_then(|p| p.get(&namespace)) else {
         let response = reply(
             StatusCode::NOT_FOUND,
             &format!(
