@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'GET a health endpoint and exit 0 on 2xx (container health checks without curl)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration; `tcodec config example` prints an annotated example')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (`-` writes to standard output)')
@@ -250,6 +251,18 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tcodec;probe' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip certificate checks (loopback URLs only: the server''s certificate names its public host, not 127.0.0.1)')
+            [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tcodec;keygen' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Key id to show in the printed config snippet')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the key to a new file with mode 0600 (never overwrites)')
@@ -337,6 +350,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check payloads and histories against a policy, for CI (exit 1 on violations)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'GET a health endpoint and exit 0 on 2xx (container health checks without curl)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate a new random 32-byte AES-256 key')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration; `tcodec config example` prints an annotated example')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate shell completions and man pages (`-` writes to standard output)')
@@ -366,6 +380,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;help;doctor' {
+            break
+        }
+        'tcodec;help;probe' {
             break
         }
         'tcodec;help;keygen' {

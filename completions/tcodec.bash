@@ -43,6 +43,9 @@ _tcodec() {
             tcodec,keys)
                 cmd="tcodec__subcmd__keys"
                 ;;
+            tcodec,probe)
+                cmd="tcodec__subcmd__probe"
+                ;;
             tcodec,rekey)
                 cmd="tcodec__subcmd__rekey"
                 ;;
@@ -94,6 +97,9 @@ _tcodec() {
             tcodec__subcmd__help,keys)
                 cmd="tcodec__subcmd__help__subcmd__keys"
                 ;;
+            tcodec__subcmd__help,probe)
+                cmd="tcodec__subcmd__help__subcmd__probe"
+                ;;
             tcodec__subcmd__help,rekey)
                 cmd="tcodec__subcmd__help__subcmd__rekey"
                 ;;
@@ -128,7 +134,7 @@ _tcodec() {
 
     case "${cmd}" in
         tcodec)
-            opts="-q -h -V --config --trust-config --quiet --help --version encode decode rekey keys check serve doctor keygen config generate help"
+            opts="-q -h -V --config --trust-config --quiet --help --version encode decode rekey keys check serve doctor probe keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,7 +544,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__help)
-            opts="encode decode rekey keys check serve doctor keygen config generate help"
+            opts="encode decode rekey keys check serve doctor probe keygen config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -719,6 +725,20 @@ _tcodec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcodec__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcodec__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -860,6 +880,24 @@ _tcodec() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcodec__subcmd__probe)
+            opts="-q -h -V --insecure --config --trust-config --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

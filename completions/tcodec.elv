@@ -33,6 +33,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand doctor 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
+            cand probe 'GET a health endpoint and exit 0 on 2xx (container health checks without curl)'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
             cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
@@ -235,6 +236,17 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tcodec;probe'= {
+            cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
+            cand --insecure 'Skip certificate checks (loopback URLs only: the server''s certificate names its public host, not 127.0.0.1)'
+            cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
+            cand -q 'No progress display or summary lines on standard error (errors still show)'
+            cand --quiet 'No progress display or summary lines on standard error (errors still show)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tcodec;keygen'= {
             cand --id 'Key id to show in the printed config snippet'
             cand -o 'Write the key to a new file with mode 0600 (never overwrites)'
@@ -313,6 +325,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand check 'Check payloads and histories against a policy, for CI (exit 1 on violations)'
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand doctor 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
+            cand probe 'GET a health endpoint and exit 0 on 2xx (container health checks without curl)'
             cand keygen 'Generate a new random 32-byte AES-256 key'
             cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
             cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
@@ -334,6 +347,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;help;serve'= {
         }
         &'tcodec;help;doctor'= {
+        }
+        &'tcodec;help;probe'= {
         }
         &'tcodec;help;keygen'= {
         }

@@ -9,6 +9,7 @@ mod doctor;
 pub mod generate;
 mod keygen;
 mod keys;
+mod probe;
 mod progress;
 mod serve;
 mod transform;
@@ -120,6 +121,11 @@ pub enum Command {
     /// Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?
     #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
+    /// GET a health endpoint and exit 0 on 2xx (container health checks without curl)
+    #[command(
+        after_help = "Examples:\n  tcodec probe http://127.0.0.1:8081/healthz\n  tcodec probe --insecure https://127.0.0.1:8081/readyz"
+    )]
+    Probe(ProbeArgs),
     /// Generate a new random 32-byte AES-256 key
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
@@ -727,6 +733,19 @@ pub struct DoctorArgs {
     pub include_credentials: bool,
 }
 
+/// Arguments of `probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The URL to GET, e.g. http://127.0.0.1:8081/healthz
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Skip certificate checks (loopback URLs only: the server's certificate names its
+    /// public host, not 127.0.0.1)
+    #[arg(long)]
+    pub insecure: bool,
+}
+
 /// Arguments of `keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
@@ -918,6 +937,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
         Command::Keys(KeysCommand::Used(args)) => keys::used(args),
         Command::Serve(args) => serve::run(cli, args),
         Command::Doctor(args) => doctor::run(cli, args),
+        Command::Probe(args) => probe::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
         Command::Config(ConfigCommand::Example) => {
