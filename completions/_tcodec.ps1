@@ -210,6 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--jwt-issuer', '--jwt-issuer', [CompletionResultType]::ParameterName, 'Required JWT issuer (`iss`)')
             [CompletionResult]::new('--jwt-namespace-claim', '--jwt-namespace-claim', [CompletionResultType]::ParameterName, 'JWT claim listing the namespaces a token may use (string or array; `*` for any)')
             [CompletionResult]::new('--jwt-email-claim', '--jwt-email-claim', [CompletionResultType]::ParameterName, 'JWT claim holding the user''s email, for the audit log')
+            [CompletionResult]::new('--jwt-groups-claim', '--jwt-groups-claim', [CompletionResultType]::ParameterName, 'JWT claim holding the user''s groups or roles (a string or an array), for policies')
             [CompletionResult]::new('--jwt-leeway', '--jwt-leeway', [CompletionResultType]::ParameterName, 'Clock skew allowed around a JWT''s `exp` and `nbf`, in seconds')
             [CompletionResult]::new('--jwks-refresh', '--jwks-refresh', [CompletionResultType]::ParameterName, 'How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)')
             [CompletionResult]::new('--max-body-size', '--max-body-size', [CompletionResultType]::ParameterName, 'Largest request body (B, KB, KiB, MB, MiB, ...)')

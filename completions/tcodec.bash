@@ -984,7 +984,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__serve)
-            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
+            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1039,6 +1039,10 @@ _tcodec() {
                     return 0
                     ;;
                 --jwt-email-claim)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwt-groups-claim)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -197,6 +197,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --jwt-issuer 'Required JWT issuer (`iss`)'
             cand --jwt-namespace-claim 'JWT claim listing the namespaces a token may use (string or array; `*` for any)'
             cand --jwt-email-claim 'JWT claim holding the user''s email, for the audit log'
+            cand --jwt-groups-claim 'JWT claim holding the user''s groups or roles (a string or an array), for policies'
             cand --jwt-leeway 'Clock skew allowed around a JWT''s `exp` and `nbf`, in seconds'
             cand --jwks-refresh 'How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)'
             cand --max-body-size 'Largest request body (B, KB, KiB, MB, MiB, ...)'

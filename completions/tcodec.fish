@@ -203,6 +203,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-issuer -d 'Required JWT issuer (`iss`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-namespace-claim -d 'JWT claim listing the namespaces a token may use (string or array; `*` for any)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-email-claim -d 'JWT claim holding the user\'s email, for the audit log' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-groups-claim -d 'JWT claim holding the user\'s groups or roles (a string or an array), for policies' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-leeway -d 'Clock skew allowed around a JWT\'s `exp` and `nbf`, in seconds' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks-refresh -d 'How often a --jwks URL is fetched again, in seconds (a Cache-Control max-age wins)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-body-size -d 'Largest request body (B, KB, KiB, MB, MiB, ...)' -r

@@ -47,6 +47,9 @@ struct RawConfig {
     /// `tcodec serve` options (flags > TCODEC_SERVE_* > this table).
     #[serde(default)]
     serve: toml::Table,
+    /// Who may do what in which namespace (`tcodec serve`).
+    #[serde(default)]
+    policy: Option<crate::policy::Policy>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +210,8 @@ pub struct Config {
     commands_allowed: bool,
     /// The `[serve]` table: `tcodec serve` options.
     serve: toml::Table,
+    /// The `[policy]` table.
+    policy: Option<crate::policy::Policy>,
     /// AES ciphers built so far, one per key id, shared by every namespace's pipeline: each
     /// key's bytes are loaded once and held once (in its cipher's key schedule).
     ciphers: CipherCache,
@@ -320,6 +325,9 @@ impl Config {
             }
             namespaces.insert(ns, codecs);
         }
+        if let Some(policy) = &raw.policy {
+            policy.validate().map_err(&bad)?;
+        }
         Ok(Config {
             path: path.to_path_buf(),
             keys,
@@ -327,6 +335,7 @@ impl Config {
             namespaces,
             commands_allowed: true,
             serve: raw.serve,
+            policy: raw.policy,
             ciphers: CipherCache::default(),
         })
     }
@@ -341,6 +350,11 @@ impl Config {
             (Some(only), None) => Some(only),
             _ => None,
         }
+    }
+
+    /// The `[policy]` table, if any.
+    pub fn policy(&self) -> Option<&crate::policy::Policy> {
+        self.policy.as_ref()
     }
 
     /// The `[serve]` table (empty when absent).

@@ -22,6 +22,7 @@ pub mod keys;
 pub mod payload;
 pub mod payload_body;
 pub mod pipeline;
+pub mod policy;
 pub mod readable;
 pub mod server;
 pub mod strict_json;

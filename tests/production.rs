@@ -383,3 +383,86 @@ fn sighup_reloads_configuration_and_keys_without_failing_a_request() {
         200
     );
 }
+
+/// A `[policy]`: default deny once it exists; forbid answers 403, passthrough answers 200
+/// with the payloads still encoded.
+#[test]
+fn the_access_policy_allows_by_rule_and_denies_by_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::write(
+        &tokens,
+        "tok-ada decode * name=ada\ntok-ci encode,decode * name=ci\n",
+    )
+    .unwrap();
+    let base_config = std::fs::read_to_string(interop_config()).unwrap().replace(
+        "../../shared",
+        &root().join("../shared").display().to_string(),
+    );
+    let (body, _) = encrypted_body();
+    let call = |server: &Server, token: &str, ns: &str| {
+        let mut answer = agent()
+            .post(server.url("/decode"))
+            .header("X-Namespace", ns)
+            .header("Authorization", &format!("Bearer {token}"))
+            .send(&body[..])
+            .unwrap();
+        let status = answer.status().as_u16();
+        (status, answer.body_mut().read_to_string().unwrap())
+    };
+    for mode in ["forbid", "passthrough"] {
+        let cfg = dir.path().join(format!("{mode}.toml"));
+        std::fs::write(
+            &cfg,
+            format!(
+                "{base_config}\n[policy]\ndeny = \"{mode}\"\n[[policy.allow]]\nwho = [\"token:ada\"]\ncan = [\"decode\"]\nnamespaces = [\"default\"]\n"
+            ),
+        )
+        .unwrap();
+        let server = Server::start(&cfg, &["--auth-tokens", &tokens.display().to_string()]);
+        let (status, text) = call(&server, "tok-ada", "default");
+        assert_eq!(status, 200, "{text}");
+        assert!(
+            !text.contains("YmluYXJ5L2VuY3J5cHRlZA"),
+            "ada's answer is decoded"
+        );
+        let (status, text) = call(&server, "tok-ci", "default");
+        let (other_status, other) = call(&server, "tok-ada", "both");
+        match mode {
+            "forbid" => {
+                assert_eq!(
+                    (status, text.as_str()),
+                    (403, "policy: ci may not decode in namespace \"default\"\n")
+                );
+                assert_eq!(other_status, 403, "{other}");
+            }
+            _ => {
+                assert_eq!(status, 200);
+                let got: Value = serde_json::from_str(&text).unwrap();
+                let sent: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(
+                    got["payloads"].as_array().unwrap().len(),
+                    sent["payloads"].as_array().unwrap().len()
+                );
+                assert!(text.contains("YmluYXJ5L2VuY3J5cHRlZA"), "still encrypted");
+                assert_eq!(other_status, 200);
+            }
+        }
+    }
+    // A typo in a rule stops the server at start.
+    let cfg = dir.path().join("typo.toml");
+    std::fs::write(
+        &cfg,
+        format!("{base_config}\n[[policy.allow]]\nwho = [\"mail:ada@example.com\"]\ncan = [\"decode\"]\nnamespaces = [\"*\"]\n"),
+    )
+    .unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("policy.allow[0].who: \"mail:ada@example.com\""));
+}

@@ -593,6 +593,16 @@ pub struct ServeArgs {
     )]
     pub jwt_email_claim: String,
 
+    /// JWT claim holding the user's groups or roles (a string or an array), for policies
+    #[arg(
+        env = "TCODEC_SERVE_JWT_GROUPS_CLAIM",
+        long,
+        value_name = "CLAIM",
+        default_value = "groups",
+        requires = "jwks"
+    )]
+    pub jwt_groups_claim: String,
+
     /// Clock skew allowed around a JWT's `exp` and `nbf`, in seconds
     #[arg(env = "TCODEC_SERVE_JWT_LEEWAY", long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
     pub jwt_leeway: f64,

@@ -32,6 +32,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
             namespace_claim: args.jwt_namespace_claim.clone(),
             leeway: args.jwt_leeway.round() as u64,
             email_claim: args.jwt_email_claim.clone(),
+            groups_claim: args.jwt_groups_claim.clone(),
         };
         auth = auth
             .with_jwks(&document, rules)

@@ -62,6 +62,8 @@ struct Token {
     grant: Grant,
     /// Its line in the tokens file: how the audit log names it (never by its text).
     line: usize,
+    /// Its `name=` column: how policies and the audit log name it.
+    name: Option<String>,
 }
 
 /// Who made a request, for the audit log: never a token's text.
@@ -73,6 +75,8 @@ pub struct Subject {
     pub name: Option<String>,
     /// The JWT's email claim.
     pub email: Option<String>,
+    /// The JWT's groups (or roles) claim.
+    pub groups: Vec<String>,
 }
 
 /// How JWTs are checked (besides the keys).
@@ -88,6 +92,8 @@ pub struct JwtRules {
     pub leeway: u64,
     /// Claim holding the user's email, for the audit log.
     pub email_claim: String,
+    /// Claim holding the user's groups or roles, for policies.
+    pub groups_claim: String,
 }
 
 /// JWT verification settings: the current key set (replaced by refreshes) and the rules.
@@ -171,9 +177,22 @@ impl Auth {
                     grant.namespaces = Some(list.split(',').map(str::to_string).collect());
                 }
             }
+            let name = match words.next() {
+                Some(word) => match word.strip_prefix("name=") {
+                    Some(name) if !name.is_empty() => Some(name.to_string()),
+                    _ => {
+                        return Err(format!(
+                            "{} line {}: expected TOKEN [RIGHTS] [NAMESPACES] [name=NAME]",
+                            path.display(),
+                            n + 1
+                        ))
+                    }
+                },
+                None => None,
+            };
             if words.next().is_some() {
                 return Err(format!(
-                    "{} line {}: expected TOKEN [RIGHTS] [NAMESPACES]",
+                    "{} line {}: expected TOKEN [RIGHTS] [NAMESPACES] [name=NAME]",
                     path.display(),
                     n + 1
                 ));
@@ -182,6 +201,7 @@ impl Auth {
                 secret: zeroize::Zeroizing::new(secret.to_string()),
                 grant,
                 line: n + 1,
+                name,
             });
         }
         if self.tokens.is_empty() {
@@ -253,8 +273,13 @@ impl Auth {
                     t.grant.clone(),
                     Subject {
                         kind: "token",
-                        name: Some(format!("tokens line {}", t.line)),
+                        name: Some(
+                            t.name
+                                .clone()
+                                .unwrap_or_else(|| format!("tokens line {}", t.line)),
+                        ),
                         email: None,
+                        groups: Vec::new(),
                     },
                 ));
             }
@@ -372,6 +397,7 @@ impl JwtSettings {
                 kind: "jwt",
                 name: text("sub"),
                 email: text(&self.rules.email_claim),
+                groups: strings(claims.get(&self.rules.groups_claim)).unwrap_or_default(),
             },
         ))
     }

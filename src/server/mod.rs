@@ -76,10 +76,13 @@ pub struct ServeOptions {
     pub audit_log: Option<String>,
 }
 
-/// The pipelines served, built once at start (keys loaded once).
+/// The pipelines served, built once at start (keys loaded once), and the access policy:
+/// what a SIGHUP reload replaces, together.
 pub struct Pipelines {
     by_namespace: HashMap<String, Arc<Pipeline>>,
     fallback: Option<Arc<Pipeline>>,
+    /// The `[policy]`, if any.
+    pub policy: Option<crate::policy::Policy>,
 }
 
 impl Pipelines {
@@ -98,6 +101,7 @@ impl Pipelines {
         Ok(Pipelines {
             by_namespace,
             fallback,
+            policy: config.policy().cloned(),
         })
     }
 

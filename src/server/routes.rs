@@ -209,7 +209,8 @@ async fn answer(
             return logged(response, &log);
         }
     }
-    let Some(pipeline) = state.pipelines().and_then(|p| p.get(&namespace)) else {
+    let snapshot = state.pipelines();
+    let Some(mut pipeline) = snapshot.as_ref().and_then(|p| p.get(&namespace)) else {
         let response = reply(
             StatusCode::NOT_FOUND,
             &format!(
@@ -220,6 +221,37 @@ async fn answer(
         return logged(response, &log);
     };
     log.configured = true;
+    // The access policy, once one exists: default deny.
+    if let Some(policy) = snapshot.as_ref().and_then(|p| p.policy.as_ref()) {
+        let action = direction.verb();
+        if !policy.allows(log.subject.as_ref(), action, &namespace) {
+            match policy.deny {
+                crate::policy::DenyMode::Forbid => {
+                    let who = log
+                        .subject
+                        .as_ref()
+                        .and_then(|s| s.email.clone().or_else(|| s.name.clone()))
+                        .unwrap_or_else(|| "an unauthenticated caller".into());
+                    let response = reply(
+                        StatusCode::FORBIDDEN,
+                        &format!(
+                            "policy: {} may not {action} in namespace {:?}",
+                            super::escape(&who),
+                            super::escape(&namespace)
+                        ),
+                    );
+                    return logged(response, &log);
+                }
+                // The payloads go back as they came: still encoded.
+                crate::policy::DenyMode::Passthrough => {
+                    pipeline = Arc::new(crate::pipeline::Pipeline::new(
+                        namespace.clone(),
+                        Vec::new(),
+                    ));
+                }
+            }
+        }
+    }
     let limits = state.limits;
     if content_length(headers).is_some_and(|n| n > limits.max_body as u64) {
         return logged(too_large_body(limits.max_body), &log);
