@@ -545,7 +545,7 @@ fn to_values_inverts_from_values() {
         .write_stdin(encoded));
     assert_eq!(code, Some(3));
     assert!(
-        err.starts_with("tcodec: error: malformed input: <stdin>: [0]: encoding \"binary/encrypted\" holds no JSON value"),
+        err.starts_with("tcodec: error: malformed input: <stdin>: [0]: is \"binary/encrypted\", which has no JSON value (still encoded? check -n); use --readable\n"),
         "{err}"
     );
 }
