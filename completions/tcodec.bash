@@ -984,7 +984,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__serve)
-            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
+            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --auth-preset --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1020,6 +1020,10 @@ _tcodec() {
                     ;;
                 --auth-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-preset)
+                    COMPREPLY=($(compgen -W "temporal-cloud" -- "${cur}"))
                     return 0
                     ;;
                 --jwks)

@@ -192,6 +192,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --tls-cert 'TLS certificate chain (PEM)'
             cand --tls-key 'TLS private key (PEM)'
             cand --auth-tokens 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line'
+            cand --auth-preset 'Settings for a known identity provider: `temporal-cloud` sets the JWKS (https://login.tmprl.cloud/.well-known/jwks.json), the audience (https://saas-api.tmprl.cloud), the email claim, CORS for https://cloud.temporal.io, and matches Cloud namespace names `<namespace>.<account>` to configured namespaces; explicit options still win'
             cand --jwks 'Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to loopback) fetched at start and refreshed'
             cand --jwt-audience 'Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience'
             cand --jwt-issuer 'Required JWT issuer (`iss`)'
@@ -216,8 +217,8 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'
             cand --quiet 'No progress display or summary lines on standard error (errors still show)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -198,6 +198,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s n -l namespace -
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-cert -d 'TLS certificate chain (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-key -d 'TLS private key (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-tokens -d 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-preset -d 'Settings for a known identity provider: `temporal-cloud` sets the JWKS (https://login.tmprl.cloud/.well-known/jwks.json), the audience (https://saas-api.tmprl.cloud), the email claim, CORS for https://cloud.temporal.io, and matches Cloud namespace names `<namespace>.<account>` to configured namespaces; explicit options still win' -r -f -a "temporal-cloud\t'Temporal Cloud\'s users and its Web UI at https://cloud.temporal.io'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks -d 'Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to loopback) fetched at start and refreshed' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 'Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-issuer -d 'Required JWT issuer (`iss`)' -r
@@ -221,7 +222,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics -d 'Serv
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics-namespace-labels -d 'With --metrics: also count requests by configured namespace'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
-complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l codec-endpoint -d 'The codec endpoint the UI is set to (as in the UI\'s settings)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l origin -d 'The UI\'s origin, e.g. http://localhost:8233 or https://cloud.temporal.io' -r

@@ -466,3 +466,61 @@ fn the_access_policy_allows_by_rule_and_denies_by_mode() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("policy.allow[0].who: \"mail:ada@example.com\""));
 }
+
+/// `--auth-preset temporal-cloud` with a local JWKS standing in for Cloud's: Cloud's
+/// audience and email claim, CORS for the Cloud UI, `<namespace>.<account>` names.
+#[test]
+fn the_temporal_cloud_preset_accepts_cloud_tokens_and_namespace_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let jwks = root().join("tests/data/jwks.json").display().to_string();
+    let server = Server::start(
+        &interop_config(),
+        &[
+            "--auth-preset",
+            "temporal-cloud",
+            "--jwks",
+            &jwks,
+            "--audit-log",
+            &audit.display().to_string(),
+        ],
+    );
+    assert!(server
+        .log()
+        .contains("browsers allowed from: https://cloud.temporal.io"));
+    let (body, _) = encrypted_body();
+    let call = |claims: Value, ns: &str| {
+        agent()
+            .post(server.url("/decode"))
+            .header("X-Namespace", ns)
+            .header("Origin", "https://cloud.temporal.io")
+            .header("Authorization", &format!("Bearer {}", common::jwt(claims)))
+            .send(&body[..])
+            .unwrap()
+    };
+    let cloud = serde_json::json!({
+        "aud": "https://saas-api.tmprl.cloud",
+        "exp": common::now() + 600,
+        "scope": "tcodec:decode",
+        "https://saas-api.tmprl.cloud/user/email": "ada@example.com",
+    });
+    let answer = call(cloud.clone(), "default.acct123");
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(
+        answer.headers().get("access-control-allow-origin").unwrap(),
+        "https://cloud.temporal.io"
+    );
+    let mut other_app = cloud.clone();
+    other_app["aud"] = "https://other.example".into();
+    assert_eq!(call(other_app, "default.acct123").status().as_u16(), 401);
+    assert_eq!(call(cloud, "unknown.acct123").status().as_u16(), 404);
+    let first: Value = serde_json::from_str(
+        std::fs::read_to_string(&audit)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["subject"]["email"], "ada@example.com");
+}

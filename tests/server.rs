@@ -570,10 +570,15 @@ fn webui_check(port: u16, origin: &str) -> (bool, String) {
     } else {
         origin
     };
+    // The server starts from a config file alone: its [serve] table has the listen address
+    // and the allowed origin (the UI's, known only when the check script runs).
+    let serve_toml = run.path().join("serve.toml");
     let cmd = format!(
-        "{} --config {} serve --listen 127.0.0.1:{port} --allow-origin {origin}",
-        assert_cmd::cargo::cargo_bin("tcodec").display(),
-        interop_config().display()
+        "{{ sed 's#\\.\\./\\.\\./shared#{shared}#g' {interop}; printf '\\n[serve]\\nlisten = \"127.0.0.1:{port}\"\\nallow-origin = [\"%s\"]\\n' \"{origin}\"; }} > {serve_toml} && exec {bin} --config {serve_toml} serve",
+        shared = shared.display(),
+        interop = interop_config().display(),
+        serve_toml = serve_toml.display(),
+        bin = assert_cmd::cargo::cargo_bin("tcodec").display(),
     );
     let out = Command::new("bash")
         .arg(shared.join("interop/webui_check.sh"))

@@ -542,6 +542,19 @@ pub struct ServeArgs {
     #[arg(env = "TCODEC_SERVE_AUTH_TOKENS", long, value_name = "FILE")]
     pub auth_tokens: Option<PathBuf>,
 
+    /// Settings for a known identity provider: `temporal-cloud` sets the JWKS
+    /// (https://login.tmprl.cloud/.well-known/jwks.json), the audience
+    /// (https://saas-api.tmprl.cloud), the email claim, CORS for https://cloud.temporal.io,
+    /// and matches Cloud namespace names `<namespace>.<account>` to configured namespaces;
+    /// explicit options still win
+    #[arg(
+        env = "TCODEC_SERVE_AUTH_PRESET",
+        long,
+        value_enum,
+        value_name = "PRESET"
+    )]
+    pub auth_preset: Option<AuthPreset>,
+
     /// Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to
     /// loopback) fetched at start and refreshed
     #[arg(env = "TCODEC_SERVE_JWKS", long, value_name = "FILE|URL")]
@@ -663,6 +676,13 @@ pub struct ServeArgs {
     /// outcome; never payloads, tokens or keys. SIGHUP reopens FILE
     #[arg(env = "TCODEC_SERVE_AUDIT_LOG", long, value_name = "FILE|-")]
     pub audit_log: Option<String>,
+}
+
+/// Identity-provider presets for `serve --auth-preset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthPreset {
+    /// Temporal Cloud's users and its Web UI at https://cloud.temporal.io.
+    TemporalCloud,
 }
 
 /// Seconds as a finite, non-negative number of at most a day.

@@ -9,10 +9,33 @@ use crate::server::jwks::JwksSource;
 use crate::server::routes::RequestLimits;
 use crate::server::{serve, ServeOptions};
 
-/// Builds the server's options from the command line and runs it until a signal.
+/// Temporal Cloud's JWKS, audience, email claim and UI origin (docs: "Codec Server").
+const CLOUD_JWKS: &str = "https://login.tmprl.cloud/.well-known/jwks.json";
+const CLOUD_AUDIENCE: &str = "https://saas-api.tmprl.cloud";
+const CLOUD_EMAIL_CLAIM: &str = "https://saas-api.tmprl.cloud/user/email";
+
+/// `args` with a preset's settings wherever the options left them unset.
+fn with_preset(mut args: ServeArgs) -> ServeArgs {
+    if args.auth_preset == Some(super::AuthPreset::TemporalCloud) {
+        args.jwks.get_or_insert_with(|| CLOUD_JWKS.to_string());
+        if !args.jwt_any_audience {
+            args.jwt_audience
+                .get_or_insert_with(|| CLOUD_AUDIENCE.to_string());
+        }
+        if args.jwt_email_claim == "email" {
+            args.jwt_email_claim = CLOUD_EMAIL_CLAIM.to_string();
+        }
+        let origin = super::doctor::CLOUD_ORIGIN.to_string();
+        if !args.allow_origin.contains(&origin) {
+            args.allow_origin.push(origin);
+        }
+    }
+    args
+}
+
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
     let config = cli.load_config()?;
-    let args = &with_file_defaults(args, &config)?;
+    let args = &with_preset(with_file_defaults(args, &config)?);
     let mut auth = Auth::default();
     if let Some(path) = &args.auth_tokens {
         auth = auth.with_tokens_file(path).map_err(Error::Usage)?;
@@ -72,6 +95,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         metrics: args.metrics,
         metrics_namespace_labels: args.metrics_namespace_labels,
         audit_log: args.audit_log.clone(),
+        cloud_namespaces: args.auth_preset == Some(super::AuthPreset::TemporalCloud),
     };
     // SIGHUP loads the same file again, with the same trust.
     let (named, trusted) = (cli.config.clone(), cli.trust_config);

@@ -74,6 +74,8 @@ pub struct ServeOptions {
     pub metrics_namespace_labels: bool,
     /// The audit log's file (`-`: standard output).
     pub audit_log: Option<String>,
+    /// Match Temporal Cloud namespace names (`<namespace>.<account>`) to configured ones.
+    pub cloud_namespaces: bool,
 }
 
 /// The pipelines served, built once at start (keys loaded once), and the access policy:
@@ -115,6 +117,19 @@ impl Pipelines {
         names
     }
 
+    /// The configured namespace a request's namespace stands for: itself when configured;
+    /// with `cloud`, `ns` for a Temporal Cloud `ns.account` when `ns` is configured.
+    pub fn resolve(&self, namespace: &str, cloud: bool) -> String {
+        if !self.by_namespace.contains_key(namespace) && cloud {
+            if let Some((ns, _account)) = namespace.rsplit_once('.') {
+                if self.by_namespace.contains_key(ns) {
+                    return ns.to_string();
+                }
+            }
+        }
+        namespace.to_string()
+    }
+
     /// The pipeline serving `namespace`.
     pub fn get(&self, namespace: &str) -> Option<Arc<Pipeline>> {
         self.by_namespace
@@ -148,6 +163,8 @@ pub struct AppState {
     pub metrics: Option<Arc<metrics::Metrics>>,
     /// The audit log, with `--audit-log`.
     pub audit: Option<Arc<audit::AuditLog>>,
+    /// Temporal Cloud namespace names match configured ones (`ns.acct` → `ns`).
+    pub cloud_namespaces: bool,
 }
 
 /// What watches each request: access log, metrics, audit log.
@@ -399,6 +416,7 @@ pub fn serve(config: &Config, mut options: ServeOptions, reload: Reload) -> Resu
                 options.metrics_namespace_labels,
             ))
         }),
+        cloud_namespaces: options.cloud_namespaces,
         audit: match &options.audit_log {
             Some(spec) => Some(Arc::new(audit::AuditLog::open(spec).map_err(Error::Usage)?)),
             None => None,

@@ -210,6 +210,10 @@ async fn answer(
         }
     }
     let snapshot = state.pipelines();
+    let namespace = match &snapshot {
+        Some(p) => p.resolve(&namespace, state.cloud_namespaces),
+        None => namespace,
+    };
     let Some(mut pipeline) = snapshot.as_ref().and_then(|p| p.get(&namespace)) else {
         let response = reply(
             StatusCode::NOT_FOUND,

@@ -35,7 +35,10 @@ source "$run/server.env"
 "$PY" "$interop/run_workflows.py" --address "$TEMPORAL_ADDRESS" --prefix e2e- >"$run/workflows.log" 2>&1 \
   || { echo "workflows failed:"; tail -20 "$run/workflows.log"; exit 1; }
 
-"$tcodec" --config "$config" serve --listen 127.0.0.1:0 2>"$run/tcodec.log" &
+# Started from a config file alone: a copy of CONFIG (key paths made absolute) plus a
+# [serve] table.
+{ sed "s#\.\./\.\./shared#$TCODEC_SHARED#g" "$config"; printf '\n[serve]\nlisten = "127.0.0.1:0"\n'; } >"$run/serve.toml"
+"$tcodec" --config "$run/serve.toml" serve 2>"$run/tcodec.log" &
 tcodec_pid=$!
 for _ in $(seq 1 50); do
   port=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\).*#\1#p' "$run/tcodec.log")
