@@ -20,6 +20,10 @@ fn agent() -> ureq::Agent {
         .new_agent()
 }
 
+fn get_status(url: &str) -> u16 {
+    agent().get(url).call().unwrap().status().as_u16()
+}
+
 fn post(url: &str, token: Option<&str>, body: &[u8]) -> u16 {
     let mut req = agent().post(url).header("X-Namespace", "default");
     if let Some(t) = token {
@@ -77,15 +81,7 @@ fn metrics_parse_and_count_known_traffic_and_the_audit_log_names_who_did_what() 
     let flipped = if data.starts_with('A') { "B" } else { "A" };
     tampered["payloads"][0]["data"] = Value::String(format!("{flipped}{}", &data[1..]));
     assert_eq!(post(&decode, token, tampered.to_string().as_bytes()), 400);
-    assert_eq!(
-        agent()
-            .get(server.url("/readyz"))
-            .call()
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
+    assert_eq!(get_status(&server.url("/readyz")), 200);
 
     let mut answer = agent().get(server.url("/metrics")).call().unwrap();
     assert_eq!(answer.status().as_u16(), 200);
@@ -252,15 +248,7 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
     // The file: 2 payloads at most, /metrics on, the audit log beside the config.
     let (mut child, base) = start(&[], &[]);
     assert_eq!(status(&base, three), 413);
-    assert_eq!(
-        agent()
-            .get(format!("{base}/metrics"))
-            .call()
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
+    assert_eq!(get_status(&format!("{base}/metrics")), 200);
     assert_eq!(status(&base, br#"{"payloads": [{}]}"#), 200);
     let _ = child.kill();
     let _ = child.wait();
@@ -373,15 +361,7 @@ fn sighup_reloads_configuration_and_keys_without_failing_a_request() {
         "{log}"
     );
     assert!(server.child.try_wait().unwrap().is_none());
-    assert_eq!(
-        agent()
-            .get(server.url("/readyz"))
-            .call()
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
+    assert_eq!(get_status(&server.url("/readyz")), 200);
 }
 
 /// A `[policy]`: default deny once it exists; forbid answers 403, passthrough answers 200
