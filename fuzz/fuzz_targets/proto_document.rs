@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
             format: InputFormat::Proto,
             doc_type,
             from_values: false,
+            from_readable: false,
         };
         let _ = document::parse(data, "fuzz", options);
     }
