@@ -98,7 +98,12 @@ impl Policy {
 }
 
 fn matches(who: &str, s: &Subject) -> bool {
-    let email = s.email.as_deref().map(str::to_ascii_lowercase);
+    // An email with other than exactly one `@` matches no email: or domain: rule.
+    let email = s
+        .email
+        .as_deref()
+        .filter(|e| e.matches('@').count() == 1)
+        .map(str::to_ascii_lowercase);
     if who == "*" {
         return true;
     }
@@ -162,6 +167,14 @@ mod tests {
         let ops = jwt("u2", "bob@ops.example", &[]);
         assert!(p.allows(Some(&ops), "encode", "anything"));
         assert!(!p.allows(Some(&jwt("u3", "eve@evilops.example", &[])), "encode", "x"));
+        assert!(
+            !p.allows(
+                Some(&jwt("u5", "eve@evil.com@ops.example", &[])),
+                "encode",
+                "x"
+            ),
+            "two @: no match"
+        );
         assert!(p.allows(Some(&jwt("svc-7", "", &[])), "download", "billing"));
         let ci = Subject {
             kind: "token",

@@ -326,7 +326,7 @@ fn timed_out_requests_stop_their_codec_work_and_health_stays_fast() {
 fn idle_and_http2_connections_are_closed_and_connections_are_capped() {
     let server = Server::start(
         &interop_config(),
-        &["--header-timeout", "1", "--max-connections", "4"],
+        &["--header-timeout", "2", "--max-connections", "4"],
     );
     let a = addr(&server);
     // A connection that sends nothing is closed after the header timeout.
@@ -336,7 +336,7 @@ fn idle_and_http2_connections_are_closed_and_connections_are_capped() {
     let mut buf = [0u8; 64];
     let n = idle.read(&mut buf).unwrap_or(0);
     assert!(
-        t.elapsed() < Duration::from_secs(3),
+        t.elapsed() < Duration::from_secs(6),
         "closed after {:?}",
         t.elapsed()
     );
@@ -352,7 +352,9 @@ fn idle_and_http2_connections_are_closed_and_connections_are_capped() {
         "{}",
         String::from_utf8_lossy(&answer)
     );
-    // Four idle connections fill the server; a fifth is closed at once.
+    // Four idle connections fill the server; a fifth is closed at once. (First let the
+    // server finish closing the connections above: their slots free when their tasks end.)
+    std::thread::sleep(Duration::from_millis(500));
     let held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&a).unwrap()).collect();
     std::thread::sleep(Duration::from_millis(200));
     let mut fifth = TcpStream::connect(&a).unwrap();
@@ -362,10 +364,15 @@ fn idle_and_http2_connections_are_closed_and_connections_are_capped() {
     let _ = fifth.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
     let mut answer = Vec::new();
     let _ = fifth.read_to_end(&mut answer);
-    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    assert!(
+        answer.is_empty(),
+        "{}\n{}",
+        String::from_utf8_lossy(&answer),
+        server.log()
+    );
     // Once they time out, the server answers again.
     drop(held);
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(3000));
     let (status, _) = raw(
         &a,
         b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
@@ -850,6 +857,29 @@ fn an_implicit_config_runs_no_key_command() {
     assert!(!dir.path().join("ran").exists(), "the command ran");
     common::assert_success(&run(&["--trust-config"]));
     assert!(dir.path().join("ran").exists());
+    // Nor may it open the server through a [serve] table.
+    std::fs::write(
+        dir.path().join("tcodec.toml"),
+        "[namespaces.default]\ncodecs = []\n[serve]\nallow-origin = [\"http://evil.example\"]\n",
+    )
+    .unwrap();
+    let out = tcodec()
+        .current_dir(dir.path())
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "a [serve] table in a config found implicitly in the working directory is not applied"
+    ));
+    std::fs::write(
+        dir.path().join("tcodec.toml"),
+        format!(
+            "[keys]\nk = {{ command = [\"sh\", \"-c\", \"touch ran; echo {HEX_KEY}\"] }}\n\
+             [namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"k\" }}]\n"
+        ),
+    )
+    .unwrap();
     std::fs::remove_file(dir.path().join("ran")).unwrap();
     common::assert_success(&run(&["--config", "tcodec.toml"]));
     assert!(dir.path().join("ran").exists());

@@ -417,6 +417,14 @@ fn the_access_policy_allows_by_rule_and_denies_by_mode() {
                 assert_eq!(other_status, 403, "{other}");
             }
             _ => {
+                // Passthrough is for decode: a denied encode is refused, never echoed.
+                let encode = agent()
+                    .post(server.url("/encode"))
+                    .header("X-Namespace", "default")
+                    .header("Authorization", "Bearer tok-ci")
+                    .send(&b"{\"payloads\": [{\"metadata\": {\"encoding\": \"anNvbi9wbGFpbg==\"}, \"data\": \"MQ==\"}]}"[..])
+                    .unwrap();
+                assert_eq!(encode.status().as_u16(), 403);
                 assert_eq!(status, 200);
                 let got: Value = serde_json::from_str(&text).unwrap();
                 let sent: Value = serde_json::from_slice(&body).unwrap();
@@ -454,8 +462,29 @@ fn the_temporal_cloud_preset_accepts_cloud_tokens_and_namespace_names() {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let jwks = root().join("tests/data/jwks.json").display().to_string();
+    // Cloud tokens carry no tcodec scopes: the preset needs a [policy] to grant rights.
+    let base_config = std::fs::read_to_string(interop_config()).unwrap().replace(
+        "../../shared",
+        &root().join("../shared").display().to_string(),
+    );
+    let cfg = dir.path().join("cloud.toml");
+    std::fs::write(&cfg, &base_config).unwrap();
+    let refused = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
+        .arg("--config")
+        .arg(&cfg)
+        .args(["serve", "--auth-preset", "temporal-cloud", "--jwks", &jwks])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("a [policy] in the config must say who may decode"));
+    std::fs::write(
+        &cfg,
+        format!("{base_config}\n[[policy.allow]]\nwho = [\"domain:example.com\"]\ncan = [\"decode\"]\nnamespaces = [\"default\"]\n"),
+    )
+    .unwrap();
     let server = Server::start(
-        &interop_config(),
+        &cfg,
         &[
             "--auth-preset",
             "temporal-cloud",
@@ -481,7 +510,6 @@ fn the_temporal_cloud_preset_accepts_cloud_tokens_and_namespace_names() {
     let cloud = serde_json::json!({
         "aud": "https://saas-api.tmprl.cloud",
         "exp": common::now() + 600,
-        "scope": "tcodec:decode",
         "https://saas-api.tmprl.cloud/user/email": "ada@example.com",
     });
     let answer = call(cloud.clone(), "default.acct123");
@@ -493,7 +521,17 @@ fn the_temporal_cloud_preset_accepts_cloud_tokens_and_namespace_names() {
     let mut other_app = cloud.clone();
     other_app["aud"] = "https://other.example".into();
     assert_eq!(call(other_app, "default.acct123").status().as_u16(), 401);
-    assert_eq!(call(cloud, "unknown.acct123").status().as_u16(), 404);
+    assert_eq!(
+        call(cloud.clone(), "unknown.acct123").status().as_u16(),
+        404
+    );
+    // An email with two @, or one the provider has not verified, matches no domain rule.
+    let mut tricky = cloud.clone();
+    tricky["https://saas-api.tmprl.cloud/user/email"] = "eve@evil.com@example.com".into();
+    assert_eq!(call(tricky, "default.acct123").status().as_u16(), 403);
+    let mut unverified = cloud;
+    unverified["email_verified"] = false.into();
+    assert_eq!(call(unverified, "default.acct123").status().as_u16(), 403);
     let first: Value = serde_json::from_str(
         std::fs::read_to_string(&audit)
             .unwrap()

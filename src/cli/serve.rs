@@ -35,7 +35,21 @@ fn with_preset(mut args: ServeArgs) -> ServeArgs {
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
     let config = cli.load_config()?;
+    // A [serve] table can open the server (origins, hosts, public binds): not from a
+    // config that was only found in the working directory.
+    if config.is_untrusted() && !config.serve_table().is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: a [serve] table in a config found implicitly in the working directory is not applied; name it with --config {} (or TCODEC_CONFIG), or pass --trust-config",
+            config.path().display(),
+            config.path().display()
+        )));
+    }
     let args = &with_preset(with_file_defaults(args, &config)?);
+    if args.auth_preset.is_some() && config.policy().is_none() {
+        return Err(Error::Usage(
+            "--auth-preset temporal-cloud: Cloud tokens carry no tcodec scopes, so a [policy] in the config must say who may decode and encode".into(),
+        ));
+    }
     let mut auth = Auth::default();
     if let Some(path) = &args.auth_tokens {
         auth = auth.with_tokens_file(path).map_err(Error::Usage)?;
@@ -56,6 +70,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
             leeway: args.jwt_leeway.round() as u64,
             email_claim: args.jwt_email_claim.clone(),
             groups_claim: args.jwt_groups_claim.clone(),
+            scopes_required: args.auth_preset.is_none(),
         };
         auth = auth
             .with_jwks(&document, rules)
@@ -215,7 +230,12 @@ fn with_file_defaults(args: &ServeArgs, config: &crate::config::Config) -> Resul
         }
     }
     // Put them right after the `serve` word, then parse the whole command line again.
-    let Some(at) = argv.iter().position(|a| a == "serve") else {
+    // The `serve` word itself, not a value of --config.
+    let Some(at) = argv
+        .iter()
+        .enumerate()
+        .position(|(i, a)| a == "serve" && (i == 0 || argv[i - 1] != "--config"))
+    else {
         return Ok(args.clone());
     };
     let mut full = argv.clone();

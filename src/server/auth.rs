@@ -94,6 +94,8 @@ pub struct JwtRules {
     pub email_claim: String,
     /// Claim holding the user's groups or roles, for policies.
     pub groups_claim: String,
+    /// Rights come from `tcodec:*` scopes (always, unless a preset's `[policy]` decides).
+    pub scopes_required: bool,
 }
 
 /// JWT verification settings: the current key set (replaced by refreshes) and the rules.
@@ -387,16 +389,22 @@ impl JwtSettings {
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
+        // Without required scopes (a preset whose tokens carry none), rights come from the
+        // [policy], which the server then requires.
+        let any = !self.rules.scopes_required;
         Ok((
             Grant {
-                encode: scopes.iter().any(|s| s == "tcodec:encode"),
-                decode: scopes.iter().any(|s| s == "tcodec:decode"),
+                encode: any || scopes.iter().any(|s| s == "tcodec:encode"),
+                decode: any || scopes.iter().any(|s| s == "tcodec:decode"),
                 namespaces,
             },
             Subject {
                 kind: "jwt",
                 name: text("sub"),
-                email: text(&self.rules.email_claim),
+                // An email the provider says it has not verified is no email.
+                email: text(&self.rules.email_claim).filter(|_| {
+                    claims.get("email_verified") != Some(&serde_json::Value::Bool(false))
+                }),
                 groups: strings(claims.get(&self.rules.groups_claim)).unwrap_or_default(),
             },
         ))

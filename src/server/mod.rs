@@ -130,6 +130,11 @@ impl Pipelines {
         namespace.to_string()
     }
 
+    /// Whether `namespace` is configured by name (not served by the `*` fallback).
+    pub fn is_configured(&self, namespace: &str) -> bool {
+        self.by_namespace.contains_key(namespace)
+    }
+
     /// The pipeline serving `namespace`.
     pub fn get(&self, namespace: &str) -> Option<Arc<Pipeline>> {
         self.by_namespace

@@ -224,12 +224,18 @@ async fn answer(
         );
         return logged(response, &log);
     };
-    log.configured = true;
     // The access policy, once one exists: default deny.
     if let Some(policy) = snapshot.as_ref().and_then(|p| p.policy.as_ref()) {
         let action = direction.verb();
         if !policy.allows(log.subject.as_ref(), action, &namespace) {
-            match policy.deny {
+            // Passthrough is for decoding only: a denied encode returned unchanged would
+            // be stored as if it were encrypted.
+            let mode = if direction == Direction::Decode {
+                policy.deny
+            } else {
+                crate::policy::DenyMode::Forbid
+            };
+            match mode {
                 crate::policy::DenyMode::Forbid => {
                     let who = log
                         .subject
@@ -255,6 +261,13 @@ async fn answer(
                 }
             }
         }
+    }
+    // Metrics may label only configured names (never the fallback's or a caller's).
+    log.configured = snapshot
+        .as_ref()
+        .is_some_and(|p| p.is_configured(&namespace));
+    if log.configured {
+        log.namespace = namespace.clone();
     }
     let limits = state.limits;
     if content_length(headers).is_some_and(|n| n > limits.max_body as u64) {
