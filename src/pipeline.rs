@@ -238,33 +238,18 @@ impl Pipeline {
         if direction == Direction::Encode && self.skip_encoded && self.remote.is_some() {
             // Already encoded payloads skip every stage; the rest go through all of them
             // (the remote stage's output is not "already encoded" for the local codecs).
-            let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::new();
-            let mut rest = Vec::new();
-            let mut slots = Vec::new();
-            for (i, p) in payloads.into_iter().enumerate() {
-                if self.owns(&p) {
-                    self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-                    out.push(Some(Ok(p)));
-                } else {
-                    out.push(None);
-                    rest.push(p);
-                    slots.push(i);
-                }
-            }
-            for (slot, r) in slots
+            let steps = payloads
                 .into_iter()
-                .zip(self.run_stages(direction, rest, budget))
-            {
-                out[slot] = Some(r);
-            }
-            return out
-                .into_iter()
-                .map(|r| {
-                    r.unwrap_or(Err(CodecError::Remote {
-                        message: "no answer for a payload".into(),
-                    }))
+                .map(|p| {
+                    if self.owns(&p) {
+                        self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                        Step::Done(Ok(p))
+                    } else {
+                        Step::Forward(p)
+                    }
                 })
                 .collect();
+            return forward_some(steps, |rest| self.run_stages(direction, rest, budget));
         }
         self.run_stages(direction, payloads, budget)
     }
@@ -301,34 +286,20 @@ impl Pipeline {
             }
         };
         // Send the successes on to the other stage, keep failures in place.
-        let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::with_capacity(first.len());
-        let mut forward = Vec::new();
-        let mut slots = Vec::new();
-        for (i, r) in first.into_iter().enumerate() {
-            match r {
-                Ok(p) => {
-                    forward.push(p);
-                    slots.push(i);
-                    out.push(None);
-                }
-                Err(e) => out.push(Some(Err(e))),
-            }
-        }
-        let second = if then_remote {
-            remote.run_each(direction, forward)
-        } else {
-            local(forward)
-        };
-        for (slot, r) in slots.into_iter().zip(second) {
-            out[slot] = Some(r);
-        }
-        out.into_iter()
-            .map(|r| {
-                r.unwrap_or(Err(CodecError::Remote {
-                    message: "no answer for a payload".into(),
-                }))
+        let steps = first
+            .into_iter()
+            .map(|r| match r {
+                Ok(p) => Step::Forward(p),
+                Err(e) => Step::Done(Err(e)),
             })
-            .collect()
+            .collect();
+        forward_some(steps, |forward| {
+            if then_remote {
+                remote.run_each(direction, forward)
+            } else {
+                local(forward)
+            }
+        })
     }
 
     /// Runs one payload in `direction`.
@@ -411,6 +382,43 @@ impl Pipeline {
             results.into_iter().collect()
         }
     }
+}
+
+/// One payload's state between two stages: finished, or going on to the next stage.
+enum Step {
+    Done(Result<Payload, CodecError>),
+    Forward(Payload),
+}
+
+/// Runs `stage` on the payloads going on, as one list, and puts each result back in its
+/// place: count and order kept.
+fn forward_some(
+    steps: Vec<Step>,
+    stage: impl FnOnce(Vec<Payload>) -> Vec<Result<Payload, CodecError>>,
+) -> Vec<Result<Payload, CodecError>> {
+    let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::with_capacity(steps.len());
+    let mut forward = Vec::new();
+    let mut slots = Vec::new();
+    for (i, step) in steps.into_iter().enumerate() {
+        match step {
+            Step::Done(r) => out.push(Some(r)),
+            Step::Forward(p) => {
+                forward.push(p);
+                slots.push(i);
+                out.push(None);
+            }
+        }
+    }
+    for (slot, r) in slots.into_iter().zip(stage(forward)) {
+        out[slot] = Some(r);
+    }
+    out.into_iter()
+        .map(|r| {
+            r.unwrap_or(Err(CodecError::Remote {
+                message: "no answer for a payload".into(),
+            }))
+        })
+        .collect()
 }
 
 /// Lists too small to be worth spreading across cores.

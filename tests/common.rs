@@ -217,3 +217,11 @@ pub fn jwt_server(extra: &[&str]) -> Server {
     args.extend_from_slice(extra);
     Server::start(&interop_config(), &args)
 }
+
+/// The interop configuration's text with its key paths made absolute, to write elsewhere.
+pub fn interop_config_text() -> String {
+    std::fs::read_to_string(interop_config()).unwrap().replace(
+        "../../shared",
+        &root().join("../shared").display().to_string(),
+    )
+}

@@ -87,6 +87,17 @@ fn post(addr: &str, host: &str, headers: &str, body: &[u8]) -> (u16, String) {
     raw(addr, &req)
 }
 
+/// A raw `POST /encode` for namespace `ns`.
+fn encode_request(ns: &str, body: &[u8]) -> Vec<u8> {
+    let mut req = format!(
+        "POST /encode HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Namespace: {ns}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    req
+}
+
 fn decode(server: &Server, ns: &str, body: &[u8]) -> (u16, String) {
     post(
         &addr(server),
@@ -140,12 +151,7 @@ fn the_decoded_budget_holds_per_request_and_inside_encryption() {
     let zlibbed: Vec<Payload> = (0..4)
         .map(|_| compressed(Algorithm::Zlib, 2 << 20))
         .collect();
-    let mut req = format!(
-        "POST /encode HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Namespace: aes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body_of(&zlibbed).len()
-    )
-    .into_bytes();
-    req.extend_from_slice(&body_of(&zlibbed));
+    let req = encode_request("aes", &body_of(&zlibbed));
     let (status, encrypted) = raw(&addr(&server), &req);
     assert_eq!(status, 200, "{encrypted}");
     let (status, text) = decode(&server, "aeszlib", encrypted.as_bytes());
@@ -237,12 +243,7 @@ fn payload_count_and_answer_size_are_capped() {
     let list: Vec<Payload> = (0..100)
         .map(|_| payload::with_encoding("json/plain", vec![b'x'; 1000]))
         .collect();
-    let mut req = format!(
-        "POST /encode HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Namespace: aes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body_of(&list).len()
-    )
-    .into_bytes();
-    req.extend_from_slice(&body_of(&list));
+    let req = encode_request("aes", &body_of(&list));
     let (status, text) = raw(&addr(&server), &req);
     assert_eq!(status, 413, "{text}");
     assert_eq!(

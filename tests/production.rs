@@ -206,10 +206,7 @@ fn metrics_parse_and_count_known_traffic_and_the_audit_log_names_who_did_what() 
 fn serve_options_come_from_the_config_table_then_env_then_flags() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("serve.toml");
-    let interop = std::fs::read_to_string(interop_config()).unwrap().replace(
-        "../../shared",
-        &root().join("../shared").display().to_string(),
-    );
+    let interop = common::interop_config_text();
     std::fs::write(
         &cfg,
         format!(
@@ -289,10 +286,7 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
 fn sighup_reloads_configuration_and_keys_without_failing_a_request() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("live.toml");
-    let base_config = std::fs::read_to_string(interop_config()).unwrap().replace(
-        "../../shared",
-        &root().join("../shared").display().to_string(),
-    );
+    let base_config = common::interop_config_text();
     std::fs::write(&cfg, &base_config).unwrap();
     let mut server = Server::start(&cfg, &["-q"]);
     let decode = server.url("/decode");
@@ -375,10 +369,7 @@ fn the_access_policy_allows_by_rule_and_denies_by_mode() {
         "tok-ada decode * name=ada\ntok-ci encode,decode * name=ci\n",
     )
     .unwrap();
-    let base_config = std::fs::read_to_string(interop_config()).unwrap().replace(
-        "../../shared",
-        &root().join("../shared").display().to_string(),
-    );
+    let base_config = common::interop_config_text();
     let (body, _) = encrypted_body();
     let call = |server: &Server, token: &str, ns: &str| {
         let mut answer = agent()
@@ -463,10 +454,7 @@ fn the_temporal_cloud_preset_accepts_cloud_tokens_and_namespace_names() {
     let audit = dir.path().join("audit.jsonl");
     let jwks = root().join("tests/data/jwks.json").display().to_string();
     // Cloud tokens carry no tcodec scopes: the preset needs a [policy] to grant rights.
-    let base_config = std::fs::read_to_string(interop_config()).unwrap().replace(
-        "../../shared",
-        &root().join("../shared").display().to_string(),
-    );
+    let base_config = common::interop_config_text();
     let cfg = dir.path().join("cloud.toml");
     std::fs::write(&cfg, &base_config).unwrap();
     let refused = Command::new(assert_cmd::cargo::cargo_bin("tcodec"))
