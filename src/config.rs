@@ -67,6 +67,20 @@ struct RawKey {
 #[serde(deny_unknown_fields)]
 struct RawNamespace {
     codecs: Vec<CodecConfig>,
+    /// External Storage after the codecs.
+    storage: Option<crate::storage::StorageConfig>,
+    /// Codecs after storage (they also encode references).
+    #[serde(default)]
+    post_storage_codecs: Vec<CodecConfig>,
+}
+
+/// A namespace's External Storage and the codecs that run after it.
+#[derive(Debug, Clone)]
+pub struct StorageEntry {
+    /// The `storage` table.
+    pub storage: crate::storage::StorageConfig,
+    /// `post_storage_codecs`.
+    pub post_codecs: Vec<CodecConfig>,
 }
 
 /// One codec entry of a namespace's pipeline.
@@ -205,6 +219,8 @@ pub struct Config {
     /// Key ids marked `published = true`.
     published: std::collections::BTreeSet<String>,
     namespaces: BTreeMap<String, Vec<CodecConfig>>,
+    /// Namespaces with External Storage.
+    storage: BTreeMap<String, StorageEntry>,
     /// Whether key `command`s may run: not for a config found implicitly in the working
     /// directory (cloning a repository must not let it run code), unless trusted.
     commands_allowed: bool,
@@ -304,8 +320,29 @@ impl Config {
             keys.insert(id, source);
         }
         let mut namespaces = BTreeMap::new();
-        for (ns, entry) in raw.namespaces {
-            for codec in &entry.codecs {
+        let mut storage = BTreeMap::new();
+        for (ns, mut entry) in raw.namespaces {
+            if let Some(mut table) = entry.storage.take() {
+                table
+                    .validate(base)
+                    .map_err(|e| bad(format!("namespace {ns:?}: {e}")))?;
+                storage.insert(
+                    ns.clone(),
+                    StorageEntry {
+                        storage: table,
+                        post_codecs: std::mem::take(&mut entry.post_storage_codecs),
+                    },
+                );
+            } else if !entry.post_storage_codecs.is_empty() {
+                return Err(bad(format!(
+                    "namespace {ns:?}: post_storage_codecs need a storage table"
+                )));
+            }
+            let post = storage
+                .get(&ns)
+                .map(|s: &StorageEntry| s.post_codecs.as_slice())
+                .unwrap_or_default();
+            for codec in entry.codecs.iter().chain(post) {
                 for id in codec.key_ids() {
                     if !keys.contains_key(id) {
                         return Err(bad(format!(
@@ -333,6 +370,7 @@ impl Config {
             keys,
             published,
             namespaces,
+            storage,
             commands_allowed: true,
             serve: raw.serve,
             policy: raw.policy,
@@ -417,6 +455,15 @@ impl Config {
             })
     }
 
+    /// The External Storage of `namespace` (or of the fallback entry), if any.
+    pub fn storage_for(&self, namespace: &str) -> Option<&StorageEntry> {
+        if self.namespaces.contains_key(namespace) {
+            self.storage.get(namespace)
+        } else {
+            self.storage.get(FALLBACK_NAMESPACE)
+        }
+    }
+
     /// Loads one key by id.
     pub fn load_key(&self, id: &str) -> Result<crate::keys::Key> {
         let source = self.keys.get(id).ok_or_else(|| Error::Config {
@@ -466,7 +513,22 @@ impl Config {
             .iter()
             .map(|c| self.build_codec(c, options))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Pipeline::new(namespace, codecs))
+        let pipeline = Pipeline::new(namespace, codecs);
+        let Some(entry) = self.storage_for(namespace) else {
+            return Ok(pipeline);
+        };
+        let post = entry
+            .post_codecs
+            .iter()
+            .map(|c| self.build_codec(c, options))
+            .collect::<Result<Vec<_>>>()?;
+        let stage = crate::storage::Storage::new(namespace, &entry.storage).map_err(|message| {
+            Error::Config {
+                file: self.path.display().to_string(),
+                message: format!("namespace {namespace:?}: {message}"),
+            }
+        })?;
+        Ok(pipeline.with_storage(stage, post))
     }
 
     fn build_codec(&self, config: &CodecConfig, options: &BuildOptions) -> Result<Box<dyn Codec>> {

@@ -8,13 +8,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::codec::remote::RemoteCodec;
 use crate::codec::{Budget, Codec, CodecError, Direction};
 use crate::payload::Payload;
+use crate::storage::{self, Storage};
 
 /// Lists with fewer payloads and fewer bytes than these run on the calling thread:
 /// handing work to other cores costs more than it saves.
@@ -24,7 +25,14 @@ const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 /// An ordered chain of codecs for one namespace.
 pub struct Pipeline {
     namespace: String,
-    codecs: Vec<Box<dyn Codec>>,
+    /// The codecs before storage (the namespace's `codecs`), in configuration order.
+    codecs: Arc<[Box<dyn Codec>]>,
+    /// The same codecs as a stage.
+    local: Codecs,
+    /// Codecs after storage (`post_storage_codecs`): they also see references.
+    post: Option<Codecs>,
+    /// External Storage: encode offloads after the codecs, decode resolves before them.
+    storage: Option<Storage>,
     /// A remote codec server, last in the list: decoded after the local codecs, encoded
     /// before them (Go order), always over whole batches.
     remote: Option<RemoteCodec>,
@@ -94,7 +102,123 @@ impl Stats {
     }
 }
 
-/// A codec failure with the index of the payload it happened on.
+/// One step of a pipeline: a batch of payloads in, one result per payload out, in order.
+/// Local codecs, a remote codec server and External Storage are all stages.
+pub trait Stage: Send + Sync {
+    /// A short name for messages.
+    fn name(&self) -> &str;
+    /// Runs `batch` in `direction`. A failed payload does not stop the others.
+    fn run(
+        &self,
+        direction: Direction,
+        batch: Vec<Payload>,
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>>;
+}
+
+/// A chain of local codecs as one stage: encode last to first, decode first to last
+/// (Go order); large batches are spread across cores.
+pub struct Codecs(Arc<[Box<dyn Codec>]>);
+
+impl Codecs {
+    /// Runs one payload through the chain.
+    fn one(
+        &self,
+        direction: Direction,
+        payload: Payload,
+        budget: &Budget,
+    ) -> Result<Payload, CodecError> {
+        match direction {
+            Direction::Encode => self.0.iter().rev().try_fold(payload, |p, c| c.encode(p)),
+            Direction::Decode => self
+                .0
+                .iter()
+                .try_fold(payload, |p, c| c.decode_within(p, budget)),
+            Direction::Rekey => {
+                if owned_by(&self.0, &payload) {
+                    let plain = self.one(Direction::Decode, payload, budget)?;
+                    self.one(Direction::Encode, plain, budget)
+                } else {
+                    Ok(payload)
+                }
+            }
+        }
+    }
+}
+
+impl Stage for Codecs {
+    fn name(&self) -> &str {
+        "codecs"
+    }
+
+    fn run(
+        &self,
+        direction: Direction,
+        batch: Vec<Payload>,
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        if is_small(&batch) {
+            batch
+                .into_iter()
+                .map(|p| self.one(direction, p, budget))
+                .collect()
+        } else {
+            batch
+                .into_par_iter()
+                .map(|p| self.one(direction, p, budget))
+                .collect()
+        }
+    }
+}
+
+impl Stage for RemoteCodec {
+    fn name(&self) -> &str {
+        "remote codec"
+    }
+
+    fn run(
+        &self,
+        direction: Direction,
+        batch: Vec<Payload>,
+        _: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        if direction == Direction::Rekey {
+            let refused = CodecError::Remote {
+                message: "rekey runs local codecs only; drop --codec-endpoint".into(),
+            };
+            return batch.iter().map(|_| Err(refused.clone())).collect();
+        }
+        self.run_each(direction, batch)
+    }
+}
+
+impl Stage for Storage {
+    fn name(&self) -> &str {
+        "external storage"
+    }
+
+    fn run(
+        &self,
+        direction: Direction,
+        batch: Vec<Payload>,
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        match direction {
+            Direction::Decode if !budget.keeps_refs() => self.resolve(batch, budget),
+            Direction::Encode if budget.offloads() => self.offload(batch),
+            _ => batch.into_iter().map(Ok).collect(),
+        }
+    }
+}
+
+/// Whether the outermost of `codecs` owns `payload`'s encoding.
+fn owned_by(codecs: &[Box<dyn Codec>], payload: &Payload) -> bool {
+    codecs
+        .first()
+        .is_some_and(|c| crate::codec::has_encoding(payload, c.encoding()))
+}
+
+/// A failure with the index of the payload it happened on.
 #[derive(Debug)]
 pub struct PipelineError {
     /// Index of the payload in the list given to [`Pipeline::run`].
@@ -106,9 +230,13 @@ pub struct PipelineError {
 impl Pipeline {
     /// A pipeline for `namespace` over `codecs` in configuration (Go) order.
     pub fn new(namespace: impl Into<String>, codecs: Vec<Box<dyn Codec>>) -> Self {
+        let codecs: Arc<[Box<dyn Codec>]> = codecs.into();
         Pipeline {
             namespace: namespace.into(),
+            local: Codecs(codecs.clone()),
             codecs,
+            post: None,
+            storage: None,
             remote: None,
             skip_encoded: false,
             stats: Stats::default(),
@@ -133,7 +261,28 @@ impl Pipeline {
         self
     }
 
-    /// Whether a remote stage is configured (callers then batch whole documents).
+    /// Adds External Storage after the codecs (encode: codecs, then offload), and
+    /// `post` codecs after storage (they see references too).
+    pub fn with_storage(mut self, storage: Storage, post: Vec<Box<dyn Codec>>) -> Self {
+        self.storage = Some(storage);
+        if !post.is_empty() {
+            self.post = Some(Codecs(post.into()));
+        }
+        self
+    }
+
+    /// The storage stage, if configured.
+    pub fn storage(&self) -> Option<&Storage> {
+        self.storage.as_ref()
+    }
+
+    /// Whether a remote or storage stage is configured: callers then hand over whole
+    /// documents as one batch, so objects and remote calls are batched too.
+    pub fn batches(&self) -> bool {
+        self.remote.is_some() || self.storage.is_some() || self.post.is_some()
+    }
+
+    /// Whether a remote stage is configured.
     pub fn has_remote(&self) -> bool {
         self.remote.is_some()
     }
@@ -168,6 +317,38 @@ impl Pipeline {
         self.apply(Direction::Decode, payload, &Budget::unlimited())
     }
 
+    /// Whether the outermost codec's encoding is the payload's: what `rekey` re-encodes.
+    pub fn owns(&self, payload: &Payload) -> bool {
+        owned_by(&self.codecs, payload)
+    }
+
+    /// The stages in decode order: post-storage codecs, storage, codecs, remote server.
+    /// Encode runs them in reverse.
+    fn stages(&self) -> Vec<&dyn Stage> {
+        let mut stages: Vec<&dyn Stage> = Vec::with_capacity(4);
+        if let Some(post) = &self.post {
+            stages.push(post);
+        }
+        if let Some(storage) = &self.storage {
+            stages.push(storage);
+        }
+        stages.push(&self.local);
+        if let Some(remote) = &self.remote {
+            stages.push(remote);
+        }
+        stages
+    }
+
+    /// Whether encode leaves `payload` as it is: it already carries the outer encoding
+    /// (unless forced), or it is a storage reference.
+    fn leaves(&self, payload: &Payload) -> bool {
+        (self.skip_encoded && self.owns(payload))
+            || storage::reference::is_reference(payload)
+            || storage::reference::is_marked(payload)
+    }
+
+    /// One payload through the local codecs only (no other stage configured): the fast
+    /// path of [`Pipeline::apply`] and the server.
     fn local(
         &self,
         direction: Direction,
@@ -175,130 +356,150 @@ impl Pipeline {
         budget: &Budget,
     ) -> Result<Payload, CodecError> {
         match direction {
-            Direction::Encode => {
-                // With a remote stage, skipping was decided before it ran (run_each).
-                if self.skip_encoded && self.remote.is_none() && self.owns(&payload) {
-                    self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-                    return Ok(payload);
-                }
-                self.stats.processed.fetch_add(1, Ordering::Relaxed);
-                self.encode_chain(payload)
+            Direction::Encode if self.leaves(&payload) => {
+                self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                return Ok(payload);
             }
-            Direction::Decode => {
-                self.stats.processed.fetch_add(1, Ordering::Relaxed);
-                let decoded = self.decode_chain(payload, budget)?;
-                // With a remote stage next, it may still decode what is left.
-                if self.remote.is_none() {
-                    self.stats.record_left(&decoded);
-                }
-                Ok(decoded)
-            }
-            Direction::Rekey => {
-                if self.owns(&payload) {
-                    self.stats.processed.fetch_add(1, Ordering::Relaxed);
-                    let plain = self.decode_chain(payload, budget)?;
-                    self.encode_chain(plain)
-                } else {
-                    Ok(payload)
-                }
-            }
+            Direction::Rekey if !self.owns(&payload) => return Ok(payload),
+            _ => {}
         }
+        self.stats.processed.fetch_add(1, Ordering::Relaxed);
+        let out = self.local.one(direction, payload, budget)?;
+        if direction == Direction::Decode {
+            self.stats.record_left(&out);
+        }
+        Ok(out)
     }
 
-    /// The local codecs' encode: last to first.
-    fn encode_chain(&self, payload: Payload) -> Result<Payload, CodecError> {
-        self.codecs
-            .iter()
-            .rev()
-            .try_fold(payload, |p, codec| codec.encode(p))
-    }
-
-    /// The local codecs' decode: first to last.
-    fn decode_chain(&self, payload: Payload, budget: &Budget) -> Result<Payload, CodecError> {
-        self.codecs
-            .iter()
-            .try_fold(payload, |p, codec| codec.decode_within(p, budget))
-    }
-
-    /// Whether the outermost codec's encoding is the payload's: what `rekey` re-encodes.
-    pub fn owns(&self, payload: &Payload) -> bool {
-        self.codecs
-            .first()
-            .is_some_and(|c| crate::codec::has_encoding(payload, c.encoding()))
-    }
-
-    /// Runs a list, one result per payload (a failed remote batch fails each of its
-    /// payloads). Local codecs run in parallel; the remote stage gets whole batches.
+    /// Runs a list through every stage, one result per payload (a failed payload goes no
+    /// further; a failed remote batch fails each of its payloads).
     pub fn run_each(
         &self,
         direction: Direction,
         payloads: Vec<Payload>,
         budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
-        if direction == Direction::Encode && self.skip_encoded && self.remote.is_some() {
-            // Already encoded payloads skip every stage; the rest go through all of them
-            // (the remote stage's output is not "already encoded" for the local codecs).
-            let steps = payloads
-                .into_iter()
-                .map(|p| {
-                    if self.owns(&p) {
-                        self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-                        Step::Done(Ok(p))
-                    } else {
-                        Step::Forward(p)
-                    }
-                })
-                .collect();
-            return forward_some(steps, |rest| self.run_stages(direction, rest, budget));
+        if !self.batches() {
+            let one = |p| self.local(direction, p, budget);
+            return if is_small(&payloads) {
+                payloads.into_iter().map(one).collect()
+            } else {
+                payloads.into_par_iter().map(one).collect()
+            };
         }
-        self.run_stages(direction, payloads, budget)
+        let steps: Vec<Step> = payloads
+            .into_iter()
+            .map(|p| match direction {
+                Direction::Encode if self.leaves(&p) => {
+                    self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                    Step::Done(Ok(p))
+                }
+                Direction::Rekey if !self.owns(&p) => Step::Done(Ok(p)),
+                _ => {
+                    self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                    Step::Forward(p)
+                }
+            })
+            .collect();
+        let results = forward_some(steps, |batch| self.run_stages(direction, batch, budget));
+        if direction == Direction::Decode {
+            for p in results.iter().flatten() {
+                self.stats.record_left(p);
+            }
+        }
+        results
     }
 
-    /// [`Pipeline::run_each`] without the skip of already encoded payloads.
+    /// Every stage in order over `batch`; failures stay in place.
     fn run_stages(
         &self,
         direction: Direction,
-        payloads: Vec<Payload>,
+        batch: Vec<Payload>,
         budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
-        let local = |list: Vec<Payload>| -> Vec<Result<Payload, CodecError>> {
-            if is_small(&list) {
-                list.into_iter()
-                    .map(|p| self.local(direction, p, budget))
-                    .collect()
-            } else {
-                list.into_par_iter()
-                    .map(|p| self.local(direction, p, budget))
-                    .collect()
+        let mut stages = self.stages();
+        if direction != Direction::Decode {
+            stages.reverse();
+        }
+        let mut results: Vec<Result<Payload, CodecError>> = batch.into_iter().map(Ok).collect();
+        for (at, stage) in stages.iter().enumerate() {
+            if direction == Direction::Decode && self.storage.is_some() && at + 1 < stages.len() {
+                let is_storage = self.post.is_some() as usize == at;
+                if is_storage {
+                    results = self.unmark(results, &stages[at + 1..], budget);
+                }
             }
-        };
-        let Some(remote) = &self.remote else {
-            return local(payloads);
-        };
-        let (first, then_remote) = match direction {
-            Direction::Decode => (local(payloads), true),
-            Direction::Encode => (remote.run_each(direction, payloads), false),
-            Direction::Rekey => {
-                let refused = CodecError::Remote {
-                    message: "rekey runs local codecs only; drop --codec-endpoint".into(),
-                };
-                return payloads.iter().map(|_| Err(refused.clone())).collect();
-            }
-        };
-        // Send the successes on to the other stage, keep failures in place.
-        let steps = first
+            results = forward_some(
+                results
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(p) => Step::Forward(p),
+                        Err(e) => Step::Done(Err(e)),
+                    })
+                    .collect(),
+                |batch| stage.run(direction, batch, budget),
+            );
+        }
+        results
+    }
+
+    /// Codec-encoded references (marked `__temporal_external_storage_reference`): decoded
+    /// by the codecs after storage first, then they must be plain references (the Python
+    /// SDK's `_decode_reference_payload_sequence`).
+    fn unmark(
+        &self,
+        results: Vec<Result<Payload, CodecError>>,
+        codecs: &[&dyn Stage],
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        if !results
+            .iter()
+            .any(|r| r.as_ref().is_ok_and(storage::reference::is_marked))
+        {
+            return results;
+        }
+        let mut sizes = Vec::new();
+        let steps = results
             .into_iter()
             .map(|r| match r {
-                Ok(p) => Step::Forward(p),
-                Err(e) => Step::Done(Err(e)),
+                Ok(mut p) if storage::reference::is_marked(&p) => {
+                    p.metadata.remove(storage::reference::MARKER);
+                    sizes.push(std::mem::take(&mut p.external_payloads));
+                    Step::Forward(p)
+                }
+                other => Step::Done(other),
             })
             .collect();
-        forward_some(steps, |forward| {
-            if then_remote {
-                remote.run_each(direction, forward)
-            } else {
-                local(forward)
+        forward_some(steps, |batch| {
+            let mut batch: Vec<Result<Payload, CodecError>> = batch.into_iter().map(Ok).collect();
+            for stage in codecs {
+                batch = forward_some(
+                    batch
+                        .into_iter()
+                        .map(|r| match r {
+                            Ok(p) => Step::Forward(p),
+                            Err(e) => Step::Done(Err(e)),
+                        })
+                        .collect(),
+                    |b| stage.run(Direction::Decode, b, budget),
+                );
             }
+            batch
+                .into_iter()
+                .zip(sizes)
+                .map(|(r, sizes)| {
+                    let mut p = r?;
+                    if !storage::reference::is_reference(&p) {
+                        return Err(CodecError::StorageObject {
+                            message: "a codec-encoded storage reference did not decode to a reference: check that the codec that wrote it is configured".into(),
+                        });
+                    }
+                    if p.external_payloads.is_empty() {
+                        p.external_payloads = sizes;
+                    }
+                    Ok(p)
+                })
+                .collect()
         })
     }
 
@@ -309,7 +510,7 @@ impl Pipeline {
         payload: Payload,
         budget: &Budget,
     ) -> Result<Payload, CodecError> {
-        if self.remote.is_some() {
+        if self.batches() {
             return one(self.run_each(direction, vec![payload], budget));
         }
         self.local(direction, payload, budget)
@@ -336,7 +537,7 @@ impl Pipeline {
         budget: &Budget,
         expired: &dyn Fn() -> bool,
     ) -> Result<Vec<Payload>, PipelineError> {
-        if self.remote.is_some() {
+        if self.batches() {
             return self.run(direction, payloads, budget);
         }
         payloads
@@ -363,24 +564,11 @@ impl Pipeline {
         payloads: Vec<Payload>,
         budget: &Budget,
     ) -> Result<Vec<Payload>, PipelineError> {
-        if self.remote.is_some() {
-            return self
-                .run_each(direction, payloads, budget)
-                .into_iter()
-                .enumerate()
-                .map(|(index, r)| r.map_err(|source| PipelineError { index, source }))
-                .collect();
-        }
-        let step = |(index, p): (usize, Payload)| {
-            self.local(direction, p, budget)
-                .map_err(|source| PipelineError { index, source })
-        };
-        if is_small(&payloads) {
-            payloads.into_iter().enumerate().map(step).collect()
-        } else {
-            let results: Vec<_> = payloads.into_par_iter().enumerate().map(step).collect();
-            results.into_iter().collect()
-        }
+        self.run_each(direction, payloads, budget)
+            .into_iter()
+            .enumerate()
+            .map(|(index, r)| r.map_err(|source| PipelineError { index, source }))
+            .collect()
     }
 }
 
@@ -396,6 +584,19 @@ fn forward_some(
     steps: Vec<Step>,
     stage: impl FnOnce(Vec<Payload>) -> Vec<Result<Payload, CodecError>>,
 ) -> Vec<Result<Payload, CodecError>> {
+    if steps.iter().all(|s| matches!(s, Step::Forward(_))) {
+        let all: Vec<Payload> = steps
+            .into_iter()
+            .filter_map(|s| match s {
+                Step::Forward(p) => Some(p),
+                Step::Done(_) => None,
+            })
+            .collect();
+        let n = all.len();
+        let mut out = stage(all);
+        out.resize_with(n, no_answer);
+        return out;
+    }
     let mut out: Vec<Option<Result<Payload, CodecError>>> = Vec::with_capacity(steps.len());
     let mut forward = Vec::new();
     let mut slots = Vec::new();
@@ -409,16 +610,20 @@ fn forward_some(
             }
         }
     }
-    for (slot, r) in slots.into_iter().zip(stage(forward)) {
-        out[slot] = Some(r);
+    if !forward.is_empty() {
+        for (slot, r) in slots.into_iter().zip(stage(forward)) {
+            out[slot] = Some(r);
+        }
     }
     out.into_iter()
-        .map(|r| {
-            r.unwrap_or(Err(CodecError::Remote {
-                message: "no answer for a payload".into(),
-            }))
-        })
+        .map(|r| r.unwrap_or_else(no_answer))
         .collect()
+}
+
+fn no_answer() -> Result<Payload, CodecError> {
+    Err(CodecError::Remote {
+        message: "no answer for a payload".into(),
+    })
 }
 
 /// Lists too small to be worth spreading across cores.
@@ -428,11 +633,9 @@ fn is_small(payloads: &[Payload]) -> bool {
             && payloads.iter().map(|p| p.data.len()).sum::<usize>() < PARALLEL_MIN_BYTES)
 }
 
-/// The only result of a one-payload remote call.
+/// The only result of a one-payload run.
 fn one(mut results: Vec<Result<Payload, CodecError>>) -> Result<Payload, CodecError> {
-    results.pop().unwrap_or(Err(CodecError::Remote {
-        message: "no answer for a payload".into(),
-    }))
+    results.pop().unwrap_or_else(no_answer)
 }
 
 #[cfg(test)]

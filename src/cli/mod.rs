@@ -373,6 +373,11 @@ pub struct EncodeArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// With External Storage configured: keep every payload inline instead of offloading
+    /// those at or above the storage threshold
+    #[arg(long)]
+    pub no_offload: bool,
+
     #[command(flatten)]
     /// The shared arguments.
     pub common: TransformArgs,
@@ -400,6 +405,12 @@ pub struct DecodeArgs {
     /// or key for them); without it, tcodec warns
     #[arg(long)]
     pub strict: bool,
+
+    /// Leave External Storage references as they are (the Web UI's view): fetch nothing,
+    /// decode every other payload. By default each reference is resolved from the
+    /// namespace's storage, checked against its SHA-256 and decoded in its place
+    #[arg(long)]
+    pub keep_refs: bool,
 
     #[command(flatten)]
     /// The shared arguments.
@@ -942,6 +953,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
                 from_readable: args.from_readable,
                 deterministic: args.deterministic,
                 force: args.force,
+                no_offload: args.no_offload,
                 ..Default::default()
             },
         ),
@@ -954,6 +966,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
                 to_values: args.to_values,
                 keep_going: args.keep_going,
                 strict: args.strict,
+                keep_refs: args.keep_refs,
                 ..Default::default()
             },
         ),

@@ -40,6 +40,10 @@ pub struct Mode {
     pub force: bool,
     /// Decode: payloads left encoded fail the run.
     pub strict: bool,
+    /// Decode: leave storage references unresolved.
+    pub keep_refs: bool,
+    /// Encode: never offload to storage.
+    pub no_offload: bool,
 }
 
 /// Runs encode or decode over every input; a failing input is reported and the others
@@ -79,6 +83,8 @@ pub fn run(
         },
         to_values: mode.to_values,
         readable: mode.readable,
+        keep_refs: mode.keep_refs,
+        offload: !mode.no_offload,
         quiet: cli.quiet,
         failed: Cell::new(0),
         files_written: Cell::new(0),
@@ -246,6 +252,8 @@ struct Job<'a> {
     options: ReadOptions,
     readable: bool,
     to_values: bool,
+    keep_refs: bool,
+    offload: bool,
     quiet: bool,
     /// Payloads shown with an inline error (readable mode).
     failed: Cell<usize>,
@@ -256,7 +264,7 @@ struct Job<'a> {
 impl Job<'_> {
     /// Runs the pipeline over one parsed document (or makes it readable).
     fn transform(&self, doc: Document) -> Result<Document> {
-        let budget = Budget::new(self.args.max_decoded_total);
+        let budget = self.budget();
         if self.to_values {
             let location = match &doc {
                 Document::Payloads(d) => d.location.clone(),
@@ -313,8 +321,15 @@ impl Job<'_> {
             self.pipeline,
             self.direction,
             policy,
-            &Budget::new(self.args.max_decoded_total),
+            &self.budget(),
         )
+    }
+
+    /// The per-document budget, with this run's storage choices.
+    fn budget(&self) -> Budget {
+        Budget::new(self.args.max_decoded_total)
+            .keeping_refs(self.keep_refs)
+            .offloading(self.offload)
     }
 
     fn file(&self, path: &str) -> Result<()> {

@@ -14,6 +14,12 @@ use super::CodecError;
 pub struct Budget {
     limit: u64,
     spent: AtomicU64,
+    /// Decode leaves External Storage references unresolved (`--keep-refs`,
+    /// `preserveStorageRefs=true`).
+    keep_refs: bool,
+    /// Encode offloads payloads over the storage threshold (the CLI does; the server only
+    /// with `--offload-on-encode`).
+    offload: bool,
 }
 
 impl Budget {
@@ -22,7 +28,31 @@ impl Budget {
         Budget {
             limit,
             spent: AtomicU64::new(0),
+            keep_refs: false,
+            offload: true,
         }
+    }
+
+    /// This run leaves storage references unresolved when `yes`.
+    pub fn keeping_refs(mut self, yes: bool) -> Self {
+        self.keep_refs = yes;
+        self
+    }
+
+    /// This run offloads large payloads to storage when `yes` (the default).
+    pub fn offloading(mut self, yes: bool) -> Self {
+        self.offload = yes;
+        self
+    }
+
+    /// Whether decode leaves references unresolved.
+    pub fn keeps_refs(&self) -> bool {
+        self.keep_refs
+    }
+
+    /// Whether encode offloads.
+    pub fn offloads(&self) -> bool {
+        self.offload
     }
 
     /// No bound beyond each codec's own per-payload limit (tests and single payloads).

@@ -17,28 +17,7 @@ pub use aes_gcm::{AesGcmCodec, Keyring};
 pub use budget::Budget;
 pub use compress::{Algorithm, CompressCodec};
 
-/// Encoding direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Plain payloads to encoded payloads.
-    Encode,
-    /// Encoded payloads back to plain payloads.
-    Decode,
-    /// Payloads encoded by the pipeline's outermost codec are decoded and encoded again
-    /// (with the active key); all others are left as they are.
-    Rekey,
-}
-
-impl Direction {
-    /// `encode` or `decode`.
-    pub fn verb(self) -> &'static str {
-        match self {
-            Direction::Encode => "encode",
-            Direction::Decode => "decode",
-            Direction::Rekey => "rekey",
-        }
-    }
-}
+pub use crate::direction::Direction;
 
 /// A payload codec: one payload in, one payload out.
 pub trait Codec: Send + Sync {
@@ -129,6 +108,19 @@ pub enum CodecError {
         /// What happened (URL, status, short reason; never payload contents).
         message: String,
     },
+    /// A storage reference is unusable or names an object that is missing, too large or
+    /// fails its integrity check.
+    #[error("external storage: {message}")]
+    StorageObject {
+        /// What happened (object key, hashes; never contents or credentials).
+        message: String,
+    },
+    /// The storage could not be reached (network, credentials, time limit).
+    #[error("external storage unavailable: {message}")]
+    StorageUnavailable {
+        /// What happened.
+        message: String,
+    },
     /// Compression failed.
     #[error("{codec}: compression failed ({reason})")]
     Compress {
@@ -152,6 +144,12 @@ impl CodecError {
             CodecError::TooLarge { .. } => {
                 Some("raise max_decoded_size for this codec if the payload is trusted".into())
             }
+            CodecError::StorageUnavailable { .. } => Some(
+                "check the storage endpoint and credentials (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...), or decode with --keep-refs to leave references unresolved".into(),
+            ),
+            CodecError::StorageObject { .. } => Some(
+                "the reference or its object is wrong: --keep-refs leaves references as they are".into(),
+            ),
             CodecError::BudgetExceeded { .. } => Some(
                 "raise --max-decoded-total (the CLI, per document) or --max-decoded-size (serve, per request) if the input is trusted".into(),
             ),

@@ -135,7 +135,7 @@ pub fn transcode<'a>(
         .into_iter()
         .filter(|f| policy.includes(f.kind))
         .collect();
-    let results: Vec<Result<Option<Vec<u8>>>> = if pipeline.has_remote() {
+    let results: Vec<Result<Option<Vec<u8>>>> = if pipeline.batches() {
         transform_batched(bytes, &found, top, pipeline, direction, budget)?
     } else {
         found

@@ -16,7 +16,7 @@ const CLASSES: [&str; 4] = ["2xx", "3xx", "4xx", "5xx"];
 /// Latency histogram bounds, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0];
 /// Codec error kinds, as counted.
-pub const ERROR_KINDS: [&str; 9] = [
+pub const ERROR_KINDS: [&str; 10] = [
     "unknown_key_id",
     "authentication",
     "truncated",
@@ -26,6 +26,7 @@ pub const ERROR_KINDS: [&str; 9] = [
     "deadline",
     "remote",
     "other",
+    "storage",
 ];
 
 /// What one request contributes.
@@ -281,5 +282,6 @@ pub fn error_kind(e: &crate::codec::CodecError) -> usize {
         E::DeadlineExceeded => 6,
         E::Remote { .. } => 7,
         E::Compress { .. } => 8,
+        E::StorageObject { .. } | E::StorageUnavailable { .. } => 9,
     }
 }

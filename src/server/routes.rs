@@ -300,7 +300,7 @@ async fn answer(
     };
     let deadline = started + state.timeout;
     // Compression is costly both ways (and decompression expands): never inline.
-    let inline = body.len() <= INLINE_BODY_LIMIT && !pipeline.has_remote() && !pipeline.expands();
+    let inline = body.len() <= INLINE_BODY_LIMIT && !pipeline.batches() && !pipeline.expands();
     let work = move || {
         let expired = || Instant::now() >= deadline;
         let mut report = Report::default();

@@ -1,0 +1,326 @@
+//! Where stored payloads live: an S3-compatible or GCS bucket (through the `object_store`
+//! crate, credentials from the standard provider chains) or a local directory laid out like
+//! a bucket dump (`file`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use object_store::{ObjectStore, ObjectStoreExt as _};
+
+/// Which driver a namespace's storage uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriverKind {
+    /// Amazon S3 or any S3-compatible endpoint (claims name `aws.s3driver`).
+    S3,
+    /// Google Cloud Storage (claims name `gcp.gcsdriver`).
+    Gcs,
+    /// A local directory in the bucket's key layout (reads claims of any driver).
+    File,
+}
+
+/// Why a storage operation failed. Messages name the object, never its contents or
+/// credentials.
+#[derive(Debug, Clone)]
+pub enum FetchError {
+    /// The object is not there.
+    Missing(String),
+    /// The object is larger than allowed.
+    TooLarge(u64),
+    /// The store could not be reached or refused (network, credentials, timeout).
+    Unavailable(String),
+}
+
+/// One driver instance: the stores it opened, one per bucket.
+pub struct Driver {
+    kind: DriverKind,
+    region: Option<String>,
+    endpoint: Option<String>,
+    dir: Option<PathBuf>,
+    timeout: Duration,
+    stores: Mutex<HashMap<String, Arc<dyn ObjectStore>>>,
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver").field("kind", &self.kind).finish()
+    }
+}
+
+impl Driver {
+    /// A driver of `kind`; `dir` for `file`, `region`/`endpoint` for `s3`.
+    pub fn new(
+        kind: DriverKind,
+        region: Option<String>,
+        endpoint: Option<String>,
+        dir: Option<PathBuf>,
+        timeout: Duration,
+    ) -> Self {
+        Driver {
+            kind,
+            region,
+            endpoint,
+            dir,
+            timeout,
+            stores: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> DriverKind {
+        self.kind
+    }
+
+    /// Whether this driver reads claims written by driver `name`.
+    pub fn reads(&self, name: &str) -> bool {
+        match self.kind {
+            DriverKind::S3 => name == super::reference::S3_DRIVER,
+            DriverKind::Gcs => name == super::reference::GCS_DRIVER,
+            DriverKind::File => true,
+        }
+    }
+
+    /// The driver name written into claims.
+    pub fn claim_name(&self) -> &'static str {
+        match self.kind {
+            DriverKind::S3 | DriverKind::File => super::reference::S3_DRIVER,
+            DriverKind::Gcs => super::reference::GCS_DRIVER,
+        }
+    }
+
+    /// Reads `bucket`/`key`, at most `limit` bytes.
+    pub async fn get(&self, bucket: &str, key: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+        if self.kind == DriverKind::File {
+            return self.file_get(key, limit);
+        }
+        let store = self.store(bucket)?;
+        let path = object_path(key)?;
+        let result = store.get(&path).await.map_err(|e| classify(e, key))?;
+        if result.meta.size > limit {
+            return Err(FetchError::TooLarge(result.meta.size));
+        }
+        let bytes = result.bytes().await.map_err(|e| classify(e, key))?;
+        if bytes.len() as u64 > limit {
+            return Err(FetchError::TooLarge(bytes.len() as u64));
+        }
+        Ok(bytes.to_vec())
+    }
+
+    /// Stores `bytes` under `bucket`/`key` unless an object is already there (content
+    /// addressed keys: equal key, equal bytes).
+    pub async fn put(&self, bucket: String, key: String, bytes: Vec<u8>) -> Result<(), FetchError> {
+        let key = key.as_str();
+        if self.kind == DriverKind::File {
+            return self.file_put(key, &bytes);
+        }
+        let store = self.store(&bucket)?;
+        let path = object_path(key)?;
+        match store.head(&path).await {
+            Ok(_) => return Ok(()),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(classify(e, key)),
+        }
+        store
+            .put(&path, bytes.into())
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(e, key))
+    }
+
+    fn store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, FetchError> {
+        let mut stores = self
+            .stores
+            .lock()
+            .map_err(|_| FetchError::Unavailable("storage client lock poisoned".into()))?;
+        if let Some(store) = stores.get(bucket) {
+            return Ok(store.clone());
+        }
+        let options = object_store::ClientOptions::new()
+            .with_timeout(self.timeout)
+            .with_connect_timeout(Duration::from_secs(5));
+        let retry = object_store::RetryConfig {
+            max_retries: 2,
+            retry_timeout: self.timeout,
+            ..Default::default()
+        };
+        let store: Arc<dyn ObjectStore> = match self.kind {
+            DriverKind::S3 => {
+                let mut builder = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .with_client_options(options)
+                    .with_retry(retry);
+                if let Some(region) = &self.region {
+                    builder = builder.with_region(region);
+                }
+                let endpoint = self.endpoint.clone().or_else(env_endpoint);
+                if let Some(endpoint) = endpoint {
+                    check_endpoint(&endpoint).map_err(FetchError::Unavailable)?;
+                    builder = builder
+                        .with_allow_http(endpoint.starts_with("http://"))
+                        .with_endpoint(endpoint);
+                }
+                Arc::new(builder.build().map_err(|e| {
+                    FetchError::Unavailable(format!("cannot set up the S3 client ({e})"))
+                })?)
+            }
+            DriverKind::Gcs => Arc::new(
+                object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_bucket_name(bucket)
+                    .with_client_options(options)
+                    .with_retry(retry)
+                    .build()
+                    .map_err(|e| {
+                        FetchError::Unavailable(format!("cannot set up the GCS client ({e})"))
+                    })?,
+            ),
+            DriverKind::File => {
+                return Err(FetchError::Unavailable(
+                    "the file driver has no client".into(),
+                ))
+            }
+        };
+        stores.insert(bucket.to_string(), store.clone());
+        Ok(store)
+    }
+
+    fn file_path(&self, key: &str) -> Result<PathBuf, FetchError> {
+        let dir = self
+            .dir
+            .as_deref()
+            .ok_or_else(|| FetchError::Unavailable("file storage has no path".into()))?;
+        Ok(dir.join(checked_key(key)?))
+    }
+
+    fn file_get(&self, key: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+        use std::io::Read as _;
+        let path = self.file_path(key)?;
+        let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FetchError::Missing(key.to_string()),
+            _ => FetchError::Unavailable(format!("cannot read {}: {e}", path.display())),
+        })?;
+        let mut bytes = Vec::new();
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| FetchError::Unavailable(format!("cannot read {}: {e}", path.display())))?;
+        if bytes.len() as u64 > limit {
+            return Err(FetchError::TooLarge(bytes.len() as u64));
+        }
+        Ok(bytes)
+    }
+
+    fn file_put(&self, key: &str, bytes: &[u8]) -> Result<(), FetchError> {
+        let path = self.file_path(key)?;
+        if path.is_file() {
+            return Ok(());
+        }
+        let write = || -> std::io::Result<()> {
+            let parent = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(parent)?;
+            let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+            std::io::Write::write_all(&mut tmp, bytes)?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        };
+        write()
+            .map_err(|e| FetchError::Unavailable(format!("cannot write {}: {e}", path.display())))
+    }
+}
+
+/// The endpoint the standard environment names, if any (`AWS_ENDPOINT_URL`, as the AWS
+/// SDKs read it).
+fn env_endpoint() -> Option<String> {
+    ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+}
+
+/// Plain http only to a loopback endpoint: credentials and payloads never cross a network
+/// in clear.
+pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    if endpoint.starts_with("https://") {
+        return Ok(());
+    }
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return Err(format!(
+            "storage endpoint {endpoint:?} must be an https:// URL (or http:// to a loopback address)"
+        ));
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "storage endpoint {endpoint:?} is plain http to a non-loopback host: use https"
+        ))
+    }
+}
+
+/// An object key as given, refused when it has empty, `.` or `..` segments or control
+/// characters (a claim must not walk out of the bucket or the directory).
+fn checked_key(key: &str) -> Result<&str, FetchError> {
+    let bad = key.is_empty()
+        || key.starts_with('/')
+        || key
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+        || key.chars().any(|c| c.is_control() || c == '\\');
+    if bad {
+        return Err(FetchError::Missing(format!(
+            "{key} (not a valid object key)"
+        )));
+    }
+    Ok(key)
+}
+
+fn object_path(key: &str) -> Result<object_store::path::Path, FetchError> {
+    let key = checked_key(key)?;
+    object_store::path::Path::parse(key)
+        .map_err(|_| FetchError::Missing(format!("{key} (not a valid object key)")))
+}
+
+fn classify(e: object_store::Error, key: &str) -> FetchError {
+    match e {
+        object_store::Error::NotFound { .. } => FetchError::Missing(key.to_string()),
+        other => {
+            // object_store's messages carry URLs and status lines, never credentials.
+            let text = other.to_string();
+            let short: String = text.chars().take(300).collect();
+            FetchError::Unavailable(short)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_in_clear_only_to_loopback() {
+        assert!(check_endpoint("https://s3.example.com").is_ok());
+        assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
+        assert!(check_endpoint("http://localhost:9000/").is_ok());
+        assert!(check_endpoint("http://[::1]:9000").is_ok());
+        assert!(check_endpoint("http://10.0.0.5:9000").is_err());
+        assert!(check_endpoint("http://127.0.0.1.evil.com").is_err());
+        assert!(check_endpoint("ftp://x").is_err());
+    }
+
+    #[test]
+    fn keys_cannot_walk_out() {
+        for bad in ["", "/etc/passwd", "a/../../b", "a//b", "./a", "a\\b"] {
+            assert!(checked_key(bad).is_err(), "{bad}");
+        }
+        assert!(checked_key("v0/ns/a%20b/d/sha256/ab").is_ok());
+    }
+}

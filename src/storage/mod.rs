@@ -1,0 +1,400 @@
+//! External Storage (claim check) as a pipeline stage.
+//!
+//! The SDKs run the codecs first and then offload payloads at or above a size threshold
+//! (Python `converter/_data_converter.py:125-149`): the stored object is the codec's output,
+//! serialized as a Payload, under a content-addressed key, and the history keeps a small
+//! reference. Decoding is the reverse: resolve each reference (bucket and key from the
+//! claim, SHA-256 checked), then decode with the codecs. This stage does the storage part of
+//! both directions over a whole batch: each object is fetched once, concurrently, bounded
+//! in size, count and time.
+
+pub mod driver;
+pub mod reference;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use serde::Deserialize;
+use sha2::Digest as _;
+
+use crate::codec::{Budget, CodecError};
+use crate::payload::Payload;
+pub use driver::{Driver, DriverKind, FetchError};
+pub use reference::Claim;
+
+/// The SDKs' default threshold (`_extstore.py:321`).
+pub const DEFAULT_THRESHOLD: u64 = 256 * 1024;
+/// Largest object fetched.
+pub const MAX_OBJECT: u64 = 50 * 1024 * 1024;
+/// Objects fetched or stored at once.
+const CONCURRENCY: usize = 16;
+/// Time limit of one storage request.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A size given as bytes or as text like `256KiB`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Size {
+    /// Bytes.
+    Bytes(u64),
+    /// Text with a unit.
+    Text(String),
+}
+
+/// A namespace's `storage = { ... }` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `s3`, `gcs` or `file`.
+    pub driver: DriverKind,
+    /// The bucket new objects go to (references name their own bucket).
+    pub bucket: Option<String>,
+    /// S3 region (else `AWS_REGION`/`AWS_DEFAULT_REGION`, else us-east-1).
+    pub region: Option<String>,
+    /// S3-compatible endpoint (else `AWS_ENDPOINT_URL`, else AWS).
+    pub endpoint: Option<String>,
+    /// `file`: the directory holding objects by key.
+    pub path: Option<PathBuf>,
+    /// Payloads whose encoded size is at least this are offloaded (default 256 KiB).
+    pub threshold: Option<Size>,
+}
+
+impl StorageConfig {
+    /// Checks the table; `base` resolves a relative `path`.
+    pub fn validate(&mut self, base: &std::path::Path) -> Result<(), String> {
+        match self.driver {
+            DriverKind::File => {
+                let Some(path) = &self.path else {
+                    return Err("storage driver \"file\" needs path = DIR".into());
+                };
+                self.path = Some(base.join(path));
+                if self.endpoint.is_some() || self.region.is_some() {
+                    return Err("storage driver \"file\" takes no endpoint or region".into());
+                }
+            }
+            DriverKind::S3 | DriverKind::Gcs => {
+                if self.path.is_some() {
+                    return Err("storage path is for driver \"file\" only".into());
+                }
+                if self.bucket.as_deref().is_none_or(str::is_empty) {
+                    return Err("storage needs bucket = NAME (where new objects go)".into());
+                }
+                if let Some(endpoint) = &self.endpoint {
+                    driver::check_endpoint(endpoint)?;
+                }
+            }
+        }
+        self.threshold_bytes().map(|_| ())
+    }
+
+    /// The threshold in bytes.
+    pub fn threshold_bytes(&self) -> Result<u64, String> {
+        let bytes = match &self.threshold {
+            None => DEFAULT_THRESHOLD,
+            Some(Size::Bytes(n)) => *n,
+            Some(Size::Text(t)) => {
+                crate::check::parse_size(t).map_err(|e| format!("storage threshold: {e}"))?
+            }
+        };
+        if bytes == 0 {
+            return Err("storage threshold must be at least 1 byte".into());
+        }
+        Ok(bytes)
+    }
+}
+
+/// The storage stage of one namespace.
+pub struct Storage {
+    namespace: String,
+    driver: Driver,
+    bucket: Option<String>,
+    threshold: u64,
+    runtime: Mutex<Option<tokio::runtime::Runtime>>,
+    started: OnceLock<Result<(), String>>,
+    fetched: AtomicUsize,
+    stored: AtomicUsize,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("driver", &self.driver)
+            .field("bucket", &self.bucket)
+            .finish()
+    }
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        // A runtime dropped inside another (the server reloading its config) must not
+        // block: let its threads wind down on their own.
+        if let Ok(mut runtime) = self.runtime.lock() {
+            if let Some(rt) = runtime.take() {
+                rt.shutdown_background();
+            }
+        }
+    }
+}
+
+/// Why a reference could not be resolved or a payload not stored.
+fn data_error(message: String) -> CodecError {
+    CodecError::StorageObject { message }
+}
+
+impl Storage {
+    /// The stage for `namespace` from a validated table.
+    pub fn new(namespace: &str, config: &StorageConfig) -> Result<Self, String> {
+        Ok(Storage {
+            namespace: namespace.to_string(),
+            driver: Driver::new(
+                config.driver,
+                config.region.clone(),
+                config.endpoint.clone(),
+                config.path.clone(),
+                TIMEOUT,
+            ),
+            bucket: config.bucket.clone(),
+            threshold: config.threshold_bytes()?,
+            runtime: Mutex::new(None),
+            started: OnceLock::new(),
+            fetched: AtomicUsize::new(0),
+            stored: AtomicUsize::new(0),
+        })
+    }
+
+    /// The driver's kind.
+    pub fn kind(&self) -> DriverKind {
+        self.driver.kind()
+    }
+
+    /// The offload threshold in bytes.
+    pub fn threshold(&self) -> u64 {
+        self.threshold
+    }
+
+    /// Objects fetched so far.
+    pub fn fetched(&self) -> usize {
+        self.fetched.load(Ordering::Relaxed)
+    }
+
+    /// Objects stored (or found already stored) so far.
+    pub fn stored(&self) -> usize {
+        self.stored.load(Ordering::Relaxed)
+    }
+
+    /// Runs `future` to completion on this stage's I/O runtime (made on first use).
+    fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, CodecError> {
+        if self.driver.kind() == DriverKind::File {
+            return Ok(futures::executor::block_on(future));
+        }
+        let started = self.started.get_or_init(|| {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("tcodec-storage")
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the storage I/O runtime: {e}"))?;
+            if let Ok(mut slot) = self.runtime.lock() {
+                *slot = Some(rt);
+            }
+            Ok(())
+        });
+        if let Err(e) = started {
+            return Err(CodecError::StorageUnavailable { message: e.clone() });
+        }
+        let handle = self
+            .runtime
+            .lock()
+            .ok()
+            .and_then(|rt| rt.as_ref().map(|r| r.handle().clone()))
+            .ok_or_else(|| CodecError::StorageUnavailable {
+                message: "storage I/O runtime is gone".into(),
+            })?;
+        Ok(handle.block_on(future))
+    }
+
+    /// Reads the claim of every plain reference in `batch`, fetches each object once,
+    /// checks its SHA-256 and size, and puts the stored payload in the reference's place.
+    /// Other payloads pass through.
+    pub fn resolve(
+        &self,
+        batch: Vec<Payload>,
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        let claims: Vec<Option<Result<Claim, CodecError>>> = batch
+            .iter()
+            .map(|p| {
+                reference::is_reference(p).then(|| {
+                    let claim = reference::claim(p).map_err(data_error)?;
+                    if !self.driver.reads(&claim.driver) {
+                        return Err(data_error(format!(
+                            "reference names storage driver {:?}; namespace {:?} has a {:?} driver",
+                            claim.driver,
+                            self.namespace,
+                            self.driver.kind()
+                        )));
+                    }
+                    Ok(claim)
+                })
+            })
+            .collect();
+        let mut unique: Vec<Claim> = Vec::new();
+        let mut index: HashMap<(String, String, String), usize> = HashMap::new();
+        for claim in claims.iter().flatten().flatten() {
+            index
+                .entry((
+                    claim.bucket.clone(),
+                    claim.key.clone(),
+                    claim.sha256.clone(),
+                ))
+                .or_insert_with(|| {
+                    unique.push(claim.clone());
+                    unique.len() - 1
+                });
+        }
+        let fetched: Vec<Result<Vec<u8>, FetchError>> = if unique.is_empty() {
+            Vec::new()
+        } else {
+            let driver = &self.driver;
+            let limit = MAX_OBJECT.min(budget.remaining());
+            let all =
+                futures::stream::iter(unique.iter().map(|c| driver.get(&c.bucket, &c.key, limit)))
+                    .buffered(CONCURRENCY)
+                    .collect::<Vec<_>>();
+            match self.block_on(all) {
+                Ok(list) => list,
+                Err(e) => return batch.into_iter().map(|_| Err(e.clone())).collect(),
+            }
+        };
+        self.fetched.fetch_add(fetched.len(), Ordering::Relaxed);
+        let mut spent = vec![false; fetched.len()];
+        batch
+            .into_iter()
+            .zip(claims)
+            .map(|(payload, claim)| {
+                let Some(claim) = claim else {
+                    return Ok(payload);
+                };
+                let claim = claim?;
+                let at = index[&(claim.bucket, claim.key.clone(), claim.sha256.clone())];
+                let bytes = match &fetched[at] {
+                    Ok(bytes) => bytes,
+                    Err(FetchError::Missing(key)) => {
+                        return Err(data_error(format!(
+                            "stored object {key} is missing from its bucket"
+                        )))
+                    }
+                    Err(FetchError::TooLarge(size)) => {
+                        return Err(data_error(format!(
+                            "stored object {} is {size} bytes, over the limit of {} bytes per object or the document's remaining decoded budget",
+                            claim.key,
+                            MAX_OBJECT.min(budget.remaining())
+                        )))
+                    }
+                    Err(FetchError::Unavailable(why)) => {
+                        return Err(CodecError::StorageUnavailable {
+                            message: format!("cannot fetch {}: {why}", claim.key),
+                        })
+                    }
+                };
+                let digest = hex::encode(sha2::Sha256::digest(bytes));
+                if digest != claim.sha256 {
+                    return Err(data_error(format!(
+                        "stored object {} fails its integrity check: SHA-256 {digest}, the reference says {}",
+                        claim.key, claim.sha256
+                    )));
+                }
+                if !std::mem::replace(&mut spent[at], true) {
+                    budget.spend(bytes.len() as u64)?;
+                }
+                crate::codec::inner_payload("storage", bytes)
+            })
+            .collect()
+    }
+
+    /// Replaces every payload of `batch` whose serialized size is at least the threshold by
+    /// a reference to a stored copy (uploaded once per key). References pass through.
+    pub fn offload(&self, batch: Vec<Payload>) -> Vec<Result<Payload, CodecError>> {
+        let mut jobs: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut plan: Vec<Option<(Claim, u64)>> = Vec::with_capacity(batch.len());
+        let bucket = self.bucket.clone();
+        for p in &batch {
+            if reference::is_reference(p) || reference::is_marked(p) {
+                plan.push(None);
+                continue;
+            }
+            let bytes = crate::payload::to_proto(p);
+            if (bytes.len() as u64) < self.threshold {
+                plan.push(None);
+                continue;
+            }
+            let Some(bucket) = bucket.clone() else {
+                let e = data_error("storage has no bucket to offload to: set bucket in the namespace's storage table".into());
+                return batch.iter().map(|_| Err(e.clone())).collect();
+            };
+            let hex = hex::encode(sha2::Sha256::digest(&bytes));
+            // The S3 driver's layout with the namespace as the only known target
+            // (`_driver.py:137-208`: `v0/ns/{ns}/d/sha256/{hex}`).
+            let key = format!(
+                "v0/ns/{}/d/sha256/{hex}",
+                reference::key_segment(&self.namespace)
+            );
+            let size = bytes.len() as u64;
+            if !seen.contains_key(&key) {
+                seen.insert(key.clone(), jobs.len());
+                jobs.push((key.clone(), bytes));
+            }
+            plan.push(Some((
+                Claim {
+                    driver: self.driver.claim_name().to_string(),
+                    bucket,
+                    key,
+                    sha256: hex,
+                },
+                size,
+            )));
+        }
+        let results: Vec<Result<(), FetchError>> = if jobs.is_empty() {
+            Vec::new()
+        } else {
+            let bucket = bucket.unwrap_or_default();
+            let driver = &self.driver;
+            let all = futures::stream::iter(
+                jobs.into_iter()
+                    .map(|(key, bytes)| driver.put(bucket.clone(), key, bytes)),
+            )
+            .buffered(CONCURRENCY)
+            .collect::<Vec<_>>();
+            match self.block_on(all) {
+                Ok(list) => list,
+                Err(e) => return batch.iter().map(|_| Err(e.clone())).collect(),
+            }
+        };
+        self.stored.fetch_add(results.len(), Ordering::Relaxed);
+        batch
+            .into_iter()
+            .zip(plan)
+            .map(|(payload, plan)| {
+                let Some((claim, size)) = plan else {
+                    return Ok(payload);
+                };
+                match &results[seen[&claim.key]] {
+                    Ok(()) => Ok(reference::build(&claim, size)),
+                    Err(FetchError::Unavailable(why) | FetchError::Missing(why)) => {
+                        Err(CodecError::StorageUnavailable {
+                            message: format!("cannot store {}: {why}", claim.key),
+                        })
+                    }
+                    Err(FetchError::TooLarge(n)) => {
+                        Err(data_error(format!("object of {n} bytes refused")))
+                    }
+                }
+            })
+            .collect()
+    }
+}
