@@ -13,6 +13,7 @@ use crate::document::TreeDocument;
 use crate::history::walk::{self, SiteKind, SitePolicy};
 use crate::payload::{self, ENCRYPTION_KEY_ID};
 use crate::pipeline::Pipeline;
+use crate::storage::reference;
 
 /// The encodings the SDKs' default payload converters write (sdk-go `converter/`): a
 /// payload in one of them is plaintext.
@@ -44,6 +45,8 @@ pub struct Policy {
     pub strict: bool,
     /// Decoded bytes one document may produce in total.
     pub max_decoded_total: u64,
+    /// Fetch every storage reference's object and check it too.
+    pub verify_storage: bool,
 }
 
 /// The rule a finding broke.
@@ -64,6 +67,8 @@ pub enum Rule {
     Unreadable,
     /// A payload decoded once still carries the pipeline's outer encoding.
     DoubleEncoded,
+    /// An External Storage reference (a notice: what its claim shows in clear).
+    Reference,
 }
 
 impl Rule {
@@ -77,6 +82,7 @@ impl Rule {
             Rule::Malformed => "malformed",
             Rule::Unreadable => "unreadable",
             Rule::DoubleEncoded => "double-encoded",
+            Rule::Reference => "storage-reference",
         }
     }
 }
@@ -121,6 +127,7 @@ pub fn check_tree(
     let decode_sites = SitePolicy::for_direction(Direction::Decode);
     let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut to_decode = Vec::new();
+    let mut stored_refs = Vec::new();
     for site in sites {
         report.payloads += 1;
         let finding = |rule: Rule, message: String| Finding {
@@ -145,66 +152,87 @@ pub fn check_tree(
                 continue;
             }
         };
-        let encoding = payload::encoding(&stored).map(String::from_utf8_lossy);
-        let encoded = match (&policy.outer_encoding, &encoding) {
-            (Some(outer), Some(e)) => outer == e,
-            (None, Some(e)) => !CONVERTER_ENCODINGS.contains(&e.as_ref()),
-            (_, None) => false,
-        };
-        if policy.require_encoded && !encoded {
-            let shown = encoding.as_deref().unwrap_or("(none)");
-            let expected = policy
-                .outer_encoding
-                .as_deref()
-                .unwrap_or("(a codec's encoding)");
-            let counts = match site.kind {
-                SiteKind::Data => true,
-                SiteKind::Header | SiteKind::MarkerData => policy.strict,
-                SiteKind::SearchAttribute => false,
-            };
-            let message = format!("not encoded: encoding {shown:?}, expected {expected:?}");
-            if counts {
-                report.violations.push(finding(Rule::Plaintext, message));
-            } else {
-                report.notices.push(finding(
-                    Rule::Plaintext,
-                    format!("{message} (left plain by the SDKs by default)"),
-                ));
+        if reference::is_reference(&stored) {
+            match reference::claim(&stored) {
+                Err(why) => report.violations.push(finding(Rule::Malformed, why)),
+                Ok(claim) => {
+                    let names: Vec<String> = reference::exposed_names(&claim)
+                        .into_iter()
+                        .map(|(label, value)| format!("{label} {value:?}"))
+                        .collect();
+                    let exposed = if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; its object key shows {}", names.join(", "))
+                    };
+                    report.notices.push(finding(
+                        Rule::Reference,
+                        format!(
+                            "external storage reference to {}/{} ({} bytes){exposed}",
+                            claim.bucket,
+                            claim.key,
+                            stored.external_payloads.first().map_or(0, |d| d.size_bytes)
+                        ),
+                    ));
+                    if policy.verify_storage {
+                        stored_refs.push((
+                            finding(Rule::Undecodable, String::new()),
+                            (site.kind, stored),
+                        ));
+                    }
+                }
             }
+            continue;
         }
-        if let (Some(allowed), Some(id)) = (
-            &policy.allowed_key_ids,
-            stored.metadata.get(ENCRYPTION_KEY_ID),
-        ) {
-            let id = String::from_utf8_lossy(id);
-            if !allowed.iter().any(|a| *a == id) {
-                report.violations.push(finding(
-                    Rule::KeyId,
-                    format!(
-                        "key id {id:?} is not allowed (allowed: {})",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-        }
-        let size = payload::to_proto(&stored).len() as u64;
-        if size > policy.max_payload_size {
-            report.violations.push(finding(
-                Rule::Size,
-                format!(
-                    "payload is {size} bytes, over the limit of {} bytes",
-                    policy.max_payload_size
-                ),
-            ));
-        }
+        inspect(&stored, site.kind, policy, &finding, report);
         if pipeline.is_some() && decode_sites.includes(site.kind) {
             to_decode.push((finding(Rule::Undecodable, String::new()), stored));
+        }
+    }
+    // --verify-storage: fetch each referenced object (hash checked), then check it as the
+    // stored payload it is: encoded by the pipeline, allowed key, decodable.
+    if !stored_refs.is_empty() {
+        let storage = pipeline.and_then(Pipeline::storage);
+        let budget = Budget::new(policy.max_decoded_total);
+        let (findings, rest): (Vec<Finding>, Vec<_>) = stored_refs.into_iter().unzip();
+        let (kinds, list): (Vec<SiteKind>, Vec<_>) = rest.into_iter().unzip();
+        let results = match storage {
+            Some(storage) => storage.resolve(list, &budget),
+            None => list
+                .iter()
+                .map(|_| {
+                    Err(crate::codec::CodecError::StorageObject {
+                        message:
+                            "the namespace has no storage configured to verify references against"
+                                .into(),
+                    })
+                })
+                .collect(),
+        };
+        for ((mut f, kind), result) in findings.into_iter().zip(kinds).zip(results) {
+            match result {
+                Err(e) => {
+                    f.message = e.to_string();
+                    report.violations.push(f);
+                }
+                Ok(object) => {
+                    let finding = |rule: Rule, message: String| Finding {
+                        rule,
+                        message: format!("stored object: {message}"),
+                        ..f.clone()
+                    };
+                    inspect(&object, kind, policy, &finding, report);
+                    if decode_sites.includes(kind) {
+                        to_decode.push((finding(Rule::Undecodable, String::new()), object));
+                    }
+                }
+            }
         }
     }
     // Decode in one list, so a remote stage gets whole batches.
     if let Some(pipeline) = pipeline {
         let (findings, list): (Vec<Finding>, Vec<_>) = to_decode.into_iter().unzip();
-        let budget = Budget::new(policy.max_decoded_total);
+        let budget = Budget::new(policy.max_decoded_total).keeping_refs(true);
         for (mut f, result) in
             findings
                 .into_iter()
@@ -228,6 +256,68 @@ pub fn check_tree(
                 }
             }
         }
+    }
+}
+
+/// The plaintext, key-id and size rules on one stored payload.
+fn inspect(
+    stored: &payload::Payload,
+    kind: SiteKind,
+    policy: &Policy,
+    finding: &dyn Fn(Rule, String) -> Finding,
+    out: &mut Report,
+) {
+    let encoding = payload::encoding(stored).map(String::from_utf8_lossy);
+    let encoded = match (&policy.outer_encoding, &encoding) {
+        (Some(outer), Some(e)) => outer == e,
+        (None, Some(e)) => !CONVERTER_ENCODINGS.contains(&e.as_ref()),
+        (_, None) => false,
+    };
+    if policy.require_encoded && !encoded {
+        let shown = encoding.as_deref().unwrap_or("(none)");
+        let expected = policy
+            .outer_encoding
+            .as_deref()
+            .unwrap_or("(a codec's encoding)");
+        let counts = match kind {
+            SiteKind::Data => true,
+            SiteKind::Header | SiteKind::MarkerData => policy.strict,
+            SiteKind::SearchAttribute => false,
+        };
+        let message = format!("not encoded: encoding {shown:?}, expected {expected:?}");
+        if counts {
+            out.violations.push(finding(Rule::Plaintext, message));
+        } else {
+            out.notices.push(finding(
+                Rule::Plaintext,
+                format!("{message} (left plain by the SDKs by default)"),
+            ));
+        }
+    }
+    if let (Some(allowed), Some(id)) = (
+        &policy.allowed_key_ids,
+        stored.metadata.get(ENCRYPTION_KEY_ID),
+    ) {
+        let id = String::from_utf8_lossy(id);
+        if !allowed.iter().any(|a| *a == id) {
+            out.violations.push(finding(
+                Rule::KeyId,
+                format!(
+                    "key id {id:?} is not allowed (allowed: {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    let size = payload::to_proto(stored).len() as u64;
+    if size > policy.max_payload_size {
+        out.violations.push(finding(
+            Rule::Size,
+            format!(
+                "payload is {size} bytes, over the limit of {} bytes",
+                policy.max_payload_size
+            ),
+        ));
     }
 }
 

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
             max_body: 1 << 20,
             max_decoded: 4 << 20,
             max_payloads: 1000,
+            offload_on_encode: false,
         };
         match tcodec::server::routes::transform(&pipeline, direction, data, &limits) {
             Ok((count, answer)) => {

@@ -43,6 +43,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         max_payload_size: args.max_payload_size,
         strict: args.strict,
         max_decoded_total: args.max_decoded_total,
+        verify_storage: args.verify_storage,
     };
     let options = args.input.read_options();
     let mut total = Report::default();
@@ -108,6 +109,9 @@ fn rules_ran(policy: &Policy, decoded: bool, plaintext_by_default: bool) -> Vec<
             rules.push("double-encoded".into());
         }
     }
+    if policy.verify_storage {
+        rules.push("storage objects (hash, encoding, key id, decodable)".into());
+    }
     rules.push("malformed".into());
     rules.push("unreadable".into());
     rules
@@ -118,7 +122,16 @@ fn print_text(report: &Report, files: usize, inputs: usize, rules: &[String]) {
         println!("{}: {}: {}", where_(v), v.rule.name(), v.message);
     }
     let mut by_site: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut references = 0;
+    let mut shown: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for n in &report.notices {
+        if n.rule == Rule::Reference {
+            references += 1;
+            if let Some((_, names)) = n.message.split_once("; its object key shows ") {
+                shown.extend(names.split(", "));
+            }
+            continue;
+        }
         let site = match n.site {
             Some("header") => "headers",
             Some("marker-data") => "local-activity marker data",
@@ -135,6 +148,18 @@ fn print_text(report: &Report, files: usize, inputs: usize, rules: &[String]) {
         println!(
             "notice: left plain as the SDKs do by default (not violations; --strict counts headers and marker data): {}",
             parts.join(", ")
+        );
+    }
+    if references > 0 {
+        let names: Vec<&str> = shown.into_iter().collect();
+        println!(
+            "notice: {references} external storage reference{} (allowed; --verify-storage fetches and checks their objects){}",
+            plural(references),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!("; their object keys show in clear: {}", names.join(", "))
+            }
         );
     }
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();

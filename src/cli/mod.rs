@@ -491,6 +491,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_decode: bool,
 
+    /// Fetch the object of every External Storage reference from the namespace's storage,
+    /// check its SHA-256, and check it like an inline payload (a plaintext object is a
+    /// violation). Without it references are notices: what their claim shows in clear
+    #[arg(long, conflicts_with = "no_decode")]
+    pub verify_storage: bool,
+
     /// age identity file to decrypt with (repeatable)
     #[arg(short = 'i', long = "identity", value_name = "FILE")]
     pub identities: Vec<PathBuf>,
@@ -647,6 +653,12 @@ pub struct ServeArgs {
     /// Payloads in one request
     #[arg(env = "TCODEC_SERVE_MAX_PAYLOADS", long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_payloads: u32,
+
+    /// `/encode` offloads payloads at or above the namespace's storage threshold to its
+    /// External Storage. Off by default: workers should not point a remote codec at a
+    /// storage-aware handler (their SDK offloads after the codec itself)
+    #[arg(long)]
+    pub offload_on_encode: bool,
 
     /// Per-request time limit, in seconds (answered 503; codec work stops at the next payload)
     #[arg(env = "TCODEC_SERVE_REQUEST_TIMEOUT", long, value_name = "SECONDS", default_value = "30", value_parser = parse_positive_seconds)]

@@ -99,6 +99,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
                 .max_decoded_size
                 .unwrap_or(args.max_body_size.saturating_mul(4)),
             max_payloads: args.max_payloads as usize,
+            offload_on_encode: args.offload_on_encode,
         },
         // parse_positive_seconds bounds it to (0, 86400]: from_secs_f64 cannot panic.
         timeout: Duration::from_secs_f64(args.request_timeout),

@@ -34,6 +34,17 @@ pub struct RequestLimits {
     pub max_decoded: u64,
     /// Payloads in one body.
     pub max_payloads: usize,
+    /// `/encode` offloads large payloads to the namespace's storage (`--offload-on-encode`).
+    pub offload_on_encode: bool,
+}
+
+/// What one request asks beyond its direction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ask {
+    /// `?preserveStorageRefs=true`: references come back unchanged.
+    pub keep_refs: bool,
+    /// `/download`: every payload must be a reference; each is resolved and decoded.
+    pub download: bool,
 }
 
 /// What the access log, metrics and audit log record of one request.
@@ -135,24 +146,24 @@ async fn answer(
     started: Instant,
 ) -> Response {
     let path = parts.uri.path();
+    let mut ask = Ask {
+        keep_refs: query_flag(parts.uri.query(), "preserveStorageRefs"),
+        download: false,
+    };
     let (prefix, direction) = if let Some(p) = path.strip_suffix("/decode") {
         (p, Direction::Decode)
     } else if let Some(p) = path.strip_suffix("/encode") {
         (p, Direction::Encode)
-    } else if path == "/download" || path.ends_with("/download") {
-        let mut response = reply(
-            StatusCode::NOT_FOUND,
-            "this codec server has no external storage driver to download from",
-        );
-        response.extensions_mut().insert(Logged {
-            route: 2,
-            ..Default::default()
-        });
-        return response;
+    } else if let Some(p) = path.strip_suffix("/download") {
+        ask = Ask {
+            keep_refs: false,
+            download: true,
+        };
+        (p, Direction::Decode)
     } else {
         return reply(
             StatusCode::NOT_FOUND,
-            "not found: use POST /encode or /decode",
+            "not found: use POST /encode, /decode or /download",
         );
     };
     if parts.method != Method::POST {
@@ -187,7 +198,11 @@ async fn answer(
         })
         .unwrap_or_else(|| state.default_namespace.clone());
     let mut log = Logged {
-        route: if direction == Direction::Encode { 0 } else { 1 },
+        route: match (direction, ask.download) {
+            (_, true) => 2,
+            (Direction::Encode, _) => 0,
+            _ => 1,
+        },
         namespace: namespace.clone(),
         ..Default::default()
     };
@@ -214,7 +229,18 @@ async fn answer(
         Some(p) => p.resolve(&namespace, state.cloud_namespaces),
         None => namespace,
     };
-    let Some(mut pipeline) = snapshot.as_ref().and_then(|p| p.get(&namespace)) else {
+    let found = snapshot.as_ref().and_then(|p| p.get(&namespace));
+    if ask.download && found.as_ref().is_none_or(|p| p.storage().is_none()) {
+        let response = reply(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "namespace {:?} has no external storage to download from",
+                super::escape(&namespace)
+            ),
+        );
+        return logged(response, &log);
+    }
+    let Some(mut pipeline) = found else {
         let response = reply(
             StatusCode::NOT_FOUND,
             &format!(
@@ -304,7 +330,15 @@ async fn answer(
     let work = move || {
         let expired = || Instant::now() >= deadline;
         let mut report = Report::default();
-        let result = transform_until(&pipeline, direction, &body, &limits, &expired, &mut report);
+        let result = transform_until(
+            &pipeline,
+            direction,
+            &body,
+            &limits,
+            ask,
+            &expired,
+            &mut report,
+        );
         drop(permit);
         (result, report)
     };
@@ -337,6 +371,17 @@ async fn answer(
         }
         Err((status, why)) => logged(reply(status, &why), &log),
     }
+}
+
+/// Whether the query string sets `name` to `true` (any case), as the Web UI sends
+/// `preserveStorageRefs=true`.
+fn query_flag(query: Option<&str>, name: &str) -> bool {
+    query.is_some_and(|q| {
+        q.split('&').any(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(k, v)| k == name && v.eq_ignore_ascii_case("true"))
+        })
+    })
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -377,6 +422,7 @@ pub fn transform(
         direction,
         body,
         limits,
+        Ask::default(),
         &|| false,
         &mut Report::default(),
     )
@@ -388,6 +434,7 @@ pub fn transform_until(
     direction: Direction,
     body: &[u8],
     limits: &RequestLimits,
+    ask: Ask,
     expired: &dyn Fn() -> bool,
     report: &mut Report,
 ) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
@@ -427,7 +474,18 @@ pub fn transform_until(
         ids.sort();
         report.key_ids = ids;
     }
-    let budget = Budget::new(limits.max_decoded);
+    if ask.download {
+        if let Some(index) = payloads.iter().position(|p| {
+            !crate::storage::reference::is_reference(p) && !crate::storage::reference::is_marked(p)
+        }) {
+            return Err(bad(format!(
+                "payloads[{index}]: not an external storage reference (/download resolves references only)"
+            )));
+        }
+    }
+    let budget = Budget::new(limits.max_decoded)
+        .keeping_refs(ask.keep_refs)
+        .offloading(limits.offload_on_encode);
     let payloads: Vec<Payload> = pipeline
         .run_sequential_until(direction, payloads, &budget, expired)
         .inspect_err(|e| report.error = Some(super::metrics::error_kind(&e.source)))
