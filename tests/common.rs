@@ -138,10 +138,16 @@ pub struct Server {
 impl Server {
     /// Starts `tcodec --config CONFIG serve --listen 127.0.0.1:0 EXTRA...`.
     pub fn start(config: &Path, extra: &[&str]) -> Server {
+        Server::start_env(config, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    pub fn start_env(config: &Path, extra: &[&str], env: &[(String, String)]) -> Server {
         let mut child = Process::new(assert_cmd::cargo::cargo_bin("tcodec"))
             .arg("--config")
             .arg(config)
             .env_remove("TEMPORAL_NAMESPACE")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stderr(Stdio::piped())

@@ -120,6 +120,27 @@ pub fn run(
             worst = worst.max(ExitStatus::Data);
         }
     }
+    if let Some(storage) = pipeline.storage().filter(|_| !cli.quiet) {
+        if storage.resolved() > 0 {
+            eprintln!(
+                "tcodec: resolved {} reference{} from external storage ({} object{} fetched, SHA-256 checked)",
+                storage.resolved(),
+                plural(storage.resolved()),
+                storage.fetched(),
+                plural(storage.fetched())
+            );
+        }
+        if storage.offloaded() > 0 {
+            eprintln!(
+                "tcodec: offloaded {} payload{} of {} bytes or more to external storage ({} object{} stored)",
+                storage.offloaded(),
+                plural(storage.offloaded()),
+                storage.threshold(),
+                storage.stored(),
+                plural(storage.stored())
+            );
+        }
+    }
     let files = job.files_written.get();
     if files > 0 && !cli.quiet && worst == ExitStatus::Ok {
         let verb = if args.in_place { "rewrote" } else { "wrote" };

@@ -117,6 +117,8 @@ pub struct Storage {
     started: OnceLock<Result<(), String>>,
     fetched: AtomicUsize,
     stored: AtomicUsize,
+    resolved: AtomicUsize,
+    offloaded: AtomicUsize,
 }
 
 impl std::fmt::Debug for Storage {
@@ -163,6 +165,8 @@ impl Storage {
             started: OnceLock::new(),
             fetched: AtomicUsize::new(0),
             stored: AtomicUsize::new(0),
+            resolved: AtomicUsize::new(0),
+            offloaded: AtomicUsize::new(0),
         })
     }
 
@@ -184,6 +188,16 @@ impl Storage {
     /// Objects stored (or found already stored) so far.
     pub fn stored(&self) -> usize {
         self.stored.load(Ordering::Relaxed)
+    }
+
+    /// References replaced by their objects so far.
+    pub fn resolved(&self) -> usize {
+        self.resolved.load(Ordering::Relaxed)
+    }
+
+    /// Payloads replaced by references so far.
+    pub fn offloaded(&self) -> usize {
+        self.offloaded.load(Ordering::Relaxed)
     }
 
     /// Runs `future` to completion on this stage's I/O runtime (made on first use).
@@ -311,7 +325,9 @@ impl Storage {
                 if !std::mem::replace(&mut spent[at], true) {
                     budget.spend(bytes.len() as u64)?;
                 }
-                crate::codec::inner_payload("storage", bytes)
+                let stored = crate::codec::inner_payload("storage", bytes)?;
+                self.resolved.fetch_add(1, Ordering::Relaxed);
+                Ok(stored)
             })
             .collect()
     }
@@ -384,7 +400,10 @@ impl Storage {
                     return Ok(payload);
                 };
                 match &results[seen[&claim.key]] {
-                    Ok(()) => Ok(reference::build(&claim, size)),
+                    Ok(()) => {
+                        self.offloaded.fetch_add(1, Ordering::Relaxed);
+                        Ok(reference::build(&claim, size))
+                    }
                     Err(FetchError::Unavailable(why) | FetchError::Missing(why)) => {
                         Err(CodecError::StorageUnavailable {
                             message: format!("cannot store {}: {why}", claim.key),
