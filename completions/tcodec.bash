@@ -152,7 +152,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --identity --max-decoded-total --format --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,7 +336,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -i -q -h -V --readable --keep-going --to-values --strict --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --readable --keep-going --to-values --strict --keep-refs --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,7 +448,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --no-offload --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,7 +984,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__serve)
-            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --auth-preset --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
+            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --auth-preset --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --offload-on-encode --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -68,6 +68,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-values -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l deterministic -d 'Same input, same key, same output: AES-GCM nonces derived from the plaintext with a keyed hash. FOR GOLDEN TEST FIXTURES ONLY: it shows which payloads are equal'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-readable -d 'Read the readable form `decode --readable` writes (JSON values, text, null, metadata as text; `base64` for raw bytes), edited or not, and encode it: the edit loop'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l force -d 'Encode payloads that already carry the pipeline\'s outer encoding again (by default they are left as they are, so encoding twice does not encrypt twice)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l no-offload -d 'With External Storage configured: keep every payload inline instead of offloading those at or above the storage threshold'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
@@ -100,6 +101,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l readable -d 'Sh
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d 'With --readable: exit 0 even when some payloads could not be decoded'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l to-values -d 'Print just the values of a payload list as a JSON array (the inverse of `encode --from-values`)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l strict -d 'Exit 3 when payloads are left still encoded (the namespace\'s pipeline has no codec or key for them); without it, tcodec warns'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-refs -d 'Leave External Storage references as they are (the Web UI\'s view): fetch nothing, decode every other payload. By default each reference is resolved from the namespace\'s storage, checked against its SHA-256 and decoded in its place'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
@@ -187,6 +189,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-encoded 
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-plaintext -d 'Do not require encoding, even where the namespace encrypts'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l strict -d 'Headers and local-activity marker data must be encoded too'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l no-decode -d 'Do not try to decode payloads (no keys needed)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l verify-storage -d 'Fetch the object of every External Storage reference from the namespace\'s storage, check its SHA-256, and check it like an inline payload (a plaintext object is a violation). Without it references are notices: what their claim shows in clear'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -217,6 +220,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-connections 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l audit-log -d 'Append one JSON line per encode/decode/download request to FILE (`-`: standard output): time, request id, client, subject, namespace, route, payloads, key ids, outcome; never payloads, tokens or keys. SIGHUP reopens FILE' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-any-audience -d 'Accept JWTs minted for any audience (tokens for other apps then work here too)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l offload-on-encode -d '`/encode` offloads payloads at or above the namespace\'s storage threshold to its External Storage. Off by default: workers should not point a remote codec at a storage-aware handler (their SDK offloads after the codec itself)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l insecure-public-bind -d 'Allow a non-loopback --listen without TLS and auth (anyone who reaches it can decrypt)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics -d 'Serve GET /metrics in the Prometheus text format (bounded labels: routes, status classes, error kinds, configured key ids)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics-namespace-labels -d 'With --metrics: also count requests by configured namespace'

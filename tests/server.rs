@@ -130,13 +130,13 @@ fn malformed_requests_get_4xx_with_a_reason_and_the_server_stays_up() {
             "/elsewhere",
             b"{}",
             404,
-            "not found: use POST /encode or /decode\n",
+            "not found: use POST /encode, /decode or /download\n",
         ),
         (
             "/download",
             b"{}",
             404,
-            "this codec server has no external storage driver to download from\n",
+            "namespace \"default\" has no external storage to download from\n",
         ),
     ];
     for (path, body, status, text) in cases {
