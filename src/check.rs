@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use crate::codec::{Budget, Direction};
+use crate::document::tree::{self, SiteKind, SitePolicy};
 use crate::document::TreeDocument;
-use crate::history::walk::{self, SiteKind, SitePolicy};
 use crate::payload::{self, ENCRYPTION_KEY_ID};
 use crate::pipeline::Pipeline;
 use crate::storage::reference;
@@ -125,7 +125,7 @@ pub fn check_tree(
     report: &mut Report,
 ) {
     let decode_sites = SitePolicy::for_direction(Direction::Decode);
-    let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
+    let sites = tree::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut to_decode = Vec::new();
     let mut stored_refs = Vec::new();
     for site in sites {

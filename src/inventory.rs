@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::document::tree;
 use crate::document::TreeDocument;
-use crate::history::walk;
 use crate::payload::{self, ENCRYPTION_KEY_ID};
 
 /// Locations kept per entry.
@@ -44,7 +44,7 @@ impl Inventory {
     /// Counts every payload site of `tree` (search attributes included: they are stored
     /// payloads too).
     pub fn add(&mut self, tree: &mut TreeDocument) {
-        for site in walk::collect_root(&mut tree.value, tree.message, tree.location.clone()) {
+        for site in tree::collect_root(&mut tree.value, tree.message, tree.location.clone()) {
             let Ok(p) = payload::payload_from_json(site.value) else {
                 self.malformed += 1;
                 continue;

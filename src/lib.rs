@@ -7,7 +7,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod apply;
 pub mod check;
 pub mod cli;
 pub mod codec;
@@ -16,18 +15,14 @@ pub mod direction;
 pub mod document;
 pub mod envconfig;
 pub mod error;
-pub mod history;
 pub mod inventory;
 pub mod io;
 pub mod keys;
 pub mod location;
 pub mod payload;
-pub mod payload_body;
 pub mod pipeline;
 pub mod policy;
-pub mod readable;
 pub mod server;
 pub mod storage;
-pub mod strict_json;
 
 pub use error::{Error, ExitStatus, Result};

@@ -345,15 +345,15 @@ fn a_bad_payload_in_a_history_is_named_by_its_json_path() {
 fn fast_path_and_dom_path_give_the_same_bytes() {
     use tcodec::codec::Direction;
     use tcodec::document::{self, DocType, OutputFormat, ReadOptions};
+    use tcodec::document::{scan, tree::SitePolicy};
     use tcodec::error::Location;
-    use tcodec::history::{fast, walk::SitePolicy};
     let config = tcodec::config::Config::load(&interop_config()).unwrap();
     for ns in ["default", "zipped"] {
         let pipeline = config.pipeline(ns).unwrap();
         for file in histories(ns) {
             let bytes = std::fs::read(&file).unwrap();
             let policy = SitePolicy::for_direction(Direction::Decode);
-            let fast = fast::transcode(
+            let fast = scan::transcode(
                 &bytes,
                 &Location::file("f"),
                 DocType::Auto,
@@ -369,7 +369,7 @@ fn fast_path_and_dom_path_give_the_same_bytes() {
             let docs: Vec<_> = docs
                 .into_iter()
                 .map(|d| {
-                    tcodec::apply::run_document(
+                    tcodec::document::driver::run_document(
                         &pipeline,
                         Direction::Decode,
                         d,

@@ -382,7 +382,11 @@ fn the_python_sdk_reads_what_tcodec_offloads() {
         let hash = claim["claimData"]["hash_value"].as_str().unwrap();
         assert_eq!(key, format!("v0/ns/{ns}/d/sha256/{hash}"));
         assert_eq!(claim["driverName"], "aws.s3driver");
-        assert_ne!(encoding_of(&list[0]), "json/protobuf", "{ns}: small payloads stay inline");
+        assert_ne!(
+            encoding_of(&list[0]),
+            "json/protobuf",
+            "{ns}: small payloads stay inline"
+        );
         // The SDK's DataConverter (its S3 driver, the peer codec) reads every value back.
         let mut child = Process::new(&python)
             .arg(root().join("tests/interop/sdk_storage.py"))

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use tcodec::codec::Direction;
 use tcodec::document::{self, DocType, OutputFormat, ReadOptions};
 use tcodec::error::Location;
-use tcodec::history::{fast, walk::SitePolicy};
+use tcodec::document::{scan, tree::SitePolicy};
 
 #[path = "common.rs"]
 mod common;
@@ -13,7 +13,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let pipeline = common::pipeline();
     let policy = SitePolicy::for_direction(Direction::Decode);
-    let Ok(Some(out)) = fast::transcode(
+    let Ok(Some(out)) = scan::transcode(
         data,
         &Location::file("fuzz"),
         DocType::Auto,
@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let decoded: Result<Vec<_>, _> = docs
         .into_iter()
-        .map(|d| tcodec::apply::run_document(&pipeline, Direction::Decode, d, &tcodec::codec::Budget::unlimited()))
+        .map(|d| tcodec::document::driver::run_document(&pipeline, Direction::Decode, d, &tcodec::codec::Budget::unlimited()))
         .collect();
     if let Ok(decoded) = decoded {
         let dom = document::render(&decoded, OutputFormat::Json).expect("renders");

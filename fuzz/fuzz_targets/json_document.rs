@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let pipeline = common::pipeline();
     if let Ok((_, docs)) = document::parse(data, "fuzz", ReadOptions::default()) {
         for doc in docs {
-            let _ = tcodec::apply::run_document(&pipeline, Direction::Decode, doc, &tcodec::codec::Budget::unlimited());
+            let _ = tcodec::document::driver::run_document(&pipeline, Direction::Decode, doc, &tcodec::codec::Budget::unlimited());
         }
     }
 });

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let _ = document::parse(data, "fuzz", options);
     }
-    if let Ok(value) = tcodec::history::proto::to_json("temporal.api.history.v1.History", data) {
-        let _ = tcodec::history::proto::from_json("temporal.api.history.v1.History", &value);
+    if let Ok(value) = tcodec::document::proto::to_json("temporal.api.history.v1.History", data) {
+        let _ = tcodec::document::proto::from_json("temporal.api.history.v1.History", &value);
     }
 });

@@ -10,7 +10,7 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     // The typed fast reader and the general reader agree wherever the fast one accepts.
-    if let Some(fast) = tcodec::payload_body::payloads(data) {
+    if let Some(fast) = tcodec::document::payload_body::payloads(data) {
         let options = tcodec::document::ReadOptions {
             doc_type: tcodec::document::DocType::Payloads,
             ..Default::default()

@@ -10,16 +10,14 @@ use std::path::Path;
 
 use super::progress::Progress;
 use super::{report, Cli, TransformArgs};
-use crate::apply::run_document;
 use crate::codec::{Budget, Direction};
+use crate::document::driver::{self, run_document, Produced, ScanJob};
+use crate::document::readable::readable;
 use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::Location;
 use crate::error::{Error, ExitStatus, Result};
-use crate::history::fast::{self, Transcoded};
-use crate::history::walk::SitePolicy;
 use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
-use crate::readable::readable;
 
 /// What else the command asks for besides a plain transform.
 #[derive(Debug, Clone, Copy, Default)]
@@ -259,13 +257,6 @@ fn validate(args: &TransformArgs) -> Result<()> {
     Ok(())
 }
 
-/// What a document became: a document to transform and render, or the fast path's
-/// finished output (and whether a JSON-lines newline follows it).
-enum Produced<'a> {
-    Doc(Document),
-    Text(Transcoded<'a>, bool),
-}
-
 struct Job<'a> {
     pipeline: &'a Pipeline,
     args: &'a TransformArgs,
@@ -311,7 +302,7 @@ impl Job<'_> {
                 })
                 .collect::<Result<Vec<_>>>()?;
             return Ok(Document::Tree(crate::document::TreeDocument {
-                message: crate::history::schema::PAYLOADS,
+                message: crate::document::schema::PAYLOADS,
                 value: serde_json::Value::Array(values),
                 location,
             }));
@@ -328,22 +319,18 @@ impl Job<'_> {
         Ok(Document::Tree(tree))
     }
 
-    /// The streaming fast path for a JSON history document, when it applies.
-    fn fast<'b>(&self, bytes: &'b [u8], at: &Location) -> Result<Option<Transcoded<'b>>> {
-        if self.options.from_values || self.options.from_readable || self.readable || self.to_values
-        {
-            return Ok(None);
-        }
-        let policy = SitePolicy::for_direction(self.direction);
-        fast::transcode(
-            bytes,
-            at,
-            self.options.doc_type,
-            self.pipeline,
-            self.direction,
-            policy,
-            &self.budget(),
-        )
+    /// The scanner's job, when it may transcode on its own (not for readable output,
+    /// values in or out).
+    fn scan_job<'b>(&'b self, budget: &'b Budget) -> Option<ScanJob<'b>> {
+        let plain = !(self.options.from_values
+            || self.options.from_readable
+            || self.readable
+            || self.to_values);
+        plain.then_some(ScanJob {
+            pipeline: self.pipeline,
+            direction: self.direction,
+            budget,
+        })
     }
 
     /// The per-document budget, with this run's storage choices.
@@ -414,14 +401,14 @@ impl Job<'_> {
         if self.options.format == InputFormat::Jsonl {
             let format = forced.unwrap_or(OutputFormat::Jsonl);
             let mut each = |line: &[u8], at: Location| -> Result<()> {
-                if format == OutputFormat::Jsonl {
-                    if let Some(out) = self.fast(line, &at)? {
-                        return emit(Produced::Text(out, true), format);
-                    }
-                }
-                emit(
-                    Produced::Doc(document::parse_line(line, at, self.options)?),
+                let budget = self.budget();
+                driver::each_line(
+                    line,
+                    at,
+                    self.options,
                     format,
+                    self.scan_job(&budget),
+                    &mut emit,
                 )
             };
             if path == "-" {
@@ -434,31 +421,16 @@ impl Job<'_> {
             }
         } else {
             let bytes = io::read_input(path)?;
-            // Try the fast path before detecting the format: the scanner accepts exactly
-            // one JSON history document, and detection would parse the input once more.
-            let may_be_json = matches!(self.options.format, InputFormat::Auto | InputFormat::Json)
-                && matches!(forced, None | Some(OutputFormat::Json))
-                && matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
-            let fast = if may_be_json {
-                self.fast(&bytes, &Location::file(name))?
-            } else {
-                None
-            };
-            match fast {
-                Some(out) => emit(Produced::Text(out, false), OutputFormat::Json)?,
-                None => {
-                    let detected = document::resolve_format(&bytes, name, self.options)?;
-                    // Readable output is JSON whatever the input was.
-                    let format = match (forced, self.readable) {
-                        (Some(f), _) => f,
-                        (None, true) if detected == OutputFormat::Proto => OutputFormat::Json,
-                        (None, _) => detected,
-                    };
-                    document::parse_each(&bytes, name, detected, self.options, |doc| {
-                        emit(Produced::Doc(doc), format)
-                    })?
-                }
-            }
+            let budget = self.budget();
+            driver::each(
+                &bytes,
+                name,
+                self.options,
+                forced,
+                self.readable,
+                self.scan_job(&budget),
+                &mut emit,
+            )?;
         }
         sink.commit()?;
         if target.is_some() {

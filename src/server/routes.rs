@@ -452,7 +452,7 @@ pub fn transform_until(
             limits.max_payloads
         )));
     }
-    let payloads = match crate::payload_body::payloads(body) {
+    let payloads = match crate::document::payload_body::payloads(body) {
         Some(payloads) => payloads,
         None => read_body(body)?,
     };
@@ -522,7 +522,7 @@ fn read_body(body: &[u8]) -> Result<Vec<Payload>, (StatusCode, String)> {
     if body.trim_ascii().is_empty() {
         return Err(bad("empty body: expected {\"payloads\": [...]}".into()));
     }
-    crate::strict_json::check_no_duplicate_keys(body)
+    crate::document::strict_json::check_no_duplicate_keys(body)
         .map_err(|e| bad(format!("invalid JSON: {e}")))?;
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;

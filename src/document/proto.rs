@@ -77,7 +77,7 @@ pub fn from_json(message: &str, value: &Value) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::schema::HISTORY;
+    use crate::document::schema::HISTORY;
 
     #[test]
     fn fixture_history_survives_binary_round_trip() {

@@ -13,9 +13,9 @@
 use serde_json::{Map, Value};
 
 use crate::codec::{Budget, Direction};
+use crate::document::tree::{self, SiteKind, SitePolicy};
 use crate::document::TreeDocument;
 use crate::error::{Error, Result};
-use crate::history::walk::{self, SiteKind, SitePolicy};
 use crate::payload::{
     self, Payload, ENCODING, ENCODING_BINARY_PLAIN, ENCODING_JSON_PLAIN, ENCODING_JSON_PROTOBUF,
     ENCODING_NULL,
@@ -38,7 +38,7 @@ pub fn readable(
     budget: &Budget,
 ) -> Result<Vec<InlineError>> {
     let policy = SitePolicy::for_direction(Direction::Decode);
-    let sites = walk::collect_root(&mut tree.value, tree.message, tree.location.clone());
+    let sites = tree::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut parsed = Vec::with_capacity(sites.len());
     for site in sites {
         let stored = payload::payload_from_json(site.value).map_err(|e| Error::Parse {

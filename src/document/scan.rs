@@ -18,7 +18,7 @@ use super::schema::{
     Cardinality, Schema, HEADER, HISTORY, HISTORY_EVENT, HISTORY_RESPONSE, MARKER_RECORDED,
     PAYLOAD, SEARCH_ATTRIBUTES,
 };
-use super::walk::{SiteKind, SitePolicy};
+use super::tree::{SiteKind, SitePolicy};
 use crate::codec::{Budget, Direction};
 use crate::document::DocType;
 use crate::error::{Error, Location, Result};
@@ -135,20 +135,29 @@ pub fn transcode<'a>(
         .into_iter()
         .filter(|f| policy.includes(f.kind))
         .collect();
-    let results: Vec<Result<Option<Vec<u8>>>> = if pipeline.batches() {
-        transform_batched(bytes, &found, top, pipeline, direction, budget)?
-    } else {
-        found
-            .par_iter()
-            .map(|f| transform_one(&bytes[f.start..f.end], f, top, pipeline, direction, budget))
-            .collect()
-    };
-    let mut replaced = Vec::new();
-    for (f, result) in found.iter().zip(results) {
-        if let Some(text) = result? {
-            replaced.push((f.start, f.end, text));
-        }
-    }
+    let changed = super::driver::run_sites(
+        &found,
+        |f| parse_one(&bytes[f.start..f.end], f, top),
+        |f| top.join(&f.path),
+        pipeline,
+        direction,
+        budget,
+    )?;
+    // Render the changed payloads in their original layout, on all cores.
+    let replaced = found
+        .par_iter()
+        .zip(changed.into_par_iter())
+        .filter_map(|(f, new)| {
+            new.map(|new| {
+                let text = &bytes[f.start..f.end];
+                (
+                    f.start,
+                    f.end,
+                    render_like(text, &payload::payload_to_json(&new)),
+                )
+            })
+        })
+        .collect();
     Ok(Some(Transcoded {
         input: bytes,
         replaced,
@@ -172,62 +181,6 @@ fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payl
         },
         message: e.message,
     })
-}
-
-/// With a remote stage: every payload of the document goes through the pipeline as one
-/// list, so the remote server gets a few large batches instead of one call per payload.
-fn transform_batched(
-    bytes: &[u8],
-    found: &[Found],
-    top: &Location,
-    pipeline: &Pipeline,
-    direction: Direction,
-    budget: &Budget,
-) -> Result<Vec<Result<Option<Vec<u8>>>>> {
-    let originals = found
-        .par_iter()
-        .map(|f| parse_one(&bytes[f.start..f.end], f, top))
-        .collect::<Result<Vec<_>>>()?;
-    let results = pipeline.run_each(direction, originals.clone(), budget);
-    Ok(found
-        .iter()
-        .zip(originals.iter().zip(results))
-        .map(|(f, (old, new))| match new {
-            Ok(new) if &new == old => Ok(None),
-            Ok(new) => Ok(Some(render_like(
-                &bytes[f.start..f.end],
-                &payload::payload_to_json(&new),
-            ))),
-            Err(source) => Err(Error::Codec {
-                direction: direction.verb(),
-                location: top.join(&f.path),
-                source,
-            }),
-        })
-        .collect())
-}
-
-fn transform_one(
-    text: &[u8],
-    found: &Found,
-    top: &Location,
-    pipeline: &Pipeline,
-    direction: Direction,
-    budget: &Budget,
-) -> Result<Option<Vec<u8>>> {
-    let original = parse_one(text, found, top)?;
-    let location = top.join(&found.path);
-    let result = pipeline
-        .apply(direction, original.clone(), budget)
-        .map_err(|source| Error::Codec {
-            direction: direction.verb(),
-            location,
-            source,
-        })?;
-    if result == original {
-        return Ok(None);
-    }
-    Ok(Some(render_like(text, &payload::payload_to_json(&result))))
 }
 
 /// Renders `value` in the layout of `original`: compact if it was on one line, else
@@ -638,7 +591,7 @@ impl Scanner<'_> {
             self.expect(b':')?;
             self.ws();
             let mark = path.len();
-            path.push_str(&super::walk::map_key_step(key));
+            path.push_str(&super::tree::map_key_step(key));
             let entry_kind = if marker && key == "data" {
                 SiteKind::MarkerData
             } else {

@@ -5,12 +5,25 @@
 //! protobuf `Payload` or `Payloads`; and, for `--from-values`, plain JSON values that the
 //! default converter turns into payloads. An empty object `{}` is read as an empty
 //! `{"payloads": []}` body, as the Go remote codec client sends it.
+//!
+//! Two walkers find the payload sites of a document: [`scan`] streams over the bytes of a
+//! JSON history (no tree), [`tree`] walks a parsed tree (every other shape, and what the
+//! scanner does not accept). Both hand their sites to one [`driver`]: read → sites →
+//! pipeline → write; the driver, not the command line, picks the walker.
+
+pub mod driver;
+pub mod payload_body;
+pub mod proto;
+pub mod readable;
+pub mod scan;
+pub mod schema;
+pub mod strict_json;
+pub mod tree;
 
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
-use crate::history::schema;
 use crate::payload::{self, Payload, Payloads};
 use prost::Message as _;
 
@@ -292,8 +305,8 @@ fn stored_from_readable(value: &mut Value, doc_type: DocType, location: &Locatio
         Value::Object(o) if o.is_empty() || o.contains_key("payloads") => schema::PAYLOADS,
         _ => schema::PAYLOAD,
     });
-    for site in crate::history::walk::collect_root(value, message, location.clone()) {
-        let stored = crate::readable::payload_from_readable(site.value)
+    for site in crate::document::tree::collect_root(value, message, location.clone()) {
+        let stored = crate::document::readable::payload_from_readable(site.value)
             .map_err(|e| parse_error(site.location.clone(), format!("readable payload: {e}")))?;
         *site.value = payload::payload_to_json(&stored);
     }
@@ -325,7 +338,8 @@ fn json_syntax_error(at: &Location, e: &serde_json::Error) -> Error {
 }
 
 fn parse_json_value(bytes: &[u8], at: &Location) -> Result<Value> {
-    crate::strict_json::check_no_duplicate_keys(bytes).map_err(|e| json_syntax_error(at, &e))?;
+    crate::document::strict_json::check_no_duplicate_keys(bytes)
+        .map_err(|e| json_syntax_error(at, &e))?;
     serde_json::from_slice(bytes).map_err(|e| json_syntax_error(at, &e))
 }
 
@@ -512,7 +526,7 @@ fn parse_proto(bytes: &[u8], top: &Location, doc_type: DocType) -> Result<Docume
     };
     if let Some(message) = doc_type.message() {
         let value =
-            crate::history::proto::to_json(message, bytes).map_err(|e| fail(message, &e))?;
+            crate::document::proto::to_json(message, bytes).map_err(|e| fail(message, &e))?;
         return Ok(Document::Tree(TreeDocument {
             message,
             value,
@@ -530,7 +544,7 @@ fn parse_proto(bytes: &[u8], top: &Location, doc_type: DocType) -> Result<Docume
     } else {
         let list = Payloads::decode(bytes).map_err(|e| {
             // A binary history is not a Payloads: say how to read it.
-            let history = crate::history::proto::to_json("temporal.api.history.v1.History", bytes);
+            let history = crate::document::proto::to_json("temporal.api.history.v1.History", bytes);
             if doc_type == DocType::Auto
                 && history.is_ok_and(|h| h.get("events").is_some_and(|e| e.is_array()))
             {
@@ -616,7 +630,7 @@ pub fn render_into(doc: &Document, format: OutputFormat, out: &mut Vec<u8>) -> R
                 ))
             }
             Document::Tree(tree) => out.extend(
-                crate::history::proto::from_json(tree.message, &tree.value).map_err(|e| {
+                crate::document::proto::from_json(tree.message, &tree.value).map_err(|e| {
                     parse_error(tree.location.clone(), format!("cannot write as protobuf: {e}"))
                 })?,
             ),

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::schema::{Cardinality, Schema, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES};
 use crate::codec::{Budget, Direction};
 use crate::error::{Error, Location, Result};
-use crate::payload::{self, Payload};
+use crate::payload;
 use crate::pipeline::Pipeline;
 
 /// What kind of place a payload sits in; the SDKs treat some of them specially.
@@ -221,9 +221,9 @@ pub fn transform(
         .into_iter()
         .filter(|s| policy.includes(s.kind))
         .collect();
-    let originals = sites
-        .iter()
-        .map(|site| {
+    let changed = super::driver::run_sites(
+        &sites,
+        |site| {
             payload::payload_from_json(site.value).map_err(|e| Error::Parse {
                 location: if e.path.is_empty() {
                     site.location.clone()
@@ -232,29 +232,26 @@ pub fn transform(
                 },
                 message: e.message,
             })
-        })
-        .collect::<Result<Vec<Payload>>>()?;
-    let results = pipeline
-        .run(direction, originals.clone(), budget)
-        .map_err(|e| Error::Codec {
-            direction: direction.verb(),
-            location: sites[e.index].location.clone(),
-            source: e.source,
-        })?;
-    let mut changed = 0;
-    for ((site, new), old) in sites.into_iter().zip(results).zip(originals) {
-        if new != old {
+        },
+        |site| site.location.clone(),
+        pipeline,
+        direction,
+        budget,
+    )?;
+    let mut count = 0;
+    for (site, new) in sites.into_iter().zip(changed) {
+        if let Some(new) = new {
             *site.value = payload::payload_to_json(&new);
-            changed += 1;
+            count += 1;
         }
     }
-    Ok(changed)
+    Ok(count)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::schema::HISTORY;
+    use crate::document::schema::HISTORY;
     use serde_json::json;
 
     fn p(tag: &str) -> Value {
