@@ -560,3 +560,33 @@ fn check_allows_references_and_verify_storage_checks_their_objects() {
         "{text}"
     );
 }
+
+#[test]
+fn the_official_web_ui_shows_a_reference_and_downloads_it_through_tcodec_serve() {
+    if std::env::var_os("TCODEC_SKIP_BROWSER").is_some() {
+        common::skip("TCODEC_SKIP_BROWSER is set (no Chromium)");
+        return;
+    }
+    let Some(python) = peer_python() else {
+        return;
+    };
+    let venv = Path::new(&python).parent().unwrap().parent().unwrap();
+    let out = Process::new("bash")
+        .arg(root().join("tests/interop/webui_storage.sh"))
+        .arg(assert_cmd::cargo::cargo_bin("tcodec"))
+        .arg(storage_config())
+        .env("INTEROP_VENV", venv)
+        .env("TCODEC_SHARED", root().join("../shared"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("web UI storage: reference shown with size 14.18 KB (14523 bytes); /download decoded"),
+        "{text}"
+    );
+}
