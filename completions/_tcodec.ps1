@@ -148,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Also fetch the object of every External Storage reference through the storage of namespace NAMESPACE (from the config), check its SHA-256, and count the key ids it carries (listed at the reference''s location + "(stored object)")')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display or summary lines on standard error (errors still show)')

@@ -862,7 +862,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keys__subcmd__used)
-            opts="-q -h -V --input-format --type --format --config --trust-config --quiet --help --version"
+            opts="-q -h -V --input-format --type --format --storage --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,6 +878,10 @@ _tcodec() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

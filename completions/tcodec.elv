@@ -140,6 +140,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
             cand --format 'Report format'
+            cand --storage 'Also fetch the object of every External Storage reference through the storage of namespace NAMESPACE (from the config), check its SHA-256, and count the key ids it carries (listed at the reference''s location + "(stored object)")'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'

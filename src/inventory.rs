@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use crate::document::tree;
 use crate::document::TreeDocument;
+use crate::error::Location;
 use crate::payload::{self, ENCRYPTION_KEY_ID};
+use crate::storage::{reference, Storage};
 
 /// Locations kept per entry.
 pub const MAX_LOCATIONS: usize = 10;
@@ -38,17 +40,46 @@ pub struct Inventory {
     entries: BTreeMap<(Option<String>, String), Entry>,
     /// Payload sites that were not valid payloads.
     pub malformed: usize,
+    /// References whose object could not be fetched or read, with the reason.
+    pub unresolved: Vec<String>,
 }
 
 impl Inventory {
     /// Counts every payload site of `tree` (search attributes included: they are stored
-    /// payloads too).
-    pub fn add(&mut self, tree: &mut TreeDocument) {
+    /// payloads too). With `storage`, the object of every External Storage reference is
+    /// fetched (hash checked) and counted too, at the reference's location.
+    pub fn add(&mut self, tree: &mut TreeDocument, storage: Option<&Storage>) {
+        let mut refs = Vec::new();
         for site in tree::collect_root(&mut tree.value, tree.message, tree.location.clone()) {
             let Ok(p) = payload::payload_from_json(site.value) else {
                 self.malformed += 1;
                 continue;
             };
+            if storage.is_some() && reference::is_reference(&p) {
+                refs.push((site.location.clone(), p.clone()));
+            }
+            self.count(&p, &site.location);
+        }
+        let Some(storage) = storage else {
+            return;
+        };
+        let (locations, list): (Vec<Location>, Vec<_>) = refs.into_iter().unzip();
+        let budget = crate::codec::Budget::unlimited();
+        for (location, result) in locations.into_iter().zip(storage.resolve(list, &budget)) {
+            match result {
+                Ok(object) => {
+                    let mut at = location;
+                    at.path.push_str(" (stored object)");
+                    self.count(&object, &at)
+                }
+                Err(e) => self.unresolved.push(format!("{location}: {e}")),
+            }
+        }
+    }
+
+    fn count(&mut self, p: &payload::Payload, location: &Location) {
+        {
+            let site_location = location;
             let encoding = payload::encoding(&p)
                 .map(|e| String::from_utf8_lossy(e).into_owned())
                 .unwrap_or_else(|| "(none)".into());
@@ -65,12 +96,12 @@ impl Inventory {
                     ..Default::default()
                 });
             entry.payloads += 1;
-            if entry.last_file != site.location.file {
+            if entry.last_file != site_location.file {
                 entry.files += 1;
-                entry.last_file.clone_from(&site.location.file);
+                entry.last_file.clone_from(&site_location.file);
             }
             if entry.locations.len() < MAX_LOCATIONS {
-                entry.locations.push(site.location.to_string());
+                entry.locations.push(site_location.to_string());
             }
         }
     }

@@ -379,6 +379,12 @@ impl Pipeline {
         payloads: Vec<Payload>,
         budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
+        if direction == Direction::Rekey
+            && self.storage.is_some()
+            && payloads.iter().any(storage::reference::is_reference)
+        {
+            return self.rekey_with_references(payloads, budget);
+        }
         if !self.batches() {
             let one = |p| self.local(direction, p, budget);
             return if is_small(&payloads) {
@@ -408,6 +414,66 @@ impl Pipeline {
             }
         }
         results
+    }
+
+    /// Rekey when some payloads are storage references: each referenced object that the
+    /// outermost codec owns is fetched, re-encoded with the active key and stored as a new
+    /// object under a new reference (old objects are never deleted); the other payloads
+    /// are rekeyed in place.
+    fn rekey_with_references(
+        &self,
+        payloads: Vec<Payload>,
+        budget: &Budget,
+    ) -> Vec<Result<Payload, CodecError>> {
+        let Some(storage) = &self.storage else {
+            return payloads.into_iter().map(Ok).collect();
+        };
+        let (refs, rest): (Vec<(usize, Payload)>, Vec<(usize, Payload)>) = payloads
+            .into_iter()
+            .enumerate()
+            .partition(|(_, p)| storage::reference::is_reference(p));
+        let (rest_at, rest): (Vec<usize>, Vec<Payload>) = rest.into_iter().unzip();
+        let (refs_at, refs): (Vec<usize>, Vec<Payload>) = refs.into_iter().unzip();
+        let mut out: Vec<Option<Result<Payload, CodecError>>> =
+            (0..rest_at.len() + refs_at.len()).map(|_| None).collect();
+        for (at, r) in rest_at
+            .into_iter()
+            .zip(self.run_each(Direction::Rekey, rest, budget))
+        {
+            out[at] = Some(r);
+        }
+        let steps: Vec<Step> = refs
+            .iter()
+            .cloned()
+            .zip(storage.resolve(refs.clone(), budget))
+            .map(|(reference, object)| match object {
+                Ok(object) if self.owns(&object) => {
+                    self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                    Step::Forward(object)
+                }
+                Ok(_) => Step::Done(Ok(reference)),
+                Err(e) => Step::Done(Err(e)),
+            })
+            .collect();
+        let rekeyed = forward_some(steps, |objects| {
+            let fresh = self.local.run(Direction::Rekey, objects, budget);
+            forward_some(
+                fresh
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(p) => Step::Forward(p),
+                        Err(e) => Step::Done(Err(e)),
+                    })
+                    .collect(),
+                |list| storage.offload_all(list),
+            )
+        });
+        for (at, r) in refs_at.into_iter().zip(rekeyed) {
+            out[at] = Some(r);
+        }
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(no_answer))
+            .collect()
     }
 
     /// Every stage in order over `batch`; failures stay in place.

@@ -586,7 +586,101 @@ fn the_official_web_ui_shows_a_reference_and_downloads_it_through_tcodec_serve()
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("web UI storage: reference shown with size 14.18 KB (14523 bytes); /download decoded"),
+        text.contains(
+            "web UI storage: reference shown with size 14.18 KB (14523 bytes); /download decoded"
+        ),
         "{text}"
     );
+}
+
+#[test]
+fn rekey_stores_re_encoded_objects_under_new_references_and_keys_used_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &storage_fixtures().join("bucket"),
+        &dir.path().join("bucket"),
+    );
+    let before = count_files(&dir.path().join("bucket"));
+    let keys = fixtures().join("keys");
+    let config = dir.path().join("rotated.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[keys]\ntest-key-1 = {{ file = \"{}\", published = true }}\ntest-key-2 = {{ file = \"{}\", published = true }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-2\", decrypt_keys = [\"test-key-1\"] }}]\nstorage = {{ driver = \"file\", path = \"{}\", bucket = \"temporal-payloads\" }}\n",
+            keys.join("test-key-1.key").display(),
+            keys.join("test-key-2.key").display(),
+            dir.path().join("bucket").display()
+        ),
+    )
+    .unwrap();
+    let (_, history) = histories()
+        .into_iter()
+        .find(|(ns, f)| *ns == "default" && f.to_string_lossy().contains("st-order-default."))
+        .unwrap();
+    let rekeyed = dir.path().join("rekeyed.json");
+    let out = tcodec()
+        .arg("--config")
+        .arg(&config)
+        .args(["rekey", "-n", "default"])
+        .arg(&history)
+        .arg("-o")
+        .arg(&rekeyed)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    // New objects beside the old ones (none deleted).
+    let after = count_files(&dir.path().join("bucket"));
+    assert_eq!(after, before + 16, "16 references, 16 new objects");
+    let used = |file: &Path| {
+        let out = tcodec()
+            .arg("--config")
+            .arg(&config)
+            .args(["keys", "used", "--format", "json", "--storage", "default"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| Some((e["keyId"].as_str()?.to_string(), e["payloads"].as_u64()?)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(used(&history), vec![("test-key-1".to_string(), 24)]);
+    assert_eq!(used(&rekeyed), vec![("test-key-2".to_string(), 24)]);
+    // The rekeyed history still decodes to the same truth.
+    let decoded = dir.path().join("decoded.json");
+    let out = tcodec()
+        .arg("--config")
+        .arg(&config)
+        .args(["decode", "-n", "default"])
+        .arg(&rekeyed)
+        .arg("-o")
+        .arg(&decoded)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let want = std::fs::read(
+        storage_fixtures()
+            .join("decoded/default")
+            .join(history.file_name().unwrap()),
+    )
+    .unwrap();
+    assert!(std::fs::read(&decoded).unwrap() == want);
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
 }

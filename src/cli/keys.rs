@@ -1,15 +1,36 @@
 //! `tcodec keys used`: the key ids and encodings payloads carry, from the stored metadata.
 
-use super::{for_each_tree, CheckFormat, KeysUsedArgs};
-use crate::error::{ExitStatus, Result};
+use super::{for_each_tree, CheckFormat, Cli, KeysUsedArgs};
+use crate::error::{Error, ExitStatus, Result};
 use crate::inventory::Inventory;
 use crate::io;
 
 /// Prints the inventory of every input.
-pub fn used(args: &KeysUsedArgs) -> Result<ExitStatus> {
+pub fn used(cli: &Cli, args: &KeysUsedArgs) -> Result<ExitStatus> {
     let options = args.input.read_options();
     let mut inventory = Inventory::default();
-    let (files, worst) = for_each_tree(&args.input.inputs, options, |tree| inventory.add(tree));
+    let pipeline = match &args.storage {
+        Some(namespace) => {
+            let pipeline = cli.load_config()?.pipeline(namespace)?;
+            if pipeline.storage().is_none() {
+                return Err(Error::Usage(format!(
+                    "--storage {namespace}: the namespace has no storage table in the config"
+                )));
+            }
+            Some(pipeline)
+        }
+        None => None,
+    };
+    let storage = pipeline.as_ref().and_then(|p| p.storage());
+    let (files, mut worst) = for_each_tree(&args.input.inputs, options, |tree| {
+        inventory.add(tree, storage)
+    });
+    for line in &inventory.unresolved {
+        eprintln!("tcodec: error: {line}");
+    }
+    if !inventory.unresolved.is_empty() {
+        worst = worst.max(ExitStatus::Data);
+    }
     match args.format {
         CheckFormat::Json => {
             let value = serde_json::json!({

@@ -837,6 +837,12 @@ pub struct KeysUsedArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+
+    /// Also fetch the object of every External Storage reference through the storage of
+    /// namespace NAMESPACE (from the config), check its SHA-256, and count the key ids it
+    /// carries (listed at the reference's location + "(stored object)")
+    #[arg(long, value_name = "NAMESPACE")]
+    pub storage: Option<String>,
 }
 
 /// `config` subcommands.
@@ -989,7 +995,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             crate::codec::Direction::Rekey,
             transform::Mode::default(),
         ),
-        Command::Keys(KeysCommand::Used(args)) => keys::used(args),
+        Command::Keys(KeysCommand::Used(args)) => keys::used(cli, args),
         Command::Serve(args) => serve::run(cli, args),
         Command::Doctor(args) => doctor::run(cli, args),
         Command::Probe(args) => probe::run(args),

@@ -335,6 +335,20 @@ impl Storage {
     /// Replaces every payload of `batch` whose serialized size is at least the threshold by
     /// a reference to a stored copy (uploaded once per key). References pass through.
     pub fn offload(&self, batch: Vec<Payload>) -> Vec<Result<Payload, CodecError>> {
+        self.offload_from(batch, self.threshold)
+    }
+
+    /// Stores every payload of `batch` whatever its size (rekey: what was stored stays
+    /// stored, as a new object under its new content address).
+    pub fn offload_all(&self, batch: Vec<Payload>) -> Vec<Result<Payload, CodecError>> {
+        self.offload_from(batch, 0)
+    }
+
+    fn offload_from(
+        &self,
+        batch: Vec<Payload>,
+        threshold: u64,
+    ) -> Vec<Result<Payload, CodecError>> {
         let mut jobs: Vec<(String, Vec<u8>)> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut plan: Vec<Option<(Claim, u64)>> = Vec::with_capacity(batch.len());
@@ -345,7 +359,7 @@ impl Storage {
                 continue;
             }
             let bytes = crate::payload::to_proto(p);
-            if (bytes.len() as u64) < self.threshold {
+            if (bytes.len() as u64) < threshold {
                 plan.push(None);
                 continue;
             }
