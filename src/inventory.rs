@@ -80,7 +80,7 @@ impl Inventory {
     fn count(&mut self, p: &payload::Payload, location: &Location) {
         {
             let site_location = location;
-            let encoding = payload::encoding(&p)
+            let encoding = payload::encoding(p)
                 .map(|e| String::from_utf8_lossy(e).into_owned())
                 .unwrap_or_else(|| "(none)".into());
             let key_id = p

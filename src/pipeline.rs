@@ -428,7 +428,8 @@ impl Pipeline {
         let Some(storage) = &self.storage else {
             return payloads.into_iter().map(Ok).collect();
         };
-        let (refs, rest): (Vec<(usize, Payload)>, Vec<(usize, Payload)>) = payloads
+        type Indexed = Vec<(usize, Payload)>;
+        let (refs, rest): (Indexed, Indexed) = payloads
             .into_iter()
             .enumerate()
             .partition(|(_, p)| storage::reference::is_reference(p));
