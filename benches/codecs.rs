@@ -5,6 +5,10 @@
 
 use std::time::{Duration, Instant};
 
+// The allocator the tcodec binary uses (src/main.rs): the codec core is measured as it runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use tcodec::codec::{AesGcmCodec, Algorithm, Codec, CompressCodec, Direction, Keyring};
 use tcodec::keys::Key;
 use tcodec::payload::{self, Payload};

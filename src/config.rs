@@ -235,7 +235,9 @@ pub struct Config {
 
 /// Ciphers by key id (never printed).
 #[derive(Default)]
-struct CipherCache(std::sync::Mutex<BTreeMap<String, std::sync::Arc<aes_gcm::Aes256Gcm>>>);
+struct CipherCache(
+    std::sync::Mutex<BTreeMap<String, std::sync::Arc<crate::codec::aes_gcm::Cipher>>>,
+);
 
 impl std::fmt::Debug for CipherCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -487,13 +489,12 @@ impl Config {
     }
 
     /// The AES cipher of key `id`, built on first use and shared afterwards.
-    fn cipher(&self, id: &str) -> Result<std::sync::Arc<aes_gcm::Aes256Gcm>> {
-        use aes_gcm::KeyInit as _;
+    fn cipher(&self, id: &str) -> Result<std::sync::Arc<crate::codec::aes_gcm::Cipher>> {
         if let Some(cipher) = self.ciphers.0.lock().ok().and_then(|c| c.get(id).cloned()) {
             return Ok(cipher);
         }
         let key = self.load_key(id)?;
-        let cipher = std::sync::Arc::new(aes_gcm::Aes256Gcm::new(key.expose().into()));
+        let cipher = std::sync::Arc::new(crate::codec::aes_gcm::Cipher::new(&key));
         drop(key);
         if let Ok(mut cache) = self.ciphers.0.lock() {
             cache.insert(id.to_string(), cipher.clone());

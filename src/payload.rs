@@ -282,9 +282,18 @@ pub fn write_payload_json(payload: &Payload, out: &mut Vec<u8>) {
 /// true}` does), so equal payloads always serialize to equal bytes: what codecs wrap, and
 /// what `--deterministic` hashes, does not depend on a hash map's order.
 pub fn to_proto(payload: &Payload) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.encoded_len());
+    write_proto(payload, &mut out);
+    out
+}
+
+/// [`to_proto`], appended to `out` (a codec serializes straight into its output buffer).
+pub fn write_proto(payload: &Payload, out: &mut Vec<u8>) {
     use prost::encoding::{encode_key, encode_varint, encoded_len_varint, WireType};
     if payload.metadata.len() < 2 {
-        return payload.encode_to_vec();
+        // Cannot fail: a Vec grows as needed.
+        let _ = payload.encode(out);
+        return;
     }
     let mut entries: Vec<(&String, &Vec<u8>)> = payload.metadata.iter().collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -295,29 +304,25 @@ pub fn to_proto(payload: &Payload) -> Vec<u8> {
             1 + encoded_len_varint(len as u64) + len
         }
     };
-    let mut out = Vec::with_capacity(payload.encoded_len());
+    out.reserve(payload.encoded_len());
     for (key, value) in entries {
         // A map entry is a message {1: key, 2: value}; prost leaves out empty fields.
-        encode_key(1, WireType::LengthDelimited, &mut out);
-        encode_varint(
-            (field_len(key.len()) + field_len(value.len())) as u64,
-            &mut out,
-        );
+        encode_key(1, WireType::LengthDelimited, out);
+        encode_varint((field_len(key.len()) + field_len(value.len())) as u64, out);
         for (tag, bytes) in [(1, key.as_bytes()), (2, value.as_slice())] {
             if !bytes.is_empty() {
-                encode_key(tag, WireType::LengthDelimited, &mut out);
-                encode_varint(bytes.len() as u64, &mut out);
+                encode_key(tag, WireType::LengthDelimited, out);
+                encode_varint(bytes.len() as u64, out);
                 out.extend_from_slice(bytes);
             }
         }
     }
     if !payload.data.is_empty() {
-        prost::encoding::bytes::encode(2, &payload.data, &mut out);
+        prost::encoding::bytes::encode(2, &payload.data, out);
     }
     for details in &payload.external_payloads {
-        prost::encoding::message::encode(3, details, &mut out);
+        prost::encoding::message::encode(3, details, out);
     }
-    out
 }
 
 /// Parses a Payload from protobuf bytes.

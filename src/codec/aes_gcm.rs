@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 
 use super::{has_encoding, inner_payload, Codec, CodecError};
 use crate::keys::Key;
@@ -20,10 +19,27 @@ pub const ENCODING_ENCRYPTED: &str = "binary/encrypted";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
+/// One key's AES-256-GCM cipher. Backed by `ring`, whose AES-NI/VAES and (V)PCLMULQDQ
+/// code runs several times faster than the pure-Rust `aes-gcm` crate on the same core
+/// (README, dependency notes); the format is unchanged.
+pub struct Cipher(LessSafeKey);
+
+impl Cipher {
+    /// The cipher of a 32-byte key.
+    pub fn new(key: &Key) -> Self {
+        // A 32-byte slice is always a valid AES-256 key: UnboundKey::new fails only on a
+        // wrong length, which the `Key` type rules out.
+        match UnboundKey::new(&AES_256_GCM, key.expose()) {
+            Ok(unbound) => Cipher(LessSafeKey::new(unbound)),
+            Err(_) => unreachable!("a Key is always 32 bytes"),
+        }
+    }
+}
+
 /// Key ids mapped to ciphers, with one active id for encoding.
 pub struct Keyring {
     active: String,
-    ciphers: BTreeMap<String, Arc<Aes256Gcm>>,
+    ciphers: BTreeMap<String, Arc<Cipher>>,
     fallback: Option<String>,
 }
 
@@ -33,15 +49,15 @@ impl Keyring {
     pub fn new(active: &str, keys: Vec<(String, Key)>) -> Option<Self> {
         let ciphers = keys
             .into_iter()
-            .map(|(id, key)| (id, Arc::new(Aes256Gcm::new(key.expose().into()))))
+            .map(|(id, key)| (id, Arc::new(Cipher::new(&key))))
             .collect();
         Self::from_ciphers(active, ciphers)
     }
 
     /// A keyring over ciphers already built (shared between namespaces, so each key is
     /// held once). `active` must be one of them.
-    pub fn from_ciphers(active: &str, ciphers: Vec<(String, Arc<Aes256Gcm>)>) -> Option<Self> {
-        let ciphers: BTreeMap<String, Arc<Aes256Gcm>> = ciphers.into_iter().collect();
+    pub fn from_ciphers(active: &str, ciphers: Vec<(String, Arc<Cipher>)>) -> Option<Self> {
+        let ciphers: BTreeMap<String, Arc<Cipher>> = ciphers.into_iter().collect();
         ciphers.contains_key(active).then(|| Keyring {
             active: active.to_string(),
             ciphers,
@@ -71,7 +87,7 @@ impl Keyring {
         self.ciphers.keys().map(String::as_str)
     }
 
-    fn cipher_for(&self, id: &str) -> Result<&Aes256Gcm, CodecError> {
+    fn cipher_for(&self, id: &str) -> Result<&Cipher, CodecError> {
         self.ciphers
             .get(id)
             .or_else(|| self.fallback.as_ref().and_then(|f| self.ciphers.get(f)))
@@ -111,8 +127,13 @@ impl AesGcmCodec {
     fn seal(&self, payload: &Payload, nonce: [u8; NONCE_LEN]) -> Result<Payload, CodecError> {
         let id = self.keyring.active();
         let cipher = self.keyring.cipher_for(id)?;
-        let plaintext = zeroize::Zeroizing::new(payload::to_proto(payload));
-        let data = seal_with(cipher, &nonce, &plaintext)?;
+        // Serialize straight after the nonce and encrypt in place: the plaintext never
+        // exists in a buffer of its own.
+        let mut data =
+            Vec::with_capacity(NONCE_LEN + prost::Message::encoded_len(payload) + TAG_LEN);
+        data.extend_from_slice(&nonce);
+        payload::write_proto(payload, &mut data);
+        seal_in_place(cipher, &mut data)?;
         let mut out = payload::with_encoding(ENCODING_ENCRYPTED, data);
         out.metadata
             .insert(ENCRYPTION_KEY_ID.to_string(), id.as_bytes().to_vec());
@@ -151,50 +172,72 @@ impl Codec for AesGcmCodec {
             .ok_or(CodecError::MissingKeyId)?;
         let id = String::from_utf8_lossy(id);
         let cipher = self.keyring.cipher_for(&id)?;
-        let plaintext = zeroize::Zeroizing::new(open_with(cipher, &payload.data, &id)?);
-        inner_payload(self.name(), &plaintext)
+        // Decrypt in place in the payload's own buffer (zeroed when dropped).
+        let id = id.into_owned();
+        let mut data = zeroize::Zeroizing::new(payload.data);
+        let plain = open_in_place(cipher, &mut data, &id)?;
+        inner_payload(self.name(), plain)
     }
 }
 
-/// The samples format's core: `nonce ‖ ciphertext ‖ tag` of `plaintext`, no AAD.
-fn seal_with(
-    cipher: &Aes256Gcm,
-    nonce: &[u8; NONCE_LEN],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, CodecError> {
-    let sealed = cipher
-        .encrypt(Nonce::from_slice(nonce), plaintext)
+/// `data` = `nonce ‖ plaintext` becomes `nonce ‖ ciphertext ‖ tag` (samples format, no AAD).
+fn seal_in_place(cipher: &Cipher, data: &mut Vec<u8>) -> Result<(), CodecError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&data[..NONCE_LEN]);
+    let tag = cipher
+        .0
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::empty(),
+            &mut data[NONCE_LEN..],
+        )
         .map_err(|_| CodecError::Compress {
             codec: "aes-256-gcm".into(),
             reason: "encryption failed".into(),
         })?;
-    let mut data = Vec::with_capacity(NONCE_LEN + sealed.len());
-    data.extend_from_slice(nonce);
-    data.extend_from_slice(&sealed);
-    Ok(data)
+    data.extend_from_slice(tag.as_ref());
+    Ok(())
 }
 
-/// Opens `nonce ‖ ciphertext ‖ tag`; `key_id` names the key in errors.
-fn open_with(cipher: &Aes256Gcm, data: &[u8], key_id: &str) -> Result<Vec<u8>, CodecError> {
+/// Opens `nonce ‖ ciphertext ‖ tag` in place; returns the plaintext part of `data`.
+/// `key_id` names the key in errors.
+fn open_in_place<'a>(
+    cipher: &Cipher,
+    data: &'a mut [u8],
+    key_id: &str,
+) -> Result<&'a [u8], CodecError> {
     if data.len() < NONCE_LEN + TAG_LEN {
         return Err(CodecError::Truncated { len: data.len() });
     }
-    let (nonce, sealed) = data.split_at(NONCE_LEN);
-    cipher
-        .decrypt(Nonce::from_slice(nonce), sealed)
+    let (nonce, sealed) = data.split_at_mut(NONCE_LEN);
+    let mut nonce_bytes = [0u8; NONCE_LEN];
+    nonce_bytes.copy_from_slice(nonce);
+    let plain = cipher
+        .0
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce_bytes),
+            Aad::empty(),
+            sealed,
+        )
         .map_err(|_| CodecError::Authentication {
             key_id: key_id.to_string(),
-        })
+        })?;
+    Ok(plain)
 }
 
-/// [`seal_with`] under `key`: the codec's core, for known-answer tests.
+/// The codec's core under `key`: `nonce ‖ ciphertext ‖ tag` of `plaintext` (known-answer
+/// tests).
 pub fn seal(key: &Key, nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Result<Vec<u8>, CodecError> {
-    seal_with(&Aes256Gcm::new(key.expose().into()), nonce, plaintext)
+    let mut data = [nonce.as_slice(), plaintext].concat();
+    seal_in_place(&Cipher::new(key), &mut data)?;
+    Ok(data)
 }
 
-/// [`open_with`] under `key`: the codec's core, for known-answer tests.
+/// The codec's core under `key`: the plaintext of `nonce ‖ ciphertext ‖ tag` (known-answer
+/// tests).
 pub fn open(key: &Key, data: &[u8]) -> Result<Vec<u8>, CodecError> {
-    open_with(&Aes256Gcm::new(key.expose().into()), data, "(test)")
+    let mut data = data.to_vec();
+    open_in_place(&Cipher::new(key), &mut data, "(test)").map(<[u8]>::to_vec)
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
