@@ -124,6 +124,12 @@ impl Sink {
         }
     }
 
+    /// Whether output goes to a temporary file that replaces the target only on commit
+    /// (what was written is lost on failure).
+    pub fn is_atomic(&self) -> bool {
+        matches!(self, Sink::File { .. })
+    }
+
     /// Appends bytes.
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
         match self {

@@ -179,6 +179,62 @@ fn int64_from_json(value: &Value, path: &str) -> Result<i64, JsonError> {
     parsed.ok_or_else(|| JsonError::at(path, "expected an int64 (string or number)"))
 }
 
+/// A payload as its proto3 JSON object for serde serializers (same fields and order as
+/// [`payload_to_json`], without building a tree): pretty output straight from the payload.
+pub struct JsonPayload<'a>(pub &'a Payload);
+
+impl serde::Serialize for JsonPayload<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        struct Metadata<'a>(&'a std::collections::HashMap<String, Vec<u8>>);
+        impl serde::Serialize for Metadata<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut keys: Vec<&String> = self.0.keys().collect();
+                keys.sort();
+                let mut map = s.serialize_map(Some(keys.len()))?;
+                for k in keys {
+                    map.serialize_entry(k, &encode_base64(&self.0[k]))?;
+                }
+                map.end()
+            }
+        }
+        struct Details<'a>(&'a [ExternalPayloadDetails]);
+        impl serde::Serialize for Details<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeSeq as _;
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for d in self.0 {
+                    let size = (d.size_bytes != 0).then(|| d.size_bytes.to_string());
+                    seq.serialize_element(&SizeBytes(size))?;
+                }
+                seq.end()
+            }
+        }
+        struct SizeBytes(Option<String>);
+        impl serde::Serialize for SizeBytes {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(usize::from(self.0.is_some())))?;
+                if let Some(size) = &self.0 {
+                    map.serialize_entry("sizeBytes", size)?;
+                }
+                map.end()
+            }
+        }
+        let p = self.0;
+        let mut map = s.serialize_map(None)?;
+        if !p.metadata.is_empty() {
+            map.serialize_entry("metadata", &Metadata(&p.metadata))?;
+        }
+        if !p.data.is_empty() {
+            map.serialize_entry("data", &encode_base64(&p.data))?;
+        }
+        if !p.external_payloads.is_empty() {
+            map.serialize_entry("externalPayloads", &Details(&p.external_payloads))?;
+        }
+        map.end()
+    }
+}
+
 /// Writes one Payload as the proto3 JSON object Go's protojson emits.
 pub fn payload_to_json(payload: &Payload) -> Value {
     let mut object = Map::new();

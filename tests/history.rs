@@ -364,7 +364,8 @@ fn fast_path_and_dom_path_give_the_same_bytes() {
             )
             .unwrap()
             .expect("fast path applies to exported histories")
-            .to_vec();
+            .to_vec()
+            .unwrap();
             let (_, docs) = document::parse(&bytes, "f", ReadOptions::default()).unwrap();
             let docs: Vec<_> = docs
                 .into_iter()

@@ -374,7 +374,10 @@ impl Job<'_> {
             let doc = match item {
                 Produced::Text(text, newline) => {
                     written += 1;
-                    text.write_to(|bytes| sink.write(bytes))?;
+                    // Into a temporary file committed at the end, chunks stream as they
+                    // are done; elsewhere a failure must write nothing, so all first.
+                    let stream = sink.is_atomic();
+                    text.write_to(|bytes| sink.write(bytes), stream)?;
                     return if newline { sink.write(b"\n") } else { Ok(()) };
                 }
                 Produced::Doc(doc) => doc,

@@ -97,9 +97,9 @@ pub struct ScanJob<'a> {
     pub budget: &'a Budget,
 }
 
-impl ScanJob<'_> {
+impl<'a> ScanJob<'a> {
     fn transcode<'b>(
-        &self,
+        &'b self,
         bytes: &'b [u8],
         at: &Location,
         doc_type: DocType,

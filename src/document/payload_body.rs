@@ -80,6 +80,12 @@ pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
         .collect()
 }
 
+/// One plain Payload object, or `None` when it needs the general reader (anything unusual,
+/// including every error): the history scanner's per-payload reader.
+pub fn payload(text: &[u8]) -> Option<Payload> {
+    convert(serde_json::from_slice(text).ok()?)
+}
+
 fn convert(p: PayloadIn<'_>) -> Option<Payload> {
     let mut out = Payload::default();
     if let Some(Metadata(entries)) = p.metadata {

@@ -54,67 +54,170 @@ struct Scanner<'a> {
     found: Vec<Found>,
 }
 
-/// A transcoded document: the input with some payload spans replaced, kept as slices of
-/// the input and new payload texts, so the output is written without first building a copy
-/// of the whole document (page faults on a second 100 MB buffer cost more than the codecs).
+/// A scanned document, transcoded while it is written: the input's bytes go out as they
+/// are between payload spans, and the payloads are run through the pipeline chunk by chunk
+/// on all cores, the next chunk while the current one is written. Only one or two chunks of
+/// new payload texts are held at a time, so memory stays near the input's size.
 pub struct Transcoded<'a> {
     input: &'a [u8],
-    /// `(start, end, text)`: input bytes `start..end` become `text`, in input order.
-    replaced: Vec<(usize, usize, Vec<u8>)>,
+    found: Vec<Found>,
+    top: Location,
+    pipeline: &'a Pipeline,
+    direction: Direction,
+    budget: &'a Budget,
 }
 
+/// New text for input bytes `start..end`, in input order.
+type Replaced = Vec<(usize, usize, Vec<u8>)>;
+
+/// Payload sites per chunk: enough to keep both cores busy, small enough to bound memory.
+const CHUNK_SITES: usize = 4096;
+
 impl Transcoded<'_> {
-    /// Writes the document through `write`, in chunks of at most ~1 MiB of small pieces
-    /// (large unchanged runs of the input go through as they are).
-    pub fn write_to(&self, mut write: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
-        const CHUNK: usize = 1 << 20;
-        let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK);
-        let mut put = |bytes: &[u8], buffer: &mut Vec<u8>| -> Result<()> {
-            if buffer.len() + bytes.len() > CHUNK {
-                write(buffer)?;
-                buffer.clear();
-            }
-            if bytes.len() >= CHUNK {
-                write(bytes)
-            } else {
-                buffer.extend_from_slice(bytes);
-                Ok(())
-            }
+    /// The new texts of the payloads of `sites` that a stage changed.
+    fn run(&self, sites: &[Found]) -> Result<Replaced> {
+        let bytes = self.input;
+        let top = &self.top;
+        let changed = super::driver::run_sites(
+            sites,
+            |f| parse_one(&bytes[f.start..f.end], f, top),
+            |f| top.join(&f.path),
+            self.pipeline,
+            self.direction,
+            self.budget,
+        )?;
+        Ok(sites
+            .par_iter()
+            .zip(changed.into_par_iter())
+            .filter_map(|(f, new)| {
+                new.map(|new| (f.start, f.end, render_like(&bytes[f.start..f.end], &new)))
+            })
+            .collect())
+    }
+
+    /// Writes the document through `write`, in pieces of at most ~1 MiB (large unchanged
+    /// runs of the input go through as they are). With `stream`, chunks are written as
+    /// they are done (into a file that is committed only at the end); without it every
+    /// payload is done before the first byte is written, so a failure writes nothing.
+    pub fn write_to(&self, mut write: impl FnMut(&[u8]) -> Result<()>, stream: bool) -> Result<()> {
+        // A remote or storage stage gets the whole document as one batch.
+        let size = if self.pipeline.batches() {
+            self.found.len().max(1)
+        } else {
+            CHUNK_SITES
         };
-        let mut copied = 0;
-        for (start, end, text) in &self.replaced {
-            put(&self.input[copied..*start], &mut buffer)?;
-            put(text, &mut buffer)?;
-            copied = *end;
+        let chunks: Vec<&[Found]> = self.found.chunks(size).collect();
+        let mut out = Output::new(self.input);
+        if !stream {
+            let all: Vec<Replaced> = chunks
+                .iter()
+                .map(|c| self.run(c))
+                .collect::<Result<_>>()?;
+            for replaced in &all {
+                out.put(replaced, &mut write)?;
+            }
+            return out.finish(&mut write);
         }
-        put(&self.input[copied..], &mut buffer)?;
-        if !buffer.is_empty() {
-            write(&buffer)?;
+        let mut current = match chunks.first() {
+            Some(first) => self.run(first)?,
+            None => Vec::new(),
+        };
+        for at in 0..chunks.len() {
+            let next = chunks.get(at + 1).copied();
+            let (ahead, wrote) = std::thread::scope(|scope| {
+                let ahead = next.map(|chunk| scope.spawn(move || self.run(chunk)));
+                let wrote = out.put(&current, &mut write);
+                (ahead.map(|h| h.join()), wrote)
+            });
+            wrote?;
+            current = match ahead {
+                None => break,
+                Some(Ok(done)) => done?,
+                Some(Err(_)) => {
+                    return Err(Error::Usage("internal error: a worker thread failed".into()))
+                }
+            };
+        }
+        out.finish(&mut write)
+    }
+
+    /// The whole document in one buffer.
+    pub fn to_vec(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.input.len() + self.input.len() / 8);
+        self.write_to(
+            |bytes| {
+                out.extend_from_slice(bytes);
+                Ok(())
+            },
+            false,
+        )?;
+        Ok(out)
+    }
+}
+
+/// The output side: input bytes between replaced spans, and the new texts, gathered into
+/// pieces of about 1 MiB.
+struct Output<'a> {
+    input: &'a [u8],
+    copied: usize,
+    buffer: Vec<u8>,
+}
+
+const PIECE: usize = 1 << 20;
+
+impl<'a> Output<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Output {
+            input,
+            copied: 0,
+            buffer: Vec::with_capacity(PIECE),
+        }
+    }
+
+    fn piece(&mut self, bytes: &[u8], write: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        if self.buffer.len() + bytes.len() > PIECE {
+            write(&self.buffer)?;
+            self.buffer.clear();
+        }
+        if bytes.len() >= PIECE {
+            write(bytes)
+        } else {
+            self.buffer.extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    fn put(&mut self, replaced: &Replaced, write: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let input = self.input;
+        for (start, end, text) in replaced {
+            self.piece(&input[self.copied..*start], write)?;
+            self.piece(text, write)?;
+            self.copied = *end;
         }
         Ok(())
     }
 
-    /// The whole document in one buffer.
-    pub fn to_vec(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.input.len() + self.input.len() / 8);
-        let _ = self.write_to(|bytes| {
-            out.extend_from_slice(bytes);
-            Ok(())
-        });
-        out
+    fn finish(mut self, write: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let input = self.input;
+        self.piece(&input[self.copied..], write)?;
+        if !self.buffer.is_empty() {
+            write(&self.buffer)?;
+        }
+        Ok(())
     }
 }
 
-/// Transcodes a JSON history document. `Ok(None)` when the fast path does not apply (not a
-/// history kind, or input the scanner does not accept): use the DOM path instead.
+/// Scans a JSON history document for its payload sites (the pipeline runs when it is
+/// written). `Ok(None)` when the scanner does not apply (not a history kind, or input it
+/// does not accept): use the tree walker instead.
 pub fn transcode<'a>(
     bytes: &'a [u8],
     top: &Location,
     doc_type: DocType,
-    pipeline: &Pipeline,
+    pipeline: &'a Pipeline,
     direction: Direction,
     policy: SitePolicy,
-    budget: &Budget,
+    budget: &'a Budget,
 ) -> Result<Option<Transcoded<'a>>> {
     if std::str::from_utf8(bytes).is_err() {
         return Ok(None);
@@ -135,32 +238,13 @@ pub fn transcode<'a>(
         .into_iter()
         .filter(|f| policy.includes(f.kind))
         .collect();
-    let changed = super::driver::run_sites(
-        &found,
-        |f| parse_one(&bytes[f.start..f.end], f, top),
-        |f| top.join(&f.path),
+    Ok(Some(Transcoded {
+        input: bytes,
+        found,
+        top: top.clone(),
         pipeline,
         direction,
         budget,
-    )?;
-    // Render the changed payloads in their original layout, on all cores.
-    let replaced = found
-        .par_iter()
-        .zip(changed.into_par_iter())
-        .filter_map(|(f, new)| {
-            new.map(|new| {
-                let text = &bytes[f.start..f.end];
-                (
-                    f.start,
-                    f.end,
-                    render_like(text, &payload::payload_to_json(&new)),
-                )
-            })
-        })
-        .collect();
-    Ok(Some(Transcoded {
-        input: bytes,
-        replaced,
     }))
 }
 
@@ -172,6 +256,11 @@ fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payl
         message: format!("invalid JSON: {e}"),
     };
     // Duplicate keys inside payloads were already refused by the scanner (`in_payload`).
+    // The typed reader takes plain payloads; anything else gets the general reader's
+    // exact error.
+    if let Some(p) = super::payload_body::payload(text) {
+        return Ok(p);
+    }
     let value: Value = serde_json::from_slice(text).map_err(invalid)?;
     payload::payload_from_json(&value).map_err(|e| Error::Parse {
         location: if e.path.is_empty() {
@@ -185,14 +274,13 @@ fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payl
 
 /// Renders `value` in the layout of `original`: compact if it was on one line, else
 /// indented with its indent unit and continued at its base indentation.
-fn render_like(original: &[u8], value: &Value) -> Vec<u8> {
-    let Some(first_nl) = original.iter().position(|&b| b == b'\n') else {
-        return serde_json::to_vec(value).unwrap_or_default();
+fn render_like(original: &[u8], payload: &payload::Payload) -> Vec<u8> {
+    let Some(first_nl) = memchr::memchr(b'\n', original) else {
+        let mut out = Vec::with_capacity(original.len());
+        payload::write_payload_json(payload, &mut out);
+        return out;
     };
-    let last_nl = original
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .unwrap_or(first_nl);
+    let last_nl = memchr::memrchr(b'\n', original).unwrap_or(first_nl);
     let base = &original[last_nl + 1..original.len().saturating_sub(1)];
     let inner = &original[first_nl + 1..];
     let inner_ws = &inner[..inner
@@ -206,15 +294,19 @@ fn render_like(original: &[u8], value: &Value) -> Vec<u8> {
     let mut pretty = Vec::with_capacity(original.len());
     let formatter = serde_json::ser::PrettyFormatter::with_indent(unit);
     let mut ser = serde_json::Serializer::with_formatter(&mut pretty, formatter);
-    // Serializing a Value into a Vec cannot fail.
-    let _ = value.serialize(&mut ser);
-    let mut out = Vec::with_capacity(pretty.len() + 64);
-    for &b in &pretty {
-        out.push(b);
-        if b == b'\n' {
-            out.extend_from_slice(base);
-        }
+    // Serializing into a Vec cannot fail.
+    let _ = payload::JsonPayload(payload).serialize(&mut ser);
+    if base.is_empty() {
+        return pretty;
     }
+    let mut out = Vec::with_capacity(pretty.len() + 64);
+    let mut rest = pretty.as_slice();
+    while let Some(nl) = memchr::memchr(b'\n', rest) {
+        out.extend_from_slice(&rest[..=nl]);
+        out.extend_from_slice(base);
+        rest = &rest[nl + 1..];
+    }
+    out.extend_from_slice(rest);
     out
 }
 
