@@ -4,7 +4,7 @@
 //! namespace's [`pipeline::Pipeline`] of [`codec`]s → write the document back in its shape.
 //! The [`config`] names the pipeline of each namespace and where its [`keys`] come from.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod check;

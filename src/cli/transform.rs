@@ -423,7 +423,7 @@ impl Job<'_> {
                 document::for_each_line(std::io::BufReader::new(file), name, &mut each)?;
             }
         } else {
-            let bytes = io::read_input(path)?;
+            let bytes = io::open_input(path)?;
             let budget = self.budget();
             driver::each(
                 &bytes,

@@ -109,10 +109,7 @@ impl Transcoded<'_> {
         let chunks: Vec<&[Found]> = self.found.chunks(size).collect();
         let mut out = Output::new(self.input);
         if !stream {
-            let all: Vec<Replaced> = chunks
-                .iter()
-                .map(|c| self.run(c))
-                .collect::<Result<_>>()?;
+            let all: Vec<Replaced> = chunks.iter().map(|c| self.run(c)).collect::<Result<_>>()?;
             for replaced in &all {
                 out.put(replaced, &mut write)?;
             }
@@ -134,7 +131,9 @@ impl Transcoded<'_> {
                 None => break,
                 Some(Ok(done)) => done?,
                 Some(Err(_)) => {
-                    return Err(Error::Usage("internal error: a worker thread failed".into()))
+                    return Err(Error::Usage(
+                        "internal error: a worker thread failed".into(),
+                    ))
                 }
             };
         }
@@ -187,7 +186,11 @@ impl<'a> Output<'a> {
         }
     }
 
-    fn put(&mut self, replaced: &Replaced, write: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    fn put(
+        &mut self,
+        replaced: &Replaced,
+        write: &mut impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
         let input = self.input;
         for (start, end, text) in replaced {
             self.piece(&input[self.copied..*start], write)?;
@@ -219,7 +222,7 @@ pub fn transcode<'a>(
     policy: SitePolicy,
     budget: &'a Budget,
 ) -> Result<Option<Transcoded<'a>>> {
-    if std::str::from_utf8(bytes).is_err() {
+    if !is_utf8(bytes) {
         return Ok(None);
     }
     let mut scanner = Scanner {
@@ -246,6 +249,26 @@ pub fn transcode<'a>(
         direction,
         budget,
     }))
+}
+
+/// UTF-8 validation of a whole document, large ones split at a character boundary and
+/// checked on both cores.
+fn is_utf8(bytes: &[u8]) -> bool {
+    const SPLIT_MIN: usize = 8 << 20;
+    if bytes.len() < SPLIT_MIN {
+        return std::str::from_utf8(bytes).is_ok();
+    }
+    let mut mid = bytes.len() / 2;
+    // Never split inside a character: continuation bytes are 0b10xx_xxxx.
+    while mid < bytes.len() && bytes[mid] & 0xC0 == 0x80 {
+        mid += 1;
+    }
+    let (a, b) = bytes.split_at(mid);
+    let (ok_a, ok_b) = rayon::join(
+        || std::str::from_utf8(a).is_ok(),
+        || std::str::from_utf8(b).is_ok(),
+    );
+    ok_a && ok_b
 }
 
 /// Parses one payload span found by the scanner.
@@ -569,15 +592,15 @@ impl Scanner<'_> {
             self.pos += 1;
             return Ok(());
         }
+        let table = self.schema.table(message);
         loop {
             self.ws();
             let (start, end) = self.string()?;
             self.ws();
             self.expect(b':')?;
             self.ws();
-            let schema = self.schema;
             let raw_key = &self.bytes[start..end];
-            match schema.field_bytes(message, raw_key) {
+            match table.and_then(|t| t.get(raw_key)) {
                 Some(field) if !raw_key.contains(&b'\\') => {
                     let key = field.json_name.as_str();
                     let key = if raw_key == key.as_bytes() {

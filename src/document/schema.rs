@@ -63,7 +63,31 @@ pub struct FieldSite {
 #[derive(Debug, Default)]
 pub struct Schema {
     /// Fx hashing: looked up once per JSON object by the scanner, where SipHash cost ~7%.
-    messages: rustc_hash::FxHashMap<String, Vec<FieldSite>>,
+    messages: rustc_hash::FxHashMap<String, Table>,
+}
+
+/// The payload-bearing fields of one message, indexed by their JSON and proto names (a
+/// history event has ~50: a linear search per key cost ~7% of a big history's decode).
+#[derive(Debug, Default)]
+pub struct Table {
+    fields: Vec<FieldSite>,
+    by_key: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+}
+
+impl Table {
+    fn new(fields: Vec<FieldSite>) -> Self {
+        let mut by_key = rustc_hash::FxHashMap::default();
+        for (i, f) in fields.iter().enumerate() {
+            by_key.insert(f.proto_name.as_bytes().into(), i);
+            by_key.insert(f.json_name.as_bytes().into(), i);
+        }
+        Table { fields, by_key }
+    }
+
+    /// The field named `key` (JSON or proto name), if it bears payloads.
+    pub fn get(&self, key: &[u8]) -> Option<&FieldSite> {
+        self.by_key.get(key).map(|&i| &self.fields[i])
+    }
 }
 
 impl Schema {
@@ -141,7 +165,7 @@ impl Schema {
                     .into_iter()
                     .filter(|f| reaching.contains(&f.target))
                     .collect();
-                (name, kept)
+                (name, Table::new(kept))
             })
             .collect();
         Schema { messages }
@@ -149,7 +173,12 @@ impl Schema {
 
     /// The payload-bearing fields of `message`, if it can reach a payload at all.
     pub fn fields(&self, message: &str) -> Option<&[FieldSite]> {
-        self.messages.get(message).map(Vec::as_slice)
+        self.messages.get(message).map(|t| t.fields.as_slice())
+    }
+
+    /// The field table of `message`, looked up once per object by the scanner.
+    pub fn table(&self, message: &str) -> Option<&Table> {
+        self.messages.get(message)
     }
 
     /// The field of `message` named `key` (JSON or proto name), if it bears payloads.
@@ -159,9 +188,7 @@ impl Schema {
 
     /// [`Schema::field`] for a key still in input bytes.
     pub fn field_bytes(&self, message: &str, key: &[u8]) -> Option<&FieldSite> {
-        self.fields(message)?
-            .iter()
-            .find(|f| f.json_name.as_bytes() == key || f.proto_name.as_bytes() == key)
+        self.table(message)?.get(key)
     }
 
     /// Number of message types that can reach a payload.
