@@ -198,6 +198,17 @@ pub fn parse_each(
         )),
         OutputFormat::Proto => each(parse_proto(bytes, &top, options.doc_type)?),
         OutputFormat::Json => {
+            // A plain {"payloads": [...]} file: the typed reader, without a JSON tree.
+            let plain = !options.from_values
+                && !options.from_readable
+                && matches!(options.doc_type, DocType::Auto | DocType::Payloads);
+            if let Some(payloads) = plain.then(|| payload_body::payloads(bytes)).flatten() {
+                return each(Document::Payloads(PayloadDocument {
+                    shape: Shape::Body,
+                    payloads,
+                    location: top,
+                }));
+            }
             let value = parse_json_value(bytes, &top)?;
             each(document_from_value(value, top, options)?)
         }
@@ -674,7 +685,21 @@ pub fn render(documents: &[Document], format: OutputFormat) -> Result<Vec<u8>> {
 
 /// The proto3 JSON value of a payload document in its shape.
 pub fn payload_document_to_value(doc: &PayloadDocument) -> Value {
-    let list = || Value::Array(doc.payloads.iter().map(payload::payload_to_json).collect());
+    let list = || {
+        // Large payloads are base64-encoded on all cores.
+        let bytes: usize = doc.payloads.iter().map(|p| p.data.len()).sum();
+        if doc.payloads.len() > 1 && bytes >= 1 << 20 {
+            use rayon::prelude::*;
+            Value::Array(
+                doc.payloads
+                    .par_iter()
+                    .map(payload::payload_to_json)
+                    .collect(),
+            )
+        } else {
+            Value::Array(doc.payloads.iter().map(payload::payload_to_json).collect())
+        }
+    };
     match (doc.shape, doc.payloads.as_slice()) {
         (Shape::Single, [one]) => payload::payload_to_json(one),
         (Shape::Array, _) => list(),

@@ -13,29 +13,130 @@ use serde::Deserialize;
 
 use crate::payload::{decode_base64, ExternalPayloadDetails, Payload};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+// serde's derived structs also accept the sequence form (`[]` as a struct), which
+// protojson refuses: these read JSON objects only, and refuse unknown or repeated keys.
+
 struct Body<'a> {
-    #[serde(borrow, default)]
     payloads: Option<Vec<PayloadIn<'a>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct PayloadIn<'a> {
-    #[serde(borrow, default)]
     metadata: Option<Metadata<'a>>,
-    #[serde(borrow, default)]
     data: Option<Cow<'a, str>>,
-    #[serde(default, alias = "external_payloads")]
     external_payloads: Option<Vec<ExternalIn<'a>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ExternalIn<'a> {
-    #[serde(borrow, default, alias = "size_bytes")]
     size_bytes: Option<Int64<'a>>,
+}
+
+/// Sets `slot` from the map's next value, refusing a key seen before.
+fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(serde::de::Error::custom("duplicate field"));
+    }
+    // `null` reads as absent, as protojson does.
+    *slot = map.next_value::<Option<T>>()?;
+    Ok(())
+}
+
+fn unknown<E: serde::de::Error>(key: &str) -> E {
+    E::custom(format!("unknown field {key}"))
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Body<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Body<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a {\"payloads\": [...]} object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut payloads = None;
+                let mut seen = false;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "payloads" if !seen => {
+                            seen = true;
+                            payloads = map.next_value()?;
+                        }
+                        other => return Err(unknown(other)),
+                    }
+                }
+                Ok(Body { payloads })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PayloadIn<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = PayloadIn<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Payload object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut p = PayloadIn {
+                    metadata: None,
+                    data: None,
+                    external_payloads: None,
+                };
+                let mut seen = [false; 3];
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let at = match key.as_ref() {
+                        "metadata" => 0,
+                        "data" => 1,
+                        "externalPayloads" | "external_payloads" => 2,
+                        other => return Err(unknown(other)),
+                    };
+                    if std::mem::replace(&mut seen[at], true) {
+                        return Err(serde::de::Error::custom("duplicate field"));
+                    }
+                    match at {
+                        0 => once(&mut p.metadata, &mut map)?,
+                        1 => once(&mut p.data, &mut map)?,
+                        _ => once(&mut p.external_payloads, &mut map)?,
+                    }
+                }
+                Ok(p)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ExternalIn<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ExternalIn<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ExternalPayloadDetails object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut e = ExternalIn { size_bytes: None };
+                let mut seen = false;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "sizeBytes" | "size_bytes" if !seen => {
+                            seen = true;
+                            once(&mut e.size_bytes, &mut map)?;
+                        }
+                        other => return Err(unknown(other)),
+                    }
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -73,12 +174,22 @@ impl<'de: 'a, 'a> Deserialize<'de> for Metadata<'a> {
 /// general reader (anything unusual, including every error).
 pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
     let body: Body<'_> = serde_json::from_slice(body).ok()?;
-    body.payloads
-        .unwrap_or_default()
-        .into_iter()
-        .map(convert)
-        .collect()
+    let list = body.payloads.unwrap_or_default();
+    // Big bodies (files of large payloads) decode their base64 on all cores; small ones
+    // (the server's requests) stay on the calling thread.
+    let text: usize = list
+        .iter()
+        .map(|p| p.data.as_ref().map_or(0, |d| d.len()))
+        .sum();
+    if list.len() > 1 && text >= PARALLEL_MIN_TEXT {
+        use rayon::prelude::*;
+        return list.into_par_iter().map(convert).collect();
+    }
+    list.into_iter().map(convert).collect()
 }
+
+/// Base64 text above which a body's payloads are converted in parallel.
+const PARALLEL_MIN_TEXT: usize = 1 << 20;
 
 /// One plain Payload object, or `None` when it needs the general reader (anything unusual,
 /// including every error): the history scanner's per-payload reader.
@@ -161,6 +272,11 @@ mod tests {
             br#"{"payloads": [{"externalPayloads": [{"sizeBytes": "x"}]}]}"#,
             br#"{"payloads": [1]}"#,
             br#"[{"data": "AA"}]"#,
+            b"[]",
+            br#"{"payloads": [[]]}"#,
+            br#"{"payloads": [["AA"]]}"#,
+            br#"{"payloads": [{"externalPayloads": [[]]}]}"#,
+            br#"{"payloads": [], "payloads": []}"#,
             b"{bad",
         ];
         for body in bodies {
