@@ -401,14 +401,21 @@ impl Job<'_> {
             written += 1;
             sink.write(&buffer)
         };
-        if self.options.format == InputFormat::Jsonl {
+        // A .jsonl / .ndjson file is read a line at a time (constant memory) unless a
+        // format was given.
+        let mut options = self.options;
+        let jsonl_name = [".jsonl", ".ndjson"].iter().any(|e| path.ends_with(e));
+        if options.format == InputFormat::Auto && jsonl_name {
+            options.format = InputFormat::Jsonl;
+        }
+        if options.format == InputFormat::Jsonl {
             let format = forced.unwrap_or(OutputFormat::Jsonl);
             let mut each = |line: &[u8], at: Location| -> Result<()> {
                 let budget = self.budget();
                 driver::each_line(
                     line,
                     at,
-                    self.options,
+                    options,
                     format,
                     self.scan_job(&budget),
                     &mut emit,
@@ -428,7 +435,7 @@ impl Job<'_> {
             driver::each(
                 &bytes,
                 name,
-                self.options,
+                options,
                 forced,
                 self.readable,
                 self.scan_job(&budget),

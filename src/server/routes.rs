@@ -442,10 +442,8 @@ pub fn transform_until(
     let too_large = |why: String| (StatusCode::PAYLOAD_TOO_LARGE, why);
     // Bound what parsing can allocate before parsing: every payload is a JSON object,
     // every JSON value but the first follows a `,` or opens a container.
-    let structure = body
-        .iter()
-        .filter(|&&b| matches!(b, b'{' | b'[' | b','))
-        .count();
+    // memchr's vectorized search: a byte-at-a-time count cost ~10% of the server's CPU.
+    let structure = memchr::memchr3_iter(b'{', b'[', b',', body).count();
     if structure > limits.max_payloads.saturating_mul(STRUCTURE_PER_PAYLOAD) + 64 {
         return Err(too_large(format!(
             "the body holds too many JSON values for at most {} payloads (--max-payloads)",
