@@ -412,14 +412,7 @@ impl Job<'_> {
             let format = forced.unwrap_or(OutputFormat::Jsonl);
             let mut each = |line: &[u8], at: Location| -> Result<()> {
                 let budget = self.budget();
-                driver::each_line(
-                    line,
-                    at,
-                    options,
-                    format,
-                    self.scan_job(&budget),
-                    &mut emit,
-                )
+                driver::each_line(line, at, options, format, self.scan_job(&budget), &mut emit)
             };
             if path == "-" {
                 io::note_terminal_stdin();

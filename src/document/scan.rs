@@ -36,7 +36,6 @@ struct Found {
     start: usize,
     end: usize,
     kind: SiteKind,
-    path: String,
 }
 
 /// Nesting deeper than this gives up (serde_json's own limit, which the DOM path then
@@ -52,6 +51,10 @@ struct Scanner<'a> {
     in_payload: bool,
     schema: &'static Schema,
     found: Vec<Found>,
+    /// Paths are kept only for the site starting here (a failing site, found again): a
+    /// String per site cost ~10% of a big history's peak memory.
+    path_of: Option<usize>,
+    path_found: Option<String>,
 }
 
 /// A scanned document, transcoded while it is written: the input's bytes go out as they
@@ -60,6 +63,7 @@ struct Scanner<'a> {
 /// new payload texts are held at a time, so memory stays near the input's size.
 pub struct Transcoded<'a> {
     input: &'a [u8],
+    doc_type: DocType,
     found: Vec<Found>,
     top: Location,
     pipeline: &'a Pipeline,
@@ -71,17 +75,32 @@ pub struct Transcoded<'a> {
 type Replaced = Vec<(usize, usize, Vec<u8>)>;
 
 /// Payload sites per chunk: enough to keep both cores busy, small enough to bound memory.
-const CHUNK_SITES: usize = 4096;
+const CHUNK_SITES: usize = 1024;
 
 impl Transcoded<'_> {
+    /// Where a site is: its path is found again by scanning once more (only for errors).
+    fn location(&self, site: &Found) -> Location {
+        let mut scanner = Scanner {
+            bytes: self.input,
+            pos: 0,
+            depth: 0,
+            in_payload: false,
+            schema: Schema::temporal(),
+            found: Vec::new(),
+            path_of: Some(site.start),
+            path_found: None,
+        };
+        let _ = scanner.document(self.doc_type);
+        self.top.join(&scanner.path_found.unwrap_or_default())
+    }
+
     /// The new texts of the payloads of `sites` that a stage changed.
     fn run(&self, sites: &[Found]) -> Result<Replaced> {
         let bytes = self.input;
-        let top = &self.top;
         let changed = super::driver::run_sites(
             sites,
-            |f| parse_one(&bytes[f.start..f.end], f, top),
-            |f| top.join(&f.path),
+            |f| parse_one(&bytes[f.start..f.end], || self.location(f)),
+            |f| self.location(f),
             self.pipeline,
             self.direction,
             self.budget,
@@ -232,6 +251,8 @@ pub fn transcode<'a>(
         in_payload: false,
         schema: Schema::temporal(),
         found: Vec::new(),
+        path_of: None,
+        path_found: None,
     };
     if scanner.document(doc_type).is_err() {
         return Ok(None);
@@ -243,6 +264,7 @@ pub fn transcode<'a>(
         .collect();
     Ok(Some(Transcoded {
         input: bytes,
+        doc_type,
         found,
         top: top.clone(),
         pipeline,
@@ -272,10 +294,9 @@ fn is_utf8(bytes: &[u8]) -> bool {
 }
 
 /// Parses one payload span found by the scanner.
-fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payload> {
-    let location = top.join(&found.path);
+fn parse_one(text: &[u8], location: impl Fn() -> Location) -> Result<payload::Payload> {
     let invalid = |e: serde_json::Error| Error::Parse {
-        location: location.clone(),
+        location: location(),
         message: format!("invalid JSON: {e}"),
     };
     // Duplicate keys inside payloads were already refused by the scanner (`in_payload`).
@@ -287,9 +308,9 @@ fn parse_one(text: &[u8], found: &Found, top: &Location) -> Result<payload::Payl
     let value: Value = serde_json::from_slice(text).map_err(invalid)?;
     payload::payload_from_json(&value).map_err(|e| Error::Parse {
         location: if e.path.is_empty() {
-            location
+            location()
         } else {
-            location.join(&e.path)
+            location().join(&e.path)
         },
         message: e.message,
     })
@@ -404,6 +425,8 @@ impl Scanner<'_> {
             in_payload: false,
             schema: self.schema,
             found: Vec::new(),
+            path_of: None,
+            path_found: None,
         };
         let in_array = probe.peek() == Some(b'[');
         if in_array {
@@ -646,11 +669,13 @@ impl Scanner<'_> {
                 let skipped = self.skip();
                 self.in_payload = false;
                 skipped?;
+                if self.path_of == Some(start) {
+                    self.path_found = Some(path.clone());
+                }
                 self.found.push(Found {
                     start,
                     end: self.pos,
                     kind,
-                    path: path.clone(),
                 });
                 Ok(())
             }
