@@ -458,16 +458,7 @@ impl Pipeline {
             .collect();
         let rekeyed = forward_some(steps, |objects| {
             let fresh = self.local.run(Direction::Rekey, objects, budget);
-            forward_some(
-                fresh
-                    .into_iter()
-                    .map(|r| match r {
-                        Ok(p) => Step::Forward(p),
-                        Err(e) => Step::Done(Err(e)),
-                    })
-                    .collect(),
-                |list| storage.offload_all(list),
-            )
+            then(fresh, |list| storage.offload_all(list))
         });
         for (at, r) in refs_at.into_iter().zip(rekeyed) {
             out[at] = Some(r);
@@ -496,16 +487,7 @@ impl Pipeline {
                     results = self.unmark(results, &stages[at + 1..], budget);
                 }
             }
-            results = forward_some(
-                results
-                    .into_iter()
-                    .map(|r| match r {
-                        Ok(p) => Step::Forward(p),
-                        Err(e) => Step::Done(Err(e)),
-                    })
-                    .collect(),
-                |batch| stage.run(direction, batch, budget),
-            );
+            results = then(results, |batch| stage.run(direction, batch, budget));
         }
         results
     }
@@ -540,16 +522,7 @@ impl Pipeline {
         forward_some(steps, |batch| {
             let mut batch: Vec<Result<Payload, CodecError>> = batch.into_iter().map(Ok).collect();
             for stage in codecs {
-                batch = forward_some(
-                    batch
-                        .into_iter()
-                        .map(|r| match r {
-                            Ok(p) => Step::Forward(p),
-                            Err(e) => Step::Done(Err(e)),
-                        })
-                        .collect(),
-                    |b| stage.run(Direction::Decode, b, budget),
-                );
+                batch = then(batch, |b| stage.run(Direction::Decode, b, budget));
             }
             batch
                 .into_iter()
@@ -645,6 +618,21 @@ enum Step {
     Forward(Payload),
 }
 
+/// The next stage after `results`: successes go on to `stage`, failures stay in place.
+fn then(
+    results: Vec<Result<Payload, CodecError>>,
+    stage: impl FnOnce(Vec<Payload>) -> Vec<Result<Payload, CodecError>>,
+) -> Vec<Result<Payload, CodecError>> {
+    let steps = results
+        .into_iter()
+        .map(|r| match r {
+            Ok(p) => Step::Forward(p),
+            Err(e) => Step::Done(Err(e)),
+        })
+        .collect();
+    forward_some(steps, stage)
+}
+
 /// Runs `stage` on the payloads going on, as one list, and puts each result back in its
 /// place: count and order kept.
 fn forward_some(
@@ -733,6 +721,60 @@ mod tests {
             p.data.truncate(p.data.len() - self.0.len());
             Ok(p)
         }
+    }
+
+    #[test]
+    fn codec_encoded_references_are_decoded_then_resolved() {
+        use crate::storage::{reference, Storage, StorageConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let mut config: StorageConfig = toml::from_str(&format!(
+            "driver = \"file\"\npath = \"{}\"\nbucket = \"b\"\nthreshold = 1",
+            dir.path().display()
+        ))
+        .unwrap();
+        config.validate(dir.path()).unwrap();
+        let zlib = || -> Box<dyn Codec> {
+            Box::new(CompressCodec::new(Algorithm::Zlib).always_encode(true))
+        };
+        let pipe = Pipeline::new("ns", vec![zlib()])
+            .with_storage(Storage::new("ns", &config).unwrap(), Vec::new());
+        let plain = payload::with_encoding("json/plain", b"\"hello\"".to_vec());
+        let b = Budget::unlimited();
+        // Encode: zlib, then stored; the reference is plain.
+        let stored = pipe
+            .run(Direction::Encode, vec![plain.clone()], &b)
+            .unwrap();
+        assert!(reference::is_reference(&stored[0]));
+        // A later SDK encodes the reference with the codec and marks it.
+        let mut marked = zlib().encode(stored[0].clone()).unwrap();
+        marked
+            .metadata
+            .insert(reference::MARKER.into(), b"true".to_vec());
+        marked.external_payloads = stored[0].external_payloads.clone();
+        let decoded = pipe
+            .run(Direction::Decode, vec![marked.clone()], &b)
+            .unwrap();
+        assert_eq!(decoded, vec![plain]);
+        // Kept references come back decoded from the codec, as plain references.
+        let kept = pipe
+            .run(
+                Direction::Decode,
+                vec![marked],
+                &Budget::unlimited().keeping_refs(true),
+            )
+            .unwrap();
+        assert_eq!(kept, stored);
+        // A marked payload that is no reference after decoding is refused.
+        let mut fake = zlib()
+            .encode(payload::with_encoding("json/plain", b"1".to_vec()))
+            .unwrap();
+        fake.metadata
+            .insert(reference::MARKER.into(), b"true".to_vec());
+        let e = pipe.run(Direction::Decode, vec![fake], &b).unwrap_err();
+        assert!(e
+            .source
+            .to_string()
+            .contains("did not decode to a reference"));
     }
 
     #[test]
