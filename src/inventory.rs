@@ -64,7 +64,7 @@ impl Inventory {
             return;
         };
         let (locations, list): (Vec<Location>, Vec<_>) = refs.into_iter().unzip();
-        let budget = crate::codec::Budget::unlimited();
+        let budget = crate::codec::Budget::new(1 << 30);
         for (location, result) in locations.into_iter().zip(storage.resolve(list, &budget)) {
             match result {
                 Ok(object) => {

@@ -578,6 +578,12 @@ impl Pipeline {
         expired: &dyn Fn() -> bool,
     ) -> Result<Vec<Payload>, PipelineError> {
         if self.batches() {
+            if expired() {
+                return Err(PipelineError {
+                    index: 0,
+                    source: CodecError::DeadlineExceeded,
+                });
+            }
             return self.run(direction, payloads, budget);
         }
         payloads
@@ -728,7 +734,7 @@ mod tests {
         use crate::storage::{reference, Storage, StorageConfig};
         let dir = tempfile::tempdir().unwrap();
         let mut config: StorageConfig = toml::from_str(&format!(
-            "driver = \"file\"\npath = \"{}\"\nbucket = \"b\"\nthreshold = 1",
+            "driver = \"file\"\npath = \"{}\"\nbucket = \"bkt\"\nthreshold = 1",
             dir.path().display()
         ))
         .unwrap();

@@ -262,7 +262,9 @@ fn missing_and_tampered_objects_are_located_errors_and_write_nothing() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("{at} fails its integrity check: SHA-256 ")),
+        err.contains(&format!(
+            "{at} fails its integrity check (SHA-256 differs from the reference's)"
+        )),
         "{err}"
     );
     assert!(!out_file.exists(), "no partial output");
@@ -683,4 +685,71 @@ fn count_files(dir: &Path) -> usize {
             }
         })
         .sum()
+}
+
+/// A payload list of `n` copies of the first reference in the order history, its claim's
+/// bucket replaced by `bucket`.
+fn references(n: usize, bucket: &str) -> String {
+    let input = order_input("encoded");
+    let reference = input
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| encoding_of(p) == "json/protobuf")
+        .unwrap()
+        .clone();
+    let mut claim: Value =
+        serde_json::from_slice(&base64_decode(reference["data"].as_str().unwrap())).unwrap();
+    claim["claimData"]["bucket"] = json!(bucket);
+    let mut one = reference.clone();
+    one["data"] = json!(base64_encode(&claim.to_string()));
+    json!({ "payloads": vec![one; n] }).to_string()
+}
+
+#[test]
+fn every_resolved_reference_is_charged_and_claims_may_not_choose_the_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    // Namespace default of storage-file.toml, but naming the bucket it reads.
+    let text = std::fs::read_to_string(root().join("examples/storage-file.toml"))
+        .unwrap()
+        .replace(
+            "../../shared",
+            &root().join("../shared").display().to_string(),
+        )
+        .replace(
+            "storage = { driver = \"file\", path",
+            "storage = { driver = \"file\", bucket = \"temporal-payloads\", path",
+        );
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, text).unwrap();
+    let input = dir.path().join("refs.json");
+    let run = |extra: &[&str]| {
+        tcodec()
+            .arg("--config")
+            .arg(&config)
+            .args(["decode", "-n", "default"])
+            .args(extra)
+            .arg(&input)
+            .output()
+            .unwrap()
+    };
+    // 200 references to one ~14 KB object: each resolved copy counts against the budget.
+    std::fs::write(&input, references(200, "temporal-payloads")).unwrap();
+    assert_success(&run(&[]));
+    let out = run(&["--max-decoded-total", "1MiB"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("exceeds the limit of 1048576 bytes in total"),
+        "{err}"
+    );
+    // A claim naming another bucket is refused before anything is fetched.
+    std::fs::write(&input, references(1, "someone-elses-bucket")).unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("reference names bucket \"someone-elses-bucket\", which namespace \"default\" does not read"),
+        "{err}"
+    );
 }

@@ -20,6 +20,8 @@ pub struct Budget {
     /// Encode offloads payloads over the storage threshold (the CLI does; the server only
     /// with `--offload-on-encode`).
     offload: bool,
+    /// When the request must be done (the server's time limit); storage fetches stop then.
+    deadline: Option<std::time::Instant>,
 }
 
 impl Budget {
@@ -30,7 +32,20 @@ impl Budget {
             spent: AtomicU64::new(0),
             keep_refs: false,
             offload: true,
+            deadline: None,
         }
+    }
+
+    /// Work for this budget stops at `deadline`.
+    pub fn until(mut self, deadline: std::time::Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Time left before the deadline, if there is one (zero once past).
+    pub fn time_left(&self) -> Option<std::time::Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()))
     }
 
     /// This run leaves storage references unresolved when `yes`.

@@ -45,6 +45,8 @@ pub struct Ask {
     pub keep_refs: bool,
     /// `/download`: every payload must be a reference; each is resolved and decoded.
     pub download: bool,
+    /// When the request must be answered: storage fetches stop then.
+    pub deadline: Option<Instant>,
 }
 
 /// What the access log, metrics and audit log record of one request.
@@ -149,16 +151,15 @@ async fn answer(
     let mut ask = Ask {
         keep_refs: query_flag(parts.uri.query(), "preserveStorageRefs"),
         download: false,
+        deadline: Some(started + state.timeout),
     };
     let (prefix, direction) = if let Some(p) = path.strip_suffix("/decode") {
         (p, Direction::Decode)
     } else if let Some(p) = path.strip_suffix("/encode") {
         (p, Direction::Encode)
     } else if let Some(p) = path.strip_suffix("/download") {
-        ask = Ask {
-            keep_refs: false,
-            download: true,
-        };
+        ask.keep_refs = false;
+        ask.download = true;
         (p, Direction::Decode)
     } else {
         return reply(
@@ -481,9 +482,12 @@ pub fn transform_until(
             )));
         }
     }
-    let budget = Budget::new(limits.max_decoded)
+    let mut budget = Budget::new(limits.max_decoded)
         .keeping_refs(ask.keep_refs)
         .offloading(limits.offload_on_encode);
+    if let Some(deadline) = ask.deadline {
+        budget = budget.until(deadline);
+    }
     let payloads: Vec<Payload> = pipeline
         .run_sequential_until(direction, payloads, &budget, expired)
         .inspect_err(|e| report.error = Some(super::metrics::error_kind(&e.source)))
@@ -496,6 +500,10 @@ pub fn transform_until(
                 "payloads[{}]: {} (--max-decoded-size)",
                 e.index, e.source
             )),
+            CodecError::StorageUnavailable { .. } => (
+                StatusCode::BAD_GATEWAY,
+                format!("payloads[{}]: {}", e.index, e.source),
+            ),
             source => bad(format!("payloads[{}]: {source}", e.index)),
         })?;
     let count = payloads.len();

@@ -198,12 +198,12 @@ impl Driver {
         let path = self.file_path(key)?;
         let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => FetchError::Missing(key.to_string()),
-            _ => FetchError::Unavailable(format!("cannot read {}: {e}", path.display())),
+            _ => FetchError::Unavailable(format!("cannot read the object: {}", e.kind())),
         })?;
         let mut bytes = Vec::new();
-        file.take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| FetchError::Unavailable(format!("cannot read {}: {e}", path.display())))?;
+        file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
+            FetchError::Unavailable(format!("cannot read the object: {}", e.kind()))
+        })?;
         if bytes.len() as u64 > limit {
             return Err(FetchError::TooLarge(bytes.len() as u64));
         }

@@ -32,6 +32,8 @@ pub const DEFAULT_THRESHOLD: u64 = 256 * 1024;
 pub const MAX_OBJECT: u64 = 50 * 1024 * 1024;
 /// Objects fetched or stored at once.
 const CONCURRENCY: usize = 16;
+/// Distinct objects one request or document may name.
+const MAX_OBJECTS: usize = 10_000;
 /// Time limit of one storage request.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -51,8 +53,11 @@ pub enum Size {
 pub struct StorageConfig {
     /// `s3`, `gcs` or `file`.
     pub driver: DriverKind,
-    /// The bucket new objects go to (references name their own bucket).
+    /// The bucket new objects go to, and the one references may name.
     pub bucket: Option<String>,
+    /// Further buckets references may name (read only).
+    #[serde(default)]
+    pub read_buckets: Vec<String>,
     /// S3 region (else `AWS_REGION`/`AWS_DEFAULT_REGION`, else us-east-1).
     pub region: Option<String>,
     /// S3-compatible endpoint (else `AWS_ENDPOINT_URL`, else AWS).
@@ -88,6 +93,13 @@ impl StorageConfig {
                 }
             }
         }
+        for bucket in self.bucket.iter().chain(&self.read_buckets) {
+            if !valid_bucket(bucket) {
+                return Err(format!(
+                    "storage bucket {bucket:?} is not a valid bucket name (3-63 of a-z, 0-9, '.', '-', '_')"
+                ));
+            }
+        }
         self.threshold_bytes().map(|_| ())
     }
 
@@ -107,11 +119,24 @@ impl StorageConfig {
     }
 }
 
+/// S3 and GCS bucket names: 3-63 lower-case letters, digits, `.`, `-` (and `_` for GCS),
+/// starting and ending with a letter or digit.
+fn valid_bucket(name: &str) -> bool {
+    let ok_char =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_');
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name.chars().all(ok_char)
+        && edge(name.chars().next())
+        && edge(name.chars().last())
+}
+
 /// The storage stage of one namespace.
 pub struct Storage {
     namespace: String,
     driver: Driver,
     bucket: Option<String>,
+    read_buckets: Vec<String>,
     threshold: u64,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     started: OnceLock<Result<(), String>>,
@@ -142,6 +167,11 @@ impl Drop for Storage {
     }
 }
 
+/// Text from a claim, fit for a one-line message (control characters escaped).
+fn escaped(text: &str) -> String {
+    text.chars().flat_map(char::escape_debug).collect()
+}
+
 /// Why a reference could not be resolved or a payload not stored.
 fn data_error(message: String) -> CodecError {
     CodecError::StorageObject { message }
@@ -160,6 +190,7 @@ impl Storage {
                 TIMEOUT,
             ),
             bucket: config.bucket.clone(),
+            read_buckets: config.read_buckets.clone(),
             threshold: config.threshold_bytes()?,
             runtime: Mutex::new(None),
             started: OnceLock::new(),
@@ -200,6 +231,25 @@ impl Storage {
         self.offloaded.load(Ordering::Relaxed)
     }
 
+    /// [`Storage::block_on`], given up at the budget's deadline (the server's request
+    /// time limit).
+    fn block_on_until<F: std::future::Future>(
+        &self,
+        future: F,
+        budget: &Budget,
+    ) -> Result<F::Output, CodecError> {
+        let Some(left) = budget.time_left() else {
+            return self.block_on(future);
+        };
+        if self.driver.kind() == DriverKind::File {
+            return self.block_on(future);
+        }
+        match self.block_on(tokio::time::timeout(left, future))? {
+            Ok(out) => Ok(out),
+            Err(_) => Err(CodecError::DeadlineExceeded),
+        }
+    }
+
     /// Runs `future` to completion on this stage's I/O runtime (made on first use).
     fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, CodecError> {
         if self.driver.kind() == DriverKind::File {
@@ -234,6 +284,10 @@ impl Storage {
     /// Reads the claim of every plain reference in `batch`, fetches each object once,
     /// checks its SHA-256 and size, and puts the stored payload in the reference's place.
     /// Other payloads pass through.
+    ///
+    /// Fail closed: a claim may name only the configured bucket (or `read_buckets`); every
+    /// fetched object is charged to `budget` as it arrives, and every reference resolved is
+    /// charged again (each is a copy); fetching stops at the budget's deadline.
     pub fn resolve(
         &self,
         batch: Vec<Payload>,
@@ -241,51 +295,47 @@ impl Storage {
     ) -> Vec<Result<Payload, CodecError>> {
         let claims: Vec<Option<Result<Claim, CodecError>>> = batch
             .iter()
-            .map(|p| {
-                reference::is_reference(p).then(|| {
-                    let claim = reference::claim(p).map_err(data_error)?;
-                    if !self.driver.reads(&claim.driver) {
-                        return Err(data_error(format!(
-                            "reference names storage driver {:?}; namespace {:?} has a {:?} driver",
-                            claim.driver,
-                            self.namespace,
-                            self.driver.kind()
-                        )));
-                    }
-                    Ok(claim)
-                })
-            })
+            .map(|p| reference::is_reference(p).then(|| self.admit(p)))
             .collect();
-        let mut unique: Vec<Claim> = Vec::new();
-        let mut index: HashMap<(String, String, String), usize> = HashMap::new();
+        // One fetch per object (bucket and key); each claim's hash is checked on its own.
+        let mut unique: Vec<(String, String)> = Vec::new();
+        let mut index: HashMap<(String, String), usize> = HashMap::new();
         for claim in claims.iter().flatten().flatten() {
             index
-                .entry((
-                    claim.bucket.clone(),
-                    claim.key.clone(),
-                    claim.sha256.clone(),
-                ))
+                .entry((claim.bucket.clone(), claim.key.clone()))
                 .or_insert_with(|| {
-                    unique.push(claim.clone());
+                    unique.push((claim.bucket.clone(), claim.key.clone()));
                     unique.len() - 1
                 });
+        }
+        if unique.len() > MAX_OBJECTS {
+            let e = data_error(format!(
+                "{} distinct stored objects in one request or document, over the limit of {MAX_OBJECTS}",
+                unique.len()
+            ));
+            return batch.iter().map(|_| Err(e.clone())).collect();
         }
         let fetched: Vec<Result<Vec<u8>, FetchError>> = if unique.is_empty() {
             Vec::new()
         } else {
             let driver = &self.driver;
-            let limit = MAX_OBJECT.min(budget.remaining());
-            let all =
-                futures::stream::iter(unique.iter().map(|c| driver.get(&c.bucket, &c.key, limit)))
-                    .buffered(CONCURRENCY)
-                    .collect::<Vec<_>>();
-            match self.block_on(all) {
+            let all = futures::stream::iter(unique.iter().map(|(bucket, key)| async move {
+                let limit = MAX_OBJECT.min(budget.remaining());
+                let bytes = driver.get(bucket, key, limit).await?;
+                // Charged as soon as it is held: N objects never sit in memory uncounted.
+                budget
+                    .spend(bytes.len() as u64)
+                    .map_err(|_| FetchError::TooLarge(bytes.len() as u64))?;
+                Ok(bytes)
+            }))
+            .buffered(CONCURRENCY)
+            .collect::<Vec<_>>();
+            match self.block_on_until(all, budget) {
                 Ok(list) => list,
                 Err(e) => return batch.into_iter().map(|_| Err(e.clone())).collect(),
             }
         };
         self.fetched.fetch_add(fetched.len(), Ordering::Relaxed);
-        let mut spent = vec![false; fetched.len()];
         batch
             .into_iter()
             .zip(claims)
@@ -294,42 +344,68 @@ impl Storage {
                     return Ok(payload);
                 };
                 let claim = claim?;
-                let at = index[&(claim.bucket, claim.key.clone(), claim.sha256.clone())];
-                let bytes = match &fetched[at] {
+                let key = escaped(&claim.key);
+                let bytes = match &fetched[index[&(claim.bucket, claim.key.clone())]] {
                     Ok(bytes) => bytes,
-                    Err(FetchError::Missing(key)) => {
+                    Err(FetchError::Missing(_)) => {
                         return Err(data_error(format!(
                             "stored object {key} is missing from its bucket"
                         )))
                     }
                     Err(FetchError::TooLarge(size)) => {
                         return Err(data_error(format!(
-                            "stored object {} is {size} bytes, over the limit of {} bytes per object or the document's remaining decoded budget",
-                            claim.key,
-                            MAX_OBJECT.min(budget.remaining())
+                            "stored object {key} ({size} bytes) is over the limit of {MAX_OBJECT} bytes per object or the request's or document's decoded budget"
                         )))
                     }
                     Err(FetchError::Unavailable(why)) => {
                         return Err(CodecError::StorageUnavailable {
-                            message: format!("cannot fetch {}: {why}", claim.key),
+                            message: format!("cannot fetch {key}: {why}"),
                         })
                     }
                 };
-                let digest = hex::encode(sha2::Sha256::digest(bytes));
-                if digest != claim.sha256 {
+                // The actual digest is not shown: it would make the check an oracle.
+                if hex::encode(sha2::Sha256::digest(bytes)) != claim.sha256 {
                     return Err(data_error(format!(
-                        "stored object {} fails its integrity check: SHA-256 {digest}, the reference says {}",
-                        claim.key, claim.sha256
+                        "stored object {key} fails its integrity check (SHA-256 differs from the reference's)"
                     )));
                 }
-                if !std::mem::replace(&mut spent[at], true) {
-                    budget.spend(bytes.len() as u64)?;
-                }
+                budget.spend(bytes.len() as u64)?;
                 let stored = crate::codec::inner_payload("storage", bytes)?;
                 self.resolved.fetch_add(1, Ordering::Relaxed);
                 Ok(stored)
             })
             .collect()
+    }
+
+    /// A plain reference's claim, if this storage may read it: the driver's name, and a
+    /// bucket this namespace is configured to read (the claim must not choose where the
+    /// server's credentials are used).
+    fn admit(&self, payload: &Payload) -> Result<Claim, CodecError> {
+        let claim = reference::claim(payload).map_err(data_error)?;
+        if !self.driver.reads(&claim.driver) {
+            return Err(data_error(format!(
+                "reference names storage driver {:?}; namespace {:?} has a {:?} driver",
+                escaped(&claim.driver),
+                self.namespace,
+                self.driver.kind()
+            )));
+        }
+        let allowed = match (&self.bucket, self.driver.kind()) {
+            // A bucket dump read by the file driver: any bucket, unless one is named.
+            (None, DriverKind::File) => true,
+            (bucket, _) => {
+                bucket.as_deref() == Some(claim.bucket.as_str())
+                    || self.read_buckets.iter().any(|b| *b == claim.bucket)
+            }
+        };
+        if !allowed {
+            return Err(data_error(format!(
+                "reference names bucket {:?}, which namespace {:?} does not read (storage bucket or read_buckets)",
+                escaped(&claim.bucket),
+                self.namespace
+            )));
+        }
+        Ok(claim)
     }
 
     /// Replaces every payload of `batch` whose serialized size is at least the threshold by
