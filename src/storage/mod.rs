@@ -395,7 +395,7 @@ impl Storage {
             (None, DriverKind::File) => true,
             (bucket, _) => {
                 bucket.as_deref() == Some(claim.bucket.as_str())
-                    || self.read_buckets.iter().any(|b| *b == claim.bucket)
+                    || self.read_buckets.contains(&claim.bucket)
             }
         };
         if !allowed {
