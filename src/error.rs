@@ -38,6 +38,11 @@ pub use crate::location::Location;
 /// Everything that can go wrong in tcodec, each with where it happened.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Internal: the history scanner did not accept a document after all; the caller
+    /// reads it with the tree walker instead. Never reported to a user.
+    #[error("internal: the history scanner did not accept the document")]
+    ScanGaveUp,
+
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
@@ -120,7 +125,7 @@ impl Error {
                 source: CodecError::Remote { .. } | CodecError::StorageUnavailable { .. },
                 ..
             } => ExitStatus::Remote,
-            Error::Parse { .. } | Error::Codec { .. } => ExitStatus::Data,
+            Error::Parse { .. } | Error::Codec { .. } | Error::ScanGaveUp => ExitStatus::Data,
             Error::Io { .. } => ExitStatus::Io,
         }
     }

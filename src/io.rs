@@ -176,10 +176,29 @@ impl Sink {
         }
     }
 
-    /// Whether output goes to a temporary file that replaces the target only on commit
-    /// (what was written is lost on failure).
-    pub fn is_atomic(&self) -> bool {
-        matches!(self, Sink::File { .. })
+    /// Where the next byte goes, for a temporary file that replaces the target only on
+    /// commit (what is written there can be taken back); `None` for other sinks.
+    pub fn mark(&mut self) -> Result<Option<u64>> {
+        use std::io::Seek as _;
+        match self {
+            Sink::File { temp, target } => temp
+                .stream_position()
+                .map(Some)
+                .map_err(|e| Error::io("cannot write", target.as_path(), e)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Takes back everything written to the temporary file after `mark`.
+    pub fn rewind(&mut self, mark: u64) -> Result<()> {
+        use std::io::Seek as _;
+        if let Sink::File { temp, target } = self {
+            let file = temp.as_file_mut();
+            file.set_len(mark)
+                .and_then(|()| file.seek(std::io::SeekFrom::Start(mark)).map(|_| ()))
+                .map_err(|e| Error::io("cannot write", target.as_path(), e))?;
+        }
+        Ok(())
     }
 
     /// Appends bytes.

@@ -473,3 +473,75 @@ fn readable_output_of_every_fixture_matches_an_independent_rendering() {
     }
     assert!(count >= 10, "{count} fixtures");
 }
+
+/// A history of over 8 MiB (the size from which the scanner runs while payloads are
+/// transcoded): the fixture's events repeated, and the same events decoded by the CLI.
+fn big_history() -> (String, String) {
+    let file = histories("default")
+        .into_iter()
+        .max_by_key(|f| std::fs::metadata(f).unwrap().len())
+        .unwrap();
+    let encoded = json(&std::fs::read(&file).unwrap());
+    let decoded = json(&std::fs::read(truth(&file)).unwrap());
+    let events = |v: &Value| v["events"].as_array().unwrap().clone();
+    let (mut enc, mut dec) = (Vec::new(), Vec::new());
+    while serde_json::to_vec(&enc).unwrap().len() < 9 << 20 {
+        enc.extend(events(&encoded));
+        dec.extend(events(&decoded));
+    }
+    let pretty = |events: Vec<Value>| {
+        serde_json::to_string_pretty(&serde_json::json!({ "events": events })).unwrap()
+    };
+    (pretty(enc), pretty(dec))
+}
+
+#[test]
+fn big_histories_transcode_while_they_are_scanned_and_fall_back_when_the_scanner_gives_up() {
+    let (encoded, decoded) = big_history();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.json");
+    let output = dir.path().join("out.json");
+    std::fs::write(&input, &encoded).unwrap();
+    let run = || {
+        tcodec_interop()
+            .args(["decode", "-n", "default"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap()
+    };
+    // Into a file: scanned and transcoded at once; the same bytes as the CLI's decode.
+    assert_success(&run());
+    assert_eq!(
+        json(&std::fs::read(&output).unwrap()),
+        json(decoded.as_bytes())
+    );
+    let to_stdout = decode("default", &[], encoded.clone().into_bytes());
+    assert!(
+        std::fs::read(&output).unwrap() == to_stdout,
+        "file and stdout differ"
+    );
+    // A duplicate key in the last payload: the scanner gives up at the very end, after
+    // chunks were written; the tree walker then reports it and nothing is kept.
+    std::fs::remove_file(&output).unwrap();
+    let at = encoded.rfind("\"data\": \"").unwrap();
+    let mut bad = encoded.clone();
+    bad.insert_str(at, "\"data\": \"AA==\", ");
+    std::fs::write(&input, &bad).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("duplicate"), "{err}");
+    assert!(!output.exists(), "no output for a refused document");
+    // A tampered payload late in the document: named by its path, nothing kept.
+    let at = encoded.rfind("\"data\": \"").unwrap() + "\"data\": \"".len();
+    let mut tampered = encoded.clone();
+    tampered.replace_range(at..at + 4, "AAAA");
+    std::fs::write(&input, &tampered).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(": events["), "{err}");
+    assert!(!output.exists(), "no output for a failed document");
+}

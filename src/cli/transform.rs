@@ -373,11 +373,16 @@ impl Job<'_> {
         let mut emit = |item: Produced<'_>, format: OutputFormat| -> Result<()> {
             let doc = match item {
                 Produced::Text(text, newline) => {
-                    written += 1;
                     // Into a temporary file committed at the end, chunks stream as they
                     // are done; elsewhere a failure must write nothing, so all first.
-                    let stream = sink.is_atomic();
-                    text.write_to(|bytes| sink.write(bytes), stream)?;
+                    let mark = sink.mark()?;
+                    let done = text.write_to(|bytes| sink.write(bytes), mark.is_some());
+                    if let (Err(Error::ScanGaveUp), Some(mark)) = (&done, mark) {
+                        // The tree walker takes the document from the start.
+                        sink.rewind(mark)?;
+                    }
+                    done?;
+                    written += 1;
                     return if newline { sink.write(b"\n") } else { Ok(()) };
                 }
                 Produced::Doc(doc) => doc,

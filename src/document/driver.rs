@@ -135,7 +135,11 @@ pub fn each(
         && matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
     if let Some(job) = scan.filter(|_| may_be_json) {
         if let Some(out) = job.transcode(bytes, &Location::file(name), options.doc_type)? {
-            return emit(Produced::Text(out, false), OutputFormat::Json);
+            match emit(Produced::Text(out, false), OutputFormat::Json) {
+                // The scanner did not accept it after all (nothing of it was kept).
+                Err(Error::ScanGaveUp) => {}
+                done => return done,
+            }
         }
     }
     let detected = doc::resolve_format(bytes, name, options)?;
@@ -162,7 +166,10 @@ pub fn each_line(
 ) -> Result<()> {
     if let Some(job) = scan.filter(|_| format == OutputFormat::Jsonl) {
         if let Some(out) = job.transcode(line, &at, options.doc_type)? {
-            return emit(Produced::Text(out, true), format);
+            match emit(Produced::Text(out, true), format) {
+                Err(Error::ScanGaveUp) => {}
+                done => return done,
+            }
         }
     }
     emit(Produced::Doc(doc::parse_line(line, at, options)?), format)

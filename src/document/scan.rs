@@ -32,6 +32,7 @@ struct GiveUp;
 type Scan<T> = std::result::Result<T, GiveUp>;
 
 /// A payload object found in the input.
+#[derive(Debug, Clone, Copy)]
 struct Found {
     start: usize,
     end: usize,
@@ -55,6 +56,9 @@ struct Scanner<'a> {
     /// String per site cost ~10% of a big history's peak memory.
     path_of: Option<usize>,
     path_found: Option<String>,
+    /// Pipelined scanning: full chunks of sites go here as they are found (and are kept
+    /// no longer); once the receiver is gone the scan goes on only to validate.
+    chunks: Option<std::sync::mpsc::SyncSender<Vec<Found>>>,
 }
 
 /// A scanned document, transcoded while it is written: the input's bytes go out as they
@@ -64,15 +68,24 @@ struct Scanner<'a> {
 pub struct Transcoded<'a> {
     input: &'a [u8],
     doc_type: DocType,
-    found: Vec<Found>,
+    policy: SitePolicy,
+    /// The sites, when the document was scanned up front (small documents).
+    found: Option<Vec<Found>>,
     top: Location,
     pipeline: &'a Pipeline,
     direction: Direction,
     budget: &'a Budget,
 }
 
+fn worker_failed() -> Error {
+    Error::Usage("internal error: a worker thread failed".into())
+}
+
 /// New text for input bytes `start..end`, in input order.
 type Replaced = Vec<(usize, usize, Vec<u8>)>;
+
+/// Documents at least this large are scanned while they are transcoded.
+const PIPELINE_MIN: usize = 8 << 20;
 
 /// Payload sites per chunk: enough to keep both cores busy, small enough to bound memory.
 const CHUNK_SITES: usize = 1024;
@@ -80,16 +93,8 @@ const CHUNK_SITES: usize = 1024;
 impl Transcoded<'_> {
     /// Where a site is: its path is found again by scanning once more (only for errors).
     fn location(&self, site: &Found) -> Location {
-        let mut scanner = Scanner {
-            bytes: self.input,
-            pos: 0,
-            depth: 0,
-            in_payload: false,
-            schema: Schema::temporal(),
-            found: Vec::new(),
-            path_of: Some(site.start),
-            path_found: None,
-        };
+        let mut scanner = Scanner::new(self.input);
+        scanner.path_of = Some(site.start);
         let _ = scanner.document(self.doc_type);
         self.top.join(&scanner.path_found.unwrap_or_default())
     }
@@ -118,15 +123,37 @@ impl Transcoded<'_> {
     /// runs of the input go through as they are). With `stream`, chunks are written as
     /// they are done (into a file that is committed only at the end); without it every
     /// payload is done before the first byte is written, so a failure writes nothing.
+    /// `Error::ScanGaveUp` when the scanner does not accept the document after all.
     pub fn write_to(&self, mut write: impl FnMut(&[u8]) -> Result<()>, stream: bool) -> Result<()> {
+        let mut out = Output::new(self.input);
+        if stream && self.found.is_none() && !self.pipeline.batches() {
+            self.pipelined(&mut out, &mut write)?;
+            return out.finish(&mut write);
+        }
+        let scanned;
+        let found = match &self.found {
+            Some(found) => found,
+            None => {
+                let mut scanner = Scanner::new(self.input);
+                scanner
+                    .document(self.doc_type)
+                    .map_err(|_| Error::ScanGaveUp)?;
+                scanned = scanner.found;
+                &scanned
+            }
+        };
+        let found: Vec<Found> = found
+            .iter()
+            .filter(|f| self.policy.includes(f.kind))
+            .copied()
+            .collect();
         // A remote or storage stage gets the whole document as one batch.
         let size = if self.pipeline.batches() {
-            self.found.len().max(1)
+            found.len().max(1)
         } else {
             CHUNK_SITES
         };
-        let chunks: Vec<&[Found]> = self.found.chunks(size).collect();
-        let mut out = Output::new(self.input);
+        let chunks: Vec<&[Found]> = found.chunks(size).collect();
         if !stream {
             let all: Vec<Replaced> = chunks.iter().map(|c| self.run(c)).collect::<Result<_>>()?;
             for replaced in &all {
@@ -149,14 +176,70 @@ impl Transcoded<'_> {
             current = match ahead {
                 None => break,
                 Some(Ok(done)) => done?,
-                Some(Err(_)) => {
-                    return Err(Error::Usage(
-                        "internal error: a worker thread failed".into(),
-                    ))
-                }
+                Some(Err(_)) => return Err(worker_failed()),
             };
         }
         out.finish(&mut write)
+    }
+
+    /// Scans on one thread while the chunks it finds are transcoded on the others and
+    /// written in order. A codec failure is reported only if the scanner accepts the whole
+    /// document (else the tree walker reports what is wrong with it, as without
+    /// pipelining).
+    fn pipelined(
+        &self,
+        out: &mut Output<'_>,
+        write: &mut impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Found>>(2);
+            let scanner = scope.spawn(move || {
+                let mut scanner = Scanner::new(self.input);
+                scanner.chunks = Some(tx);
+                let scanned = scanner.document(self.doc_type).is_ok();
+                if scanned {
+                    scanner.flush();
+                }
+                scanned
+            });
+            let policy = self.policy;
+            let mut pending: Option<std::thread::ScopedJoinHandle<'_, Result<Replaced>>> = None;
+            let mut failed: Option<Error> = None;
+            for chunk in rx.iter() {
+                let chunk: Vec<Found> = chunk
+                    .into_iter()
+                    .filter(|f| policy.includes(f.kind))
+                    .collect();
+                let handle = scope.spawn(move || self.run(&chunk));
+                if let Some(previous) = pending.replace(handle) {
+                    let done = previous.join().map_err(|_| worker_failed()).and_then(|r| r);
+                    if let Err(e) = done.and_then(|replaced| out.put(&replaced, write)) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            drop(rx);
+            if failed.is_none() {
+                if let Some(previous) = pending.take() {
+                    let done = previous.join().map_err(|_| worker_failed()).and_then(|r| r);
+                    if let Err(e) = done.and_then(|replaced| out.put(&replaced, write)) {
+                        failed = Some(e);
+                    }
+                }
+            } else if let Some(previous) = pending.take() {
+                let _ = previous.join();
+            }
+            let scanned = scanner.join().map_err(|_| worker_failed())?;
+            if !scanned {
+                return Err(Error::ScanGaveUp);
+            }
+            match failed {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        })?;
+        Ok(())
     }
 
     /// The whole document in one buffer.
@@ -244,27 +327,22 @@ pub fn transcode<'a>(
     if !is_utf8(bytes) {
         return Ok(None);
     }
-    let mut scanner = Scanner {
-        bytes,
-        pos: 0,
-        depth: 0,
-        in_payload: false,
-        schema: Schema::temporal(),
-        found: Vec::new(),
-        path_of: None,
-        path_found: None,
+    // Big documents are scanned while their payloads are transcoded (see
+    // `Transcoded::write_to`); if the scanner then gives up, writing says so
+    // (`Error::ScanGaveUp`) and the caller takes the tree walker.
+    let found = if bytes.len() >= PIPELINE_MIN {
+        None
+    } else {
+        let mut scanner = Scanner::new(bytes);
+        if scanner.document(doc_type).is_err() {
+            return Ok(None);
+        }
+        Some(scanner.found)
     };
-    if scanner.document(doc_type).is_err() {
-        return Ok(None);
-    }
-    let found: Vec<Found> = scanner
-        .found
-        .into_iter()
-        .filter(|f| policy.includes(f.kind))
-        .collect();
     Ok(Some(Transcoded {
         input: bytes,
         doc_type,
+        policy,
         found,
         top: top.clone(),
         pipeline,
@@ -390,6 +468,31 @@ fn valid_number(n: &[u8]) -> bool {
 }
 
 impl Scanner<'_> {
+    /// Sends the sites found so far, when scanning pipelined.
+    fn flush(&mut self) {
+        if let Some(tx) = &self.chunks {
+            let chunk = std::mem::take(&mut self.found);
+            if tx.send(chunk).is_err() {
+                self.chunks = None;
+            }
+        }
+    }
+
+    /// A scanner over `bytes` from the start.
+    fn new(bytes: &[u8]) -> Scanner<'_> {
+        Scanner {
+            bytes,
+            pos: 0,
+            depth: 0,
+            in_payload: false,
+            schema: Schema::temporal(),
+            found: Vec::new(),
+            path_of: None,
+            path_found: None,
+            chunks: None,
+        }
+    }
+
     fn document(&mut self, doc_type: DocType) -> Scan<()> {
         self.ws();
         let message = match doc_type {
@@ -427,6 +530,7 @@ impl Scanner<'_> {
             found: Vec::new(),
             path_of: None,
             path_found: None,
+            chunks: None,
         };
         let in_array = probe.peek() == Some(b'[');
         if in_array {
@@ -677,6 +781,9 @@ impl Scanner<'_> {
                     end: self.pos,
                     kind,
                 });
+                if self.found.len() >= CHUNK_SITES {
+                    self.flush();
+                }
                 Ok(())
             }
             Some(b'{') => self.object(target, path, kind),
