@@ -209,6 +209,41 @@ mod tests {
             br#"{"driver_name":"x","driver_claim":{"claim_data":{"bucket":"b","key":"k","hash_algorithm":"md5","hash_value":"00"}}}"#.to_vec(),
         );
         assert!(claim(&bad).unwrap_err().contains("md5"));
+        // Each field is required, and the hash must be exactly 64 hex digits.
+        let with = |data: &str| payload::with_encoding(LEGACY_ENCODING, data.as_bytes().to_vec());
+        let claim_of = |hash: &str, key: &str, driver: &str| {
+            format!(
+                r#"{{"driver_name":"{driver}","driver_claim":{{"claim_data":{{"bucket":"b","key":"{key}","hash_algorithm":"sha256","hash_value":"{hash}"}}}}}}"#
+            )
+        };
+        let hex64 = "ab".repeat(32);
+        assert!(claim(&with(&claim_of(&hex64, "k", "d"))).is_ok());
+        assert!(claim(&with(&claim_of(&hex64[..63], "k", "d")))
+            .unwrap_err()
+            .contains("64 hex digits"));
+        let not_hex = format!("{}g", &hex64[..63]);
+        assert!(claim(&with(&claim_of(&not_hex, "k", "d")))
+            .unwrap_err()
+            .contains("64 hex digits"));
+        assert!(claim(&with(&claim_of(&hex64, "", "d")))
+            .unwrap_err()
+            .contains("no key"));
+        assert!(claim(&with(&claim_of(&hex64, "k", "")))
+            .unwrap_err()
+            .contains("no driverName"));
+        assert!(claim(&with("not json")).unwrap_err().contains("not JSON"));
+        // A current-form payload whose messageType is another message is no reference.
+        let mut other = payload::with_encoding("json/protobuf", b"{}".to_vec());
+        other
+            .metadata
+            .insert("messageType".into(), b"google.protobuf.Empty".to_vec());
+        assert!(!is_reference(&other));
+        let mut marked = payload::with_encoding("binary/encrypted", Vec::new());
+        assert!(!is_marked(&marked));
+        marked.metadata.insert(MARKER.into(), b"false".to_vec());
+        assert!(!is_marked(&marked));
+        marked.metadata.insert(MARKER.into(), b"true".to_vec());
+        assert!(is_marked(&marked));
         assert_eq!(key_segment("a b/ü"), "a%20b%2F%C3%BC");
     }
 }
