@@ -245,5 +245,18 @@ mod tests {
         marked.metadata.insert(MARKER.into(), b"true".to_vec());
         assert!(is_marked(&marked));
         assert_eq!(key_segment("a b/ü"), "a%20b%2F%C3%BC");
+        // Activity-scoped keys name the activity too; `null` segments name nothing.
+        let activity = Claim {
+            key: "v0/ns/n1/at/Charge/ai/a-7/ri/null/d/sha256/00".into(),
+            ..c.clone()
+        };
+        assert_eq!(
+            exposed_names(&activity),
+            vec![
+                ("namespace".into(), "n1".into()),
+                ("activity type".into(), "Charge".into()),
+                ("activity id".into(), "a-7".into())
+            ]
+        );
     }
 }
