@@ -507,3 +507,29 @@ impl Storage {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_follow_the_s3_rules() {
+        for good in ["temporal-payloads", "abc", "a.b-c_d", "0ab", &"a".repeat(63)] {
+            assert!(valid_bucket(good), "{good}");
+        }
+        for bad in [
+            "ab",
+            &"a".repeat(64),
+            "Temporal",
+            "-abc",
+            "abc-",
+            ".abc",
+            "ab/c",
+            "a#bc",
+            "evil.example/#",
+            "a b",
+        ] {
+            assert!(!valid_bucket(bad), "{bad}");
+        }
+    }
+}
