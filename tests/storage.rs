@@ -152,7 +152,10 @@ fn decode_resolves_every_reference_from_s3_like_the_temporal_cli() {
         .unwrap();
     assert_success(&out);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("from external storage"), "{err}");
+    assert!(
+        err.contains("tcodec: resolved 16 references from external storage (16 objects fetched, SHA-256 checked)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -752,4 +755,52 @@ fn every_resolved_reference_is_charged_and_claims_may_not_choose_the_bucket() {
         err.contains("reference names bucket \"someone-elses-bucket\", which namespace \"default\" does not read"),
         "{err}"
     );
+}
+
+#[test]
+fn at_most_10000_distinct_objects_per_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = file_config(dir.path());
+    let one: Value = serde_json::from_str(&references(1, "temporal-payloads")).unwrap();
+    let reference = one["payloads"][0].clone();
+    let claim: Value =
+        serde_json::from_slice(&base64_decode(reference["data"].as_str().unwrap())).unwrap();
+    let list = |n: usize| {
+        let payloads: Vec<Value> = (0..n)
+            .map(|i| {
+                let mut c = claim.clone();
+                c["claimData"]["key"] = json!(format!("v0/d/sha256/{i}"));
+                let mut p = reference.clone();
+                p["data"] = json!(base64_encode(&c.to_string()));
+                p
+            })
+            .collect();
+        json!({ "payloads": payloads }).to_string()
+    };
+    let input = dir.path().join("refs.json");
+    let run = || {
+        tcodec()
+            .arg("--config")
+            .arg(&config)
+            .args(["decode", "-n", "default"])
+            .arg(&input)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(&input, list(10_001)).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "10001 distinct stored objects in one request or document, over the limit of 10000"
+        ),
+        "{err}"
+    );
+    // 10,000 pass the count (and are then missing from the directory).
+    std::fs::write(&input, list(10_000)).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is missing from its bucket"), "{err}");
 }

@@ -514,7 +514,13 @@ mod tests {
 
     #[test]
     fn bucket_names_follow_the_s3_rules() {
-        for good in ["temporal-payloads", "abc", "a.b-c_d", "0ab", &"a".repeat(63)] {
+        for good in [
+            "temporal-payloads",
+            "abc",
+            "a.b-c_d",
+            "0ab",
+            &"a".repeat(63),
+        ] {
             assert!(valid_bucket(good), "{good}");
         }
         for bad in [
