@@ -347,6 +347,22 @@ impl Pipeline {
             || storage::reference::is_marked(payload)
     }
 
+    /// Whether a payload goes through the stages at all (counted either way): encode leaves
+    /// what [`Pipeline::leaves`] names, rekey what the outermost codec does not own.
+    fn first_step(&self, direction: Direction, payload: Payload) -> Step {
+        match direction {
+            Direction::Encode if self.leaves(&payload) => {
+                self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                Step::Done(Ok(payload))
+            }
+            Direction::Rekey if !self.owns(&payload) => Step::Done(Ok(payload)),
+            _ => {
+                self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                Step::Forward(payload)
+            }
+        }
+    }
+
     /// One payload through the local codecs only (no other stage configured): the fast
     /// path of [`Pipeline::apply`] and the server.
     fn local(
@@ -355,15 +371,10 @@ impl Pipeline {
         payload: Payload,
         budget: &Budget,
     ) -> Result<Payload, CodecError> {
-        match direction {
-            Direction::Encode if self.leaves(&payload) => {
-                self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-                return Ok(payload);
-            }
-            Direction::Rekey if !self.owns(&payload) => return Ok(payload),
-            _ => {}
-        }
-        self.stats.processed.fetch_add(1, Ordering::Relaxed);
+        let payload = match self.first_step(direction, payload) {
+            Step::Done(done) => return done,
+            Step::Forward(payload) => payload,
+        };
         let out = self.local.one(direction, payload, budget)?;
         if direction == Direction::Decode {
             self.stats.record_left(&out);
@@ -395,17 +406,7 @@ impl Pipeline {
         }
         let steps: Vec<Step> = payloads
             .into_iter()
-            .map(|p| match direction {
-                Direction::Encode if self.leaves(&p) => {
-                    self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-                    Step::Done(Ok(p))
-                }
-                Direction::Rekey if !self.owns(&p) => Step::Done(Ok(p)),
-                _ => {
-                    self.stats.processed.fetch_add(1, Ordering::Relaxed);
-                    Step::Forward(p)
-                }
-            })
+            .map(|p| self.first_step(direction, p))
             .collect();
         let results = forward_some(steps, |batch| self.run_stages(direction, batch, budget));
         if direction == Direction::Decode {
