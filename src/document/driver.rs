@@ -59,11 +59,9 @@ pub fn run_sites<S: Sync>(
             .collect();
     }
     let one = |site: &S| -> Result<Option<Payload>> {
-        let old = parse(site)?;
-        let new = pipeline
-            .apply(direction, old.clone(), budget)
-            .map_err(|source| codec_error(site, source))?;
-        Ok((new != old).then_some(new))
+        pipeline
+            .apply_changed(direction, parse(site)?, budget)
+            .map_err(|source| codec_error(site, source))
     };
     if sites.len() < PARALLEL_MIN_SITES {
         sites.iter().map(one).collect()

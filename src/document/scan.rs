@@ -185,17 +185,19 @@ impl Transcoded<'_> {
     /// Scans on one thread while the chunks it finds are transcoded on the others and
     /// written in order. A codec failure is reported only if the scanner accepts the whole
     /// document (else the tree walker reports what is wrong with it, as without
-    /// pipelining).
+    /// pipelining). Three long-lived threads: scanner → transcoder → this one, the writer
+    /// (a thread per chunk cost ~600 thread starts on a 200 MB history).
     fn pipelined(
         &self,
         out: &mut Output<'_>,
         write: &mut impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Found>>(2);
+            let (found_tx, found_rx) = std::sync::mpsc::sync_channel::<Vec<Found>>(2);
+            let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Result<Replaced>>(1);
             let scanner = scope.spawn(move || {
                 let mut scanner = Scanner::new(self.input);
-                scanner.chunks = Some(tx);
+                scanner.chunks = Some(found_tx);
                 let scanned = scanner.document(self.doc_type).is_ok();
                 if scanned {
                     scanner.flush();
@@ -203,34 +205,30 @@ impl Transcoded<'_> {
                 scanned
             });
             let policy = self.policy;
-            let mut pending: Option<std::thread::ScopedJoinHandle<'_, Result<Replaced>>> = None;
-            let mut failed: Option<Error> = None;
-            for chunk in rx.iter() {
-                let chunk: Vec<Found> = chunk
-                    .into_iter()
-                    .filter(|f| policy.includes(f.kind))
-                    .collect();
-                let handle = scope.spawn(move || self.run(&chunk));
-                if let Some(previous) = pending.replace(handle) {
-                    let done = previous.join().map_err(|_| worker_failed()).and_then(|r| r);
-                    if let Err(e) = done.and_then(|replaced| out.put(&replaced, write)) {
-                        failed = Some(e);
+            let transcoder = scope.spawn(move || {
+                for chunk in found_rx.iter() {
+                    let chunk: Vec<Found> = chunk
+                        .into_iter()
+                        .filter(|f| policy.includes(f.kind))
+                        .collect();
+                    // The writer is gone (it failed): stop, and let the scanner only
+                    // validate.
+                    if done_tx.send(self.run(&chunk)).is_err() {
                         break;
                     }
                 }
-            }
-            drop(rx);
-            if failed.is_none() {
-                if let Some(previous) = pending.take() {
-                    let done = previous.join().map_err(|_| worker_failed()).and_then(|r| r);
-                    if let Err(e) = done.and_then(|replaced| out.put(&replaced, write)) {
-                        failed = Some(e);
-                    }
+            });
+            let mut failed: Option<Error> = None;
+            for done in done_rx.iter() {
+                if let Err(e) = done.and_then(|replaced| out.put(&replaced, write)) {
+                    failed = Some(e);
+                    break;
                 }
-            } else if let Some(previous) = pending.take() {
-                let _ = previous.join();
             }
+            drop(done_rx);
+            let transcoded = transcoder.join();
             let scanned = scanner.join().map_err(|_| worker_failed())?;
+            transcoded.map_err(|_| worker_failed())?;
             if !scanned {
                 return Err(Error::ScanGaveUp);
             }
@@ -351,12 +349,13 @@ pub fn transcode<'a>(
     }))
 }
 
-/// UTF-8 validation of a whole document, large ones split at a character boundary and
-/// checked on both cores.
+/// UTF-8 validation of a whole document (SIMD, `simdutf8`: ~5x `std` here), large ones
+/// split at a character boundary and checked on both cores.
 fn is_utf8(bytes: &[u8]) -> bool {
     const SPLIT_MIN: usize = 8 << 20;
+    let valid = |b: &[u8]| simdutf8::basic::from_utf8(b).is_ok();
     if bytes.len() < SPLIT_MIN {
-        return std::str::from_utf8(bytes).is_ok();
+        return valid(bytes);
     }
     let mut mid = bytes.len() / 2;
     // Never split inside a character: continuation bytes are 0b10xx_xxxx.
@@ -364,10 +363,7 @@ fn is_utf8(bytes: &[u8]) -> bool {
         mid += 1;
     }
     let (a, b) = bytes.split_at(mid);
-    let (ok_a, ok_b) = rayon::join(
-        || std::str::from_utf8(a).is_ok(),
-        || std::str::from_utf8(b).is_ok(),
-    );
+    let (ok_a, ok_b) = rayon::join(|| valid(a), || valid(b));
     ok_a && ok_b
 }
 
