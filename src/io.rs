@@ -124,6 +124,8 @@ pub enum Sink {
         temp: tempfile::NamedTempFile,
         /// The file to replace.
         target: std::path::PathBuf,
+        /// Syncs what is written so far while the rest is produced.
+        writeback: crate::writeback::Writeback,
     },
 }
 
@@ -171,7 +173,11 @@ impl Sink {
                         .set_permissions(meta.permissions())
                         .map_err(|e| Error::io("cannot write", target, e))?;
                 }
-                Ok(Sink::File { temp, target: real })
+                Ok(Sink::File {
+                    temp,
+                    target: real,
+                    writeback: Default::default(),
+                })
             }
         }
     }
@@ -181,7 +187,7 @@ impl Sink {
     pub fn mark(&mut self) -> Result<Option<u64>> {
         use std::io::Seek as _;
         match self {
-            Sink::File { temp, target } => temp
+            Sink::File { temp, target, .. } => temp
                 .stream_position()
                 .map(Some)
                 .map_err(|e| Error::io("cannot write", target.as_path(), e)),
@@ -192,7 +198,7 @@ impl Sink {
     /// Takes back everything written to the temporary file after `mark`.
     pub fn rewind(&mut self, mark: u64) -> Result<()> {
         use std::io::Seek as _;
-        if let Sink::File { temp, target } = self {
+        if let Sink::File { temp, target, .. } = self {
             let file = temp.as_file_mut();
             file.set_len(mark)
                 .and_then(|()| file.seek(std::io::SeekFrom::Start(mark)).map(|_| ()))
@@ -219,9 +225,16 @@ impl Sink {
             Sink::Direct { file, target } => file
                 .write_all(bytes)
                 .map_err(|e| Error::io("cannot write", target.as_path(), e)),
-            Sink::File { temp, target } => temp
-                .write_all(bytes)
-                .map_err(|e| Error::io("cannot write", target.as_path(), e)),
+            Sink::File {
+                temp,
+                target,
+                writeback,
+            } => {
+                temp.write_all(bytes)
+                    .map_err(|e| Error::io("cannot write", target.as_path(), e))?;
+                writeback.wrote(temp.as_file(), bytes.len());
+                Ok(())
+            }
         }
     }
 
@@ -238,8 +251,13 @@ impl Sink {
             Sink::Direct { mut file, target } => file
                 .flush()
                 .map_err(|e| Error::io("cannot write", target.as_path(), e)),
-            Sink::File { temp, target } => {
+            Sink::File {
+                temp,
+                target,
+                writeback,
+            } => {
                 let fail = |e: std::io::Error| Error::io("cannot write", target.as_path(), e);
+                writeback.finish().map_err(fail)?;
                 temp.as_file().sync_all().map_err(fail)?;
                 temp.persist(&target).map_err(|e| fail(e.error))?;
                 Ok(())

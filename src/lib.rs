@@ -24,5 +24,6 @@ pub mod pipeline;
 pub mod policy;
 pub mod server;
 pub mod storage;
+pub mod writeback;
 
 pub use error::{Error, ExitStatus, Result};
