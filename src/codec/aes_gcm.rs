@@ -173,7 +173,6 @@ impl Codec for AesGcmCodec {
         let id = String::from_utf8_lossy(id);
         let cipher = self.keyring.cipher_for(&id)?;
         // Decrypt in place in the payload's own buffer (zeroed when dropped).
-        let id = id.into_owned();
         let mut data = zeroize::Zeroizing::new(payload.data);
         let plain = open_in_place(cipher, &mut data, &id)?;
         inner_payload(self.name(), plain)
