@@ -110,4 +110,17 @@ fn main() {
             );
         }
     }
+    println!("peak RSS {} MB", peak_rss_mb());
+}
+
+/// This process's peak resident memory (VmHWM), in MB; 0 where /proc is missing.
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }

@@ -58,6 +58,8 @@ def main():
             enc = median_time(lambda: codec.encode_sync(items))
             dec = median_time(lambda: codec.decode_sync(encoded))
             print("%-18s %-14s %12.0f %12.0f" % (name, label, mb / enc, mb / dec))
+    import resource
+    print("peak RSS %d MB" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
 
 
 if __name__ == "__main__":
