@@ -13,6 +13,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let pipeline = common::pipeline();
     let policy = SitePolicy::for_direction(Direction::Decode);
+    let budget = tcodec::codec::Budget::unlimited();
     let Ok(Some(out)) = scan::transcode(
         data,
         &Location::file("fuzz"),
@@ -20,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         &pipeline,
         Direction::Decode,
         policy,
-        &tcodec::codec::Budget::unlimited(),
+        &budget,
     ) else {
         return;
     };

@@ -31,7 +31,7 @@ pub const ERROR_KINDS: [&str; 10] = [
 
 /// What one request contributes.
 #[derive(Debug, Default, Clone)]
-pub struct Sample {
+pub struct Sample<'a> {
     /// Index into [`ROUTES`].
     pub route: usize,
     /// HTTP status.
@@ -45,9 +45,19 @@ pub struct Sample {
     /// A codec error kind (index into [`ERROR_KINDS`]).
     pub error: Option<usize>,
     /// Key ids of the encrypted payloads decoded.
-    pub key_ids: Vec<String>,
+    pub key_ids: &'a [String],
     /// The namespace, when configured.
-    pub namespace: Option<String>,
+    pub namespace: Option<&'a str>,
+}
+
+/// Adds one to `label`'s count, allocating the label only the first time it is seen.
+fn bump(counts: &mut BTreeMap<String, u64>, label: &str) {
+    match counts.get_mut(label) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(label.to_string(), 1);
+        }
+    }
 }
 
 /// Counters shared by every request.
@@ -93,7 +103,7 @@ impl Metrics {
     }
 
     /// A request ended.
-    pub fn record(&self, s: &Sample) {
+    pub fn record(&self, s: &Sample<'_>) {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
         let route = s.route.min(3);
         let class = usize::from((s.status / 100).clamp(2, 5) - 2);
@@ -113,19 +123,19 @@ impl Metrics {
         }
         if !s.key_ids.is_empty() && (200..300).contains(&s.status) {
             if let Ok(mut d) = self.decrypts.lock() {
-                for id in &s.key_ids {
+                for id in s.key_ids {
                     let label = if self.key_ids.contains(id) {
                         id.as_str()
                     } else {
                         "other"
                     };
-                    *d.entry(label.to_string()).or_default() += 1;
+                    bump(&mut d, label);
                 }
             }
         }
-        if let (true, Some(ns)) = (self.namespace_labels, &s.namespace) {
+        if let (true, Some(ns)) = (self.namespace_labels, s.namespace) {
             if let Ok(mut m) = self.by_namespace.lock() {
-                *m.entry(ns.clone()).or_default() += 1;
+                bump(&mut m, ns);
             }
         }
     }

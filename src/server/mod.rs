@@ -247,10 +247,8 @@ async fn observe(req: Request, next: Next, observers: Arc<Observers>) -> Respons
     if let Some(m) = &observers.metrics {
         m.start();
     }
-    let client = req
-        .extensions()
-        .get::<listener::ClientAddr>()
-        .map(|c| c.0.to_string());
+    // Kept as they are; formatted only for the log lines that use them.
+    let client = req.extensions().get::<listener::ClientAddr>().copied();
     let bytes_in = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -259,22 +257,24 @@ async fn observe(req: Request, next: Next, observers: Arc<Observers>) -> Respons
         .unwrap_or(0);
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .map(|o| escape(&String::from_utf8_lossy(o.as_bytes())));
+    let (path, origin) = if observers.access_log {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .map(|o| escape(&String::from_utf8_lossy(o.as_bytes())));
+        (req.uri().path().to_string(), origin)
+    } else {
+        (String::new(), None)
+    };
     let mut response = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), v);
-    }
+    response.headers_mut().insert(
+        HeaderName::from_static("x-request-id"),
+        HeaderValue::from(id),
+    );
     // Responses without a record are not codec routes (healthz, readyz, metrics, 404s).
     let logged = response
-        .extensions()
-        .get::<Logged>()
-        .cloned()
+        .extensions_mut()
+        .remove::<Logged>()
         .unwrap_or(Logged {
             route: 3,
             ..Default::default()
@@ -292,8 +292,8 @@ async fn observe(req: Request, next: Next, observers: Arc<Observers>) -> Respons
             payloads: (logged.payloads_in as u64, logged.payloads as u64),
             bytes: (bytes_in, bytes_out),
             error: logged.error,
-            key_ids: logged.key_ids.clone(),
-            namespace: logged.configured.then(|| logged.namespace.clone()),
+            key_ids: &logged.key_ids,
+            namespace: logged.configured.then_some(logged.namespace.as_str()),
         });
     }
     if let (Some(audit), true) = (&observers.audit, logged.route < 3) {
@@ -303,7 +303,7 @@ async fn observe(req: Request, next: Next, observers: Arc<Observers>) -> Respons
         audit.write(&serde_json::json!({
             "time": audit::now_rfc3339(),
             "requestId": id,
-            "client": client,
+            "client": client.map(|c| c.0.to_string()),
             "subject": logged.subject.as_ref().map(|s| {
                 serde_json::json!({"kind": s.kind, "name": s.name, "email": s.email})
             }),

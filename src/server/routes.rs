@@ -207,8 +207,8 @@ async fn answer(
         namespace: namespace.clone(),
         ..Default::default()
     };
-    let logged = |mut response: Response, log: &Logged| {
-        response.extensions_mut().insert(log.clone());
+    let logged = |mut response: Response, log: Logged| {
+        response.extensions_mut().insert(log);
         response
     };
     let authorization = headers
@@ -222,7 +222,7 @@ async fn answer(
                 Denied::Invalid(why) => reply(StatusCode::UNAUTHORIZED, &why),
                 Denied::Forbidden(why) => reply(StatusCode::FORBIDDEN, &why),
             };
-            return logged(response, &log);
+            return logged(response, log);
         }
     }
     let snapshot = state.pipelines();
@@ -239,7 +239,7 @@ async fn answer(
                 super::escape(&namespace)
             ),
         );
-        return logged(response, &log);
+        return logged(response, log);
     }
     let Some(mut pipeline) = found else {
         let response = reply(
@@ -249,7 +249,7 @@ async fn answer(
                 super::escape(&namespace)
             ),
         );
-        return logged(response, &log);
+        return logged(response, log);
     };
     // The access policy, once one exists: default deny.
     if let Some(policy) = snapshot.as_ref().and_then(|p| p.policy.as_ref()) {
@@ -277,7 +277,7 @@ async fn answer(
                             super::escape(&namespace)
                         ),
                     );
-                    return logged(response, &log);
+                    return logged(response, log);
                 }
                 // The payloads go back as they came: still encoded.
                 crate::policy::DenyMode::Passthrough => {
@@ -298,12 +298,12 @@ async fn answer(
     }
     let limits = state.limits;
     if content_length(headers).is_some_and(|n| n > limits.max_body as u64) {
-        return logged(too_large_body(limits.max_body), &log);
+        return logged(too_large_body(limits.max_body), log);
     }
     let Some(unread) = body.take() else {
         return logged(
             reply(StatusCode::BAD_REQUEST, "cannot read the request body"),
-            &log,
+            log,
         );
     };
     let body = match axum::body::to_bytes(unread, limits.max_body).await {
@@ -314,16 +314,13 @@ async fn answer(
             } else {
                 reply(StatusCode::BAD_REQUEST, "cannot read the request body")
             };
-            return logged(response, &log);
+            return logged(response, log);
         }
     };
     // The permit travels with the work: a request answered 503 by the timeout keeps its
     // slot until its codec work has really stopped (at the next payload).
     let Ok(permit) = state.work.clone().acquire_owned().await else {
-        return logged(
-            reply(StatusCode::SERVICE_UNAVAILABLE, "shutting down"),
-            &log,
-        );
+        return logged(reply(StatusCode::SERVICE_UNAVAILABLE, "shutting down"), log);
     };
     let deadline = started + state.timeout;
     // Compression is costly both ways (and decompression expands): never inline.
@@ -367,10 +364,10 @@ async fn answer(
                     json,
                 )
                     .into_response(),
-                &log,
+                log,
             )
         }
-        Err((status, why)) => logged(reply(status, &why), &log),
+        Err((status, why)) => logged(reply(status, &why), log),
     }
 }
 
