@@ -14,6 +14,8 @@ const EVERY: u64 = 32 << 20;
 #[derive(Default)]
 pub struct Writeback {
     since: u64,
+    /// Syncs asked for so far.
+    asked: u64,
     worker: Option<(SyncSender<()>, JoinHandle<std::io::Result<()>>)>,
 }
 
@@ -46,6 +48,7 @@ impl Writeback {
             }
         }
         if let Some((tx, _)) = &self.worker {
+            self.asked += 1;
             // Full: a sync is already asked for. Disconnected: it failed, and `finish`
             // reports why.
             let _ = tx.try_send(());
@@ -72,18 +75,39 @@ mod tests {
     use std::io::Write as _;
 
     #[test]
-    fn syncs_in_the_background_and_finishes_cleanly() {
+    fn syncs_every_32_mib_in_the_background_and_finishes_cleanly() {
         let mut file = tempfile::tempfile().unwrap();
         let mut wb = Writeback::default();
         let block = vec![b'x'; 1 << 20];
-        for _ in 0..70 {
-            file.write_all(&block).unwrap();
-            wb.wrote(&file, block.len());
-        }
-        assert!(wb.worker.is_some(), "a sync was asked for past 32 MiB");
+        let mut write = |wb: &mut Writeback, n: usize| {
+            for _ in 0..n {
+                file.write_all(&block).unwrap();
+                wb.wrote(&file, block.len());
+            }
+        };
+        write(&mut wb, 31);
+        assert_eq!((wb.asked, wb.worker.is_some()), (0, false), "not before 32 MiB");
+        write(&mut wb, 1);
+        assert_eq!(wb.asked, 1, "at 32 MiB");
+        write(&mut wb, 31);
+        assert_eq!(wb.asked, 1);
+        write(&mut wb, 1);
+        assert_eq!(wb.asked, 2, "at 64 MiB");
         wb.finish().unwrap();
         let small = Writeback::default();
         assert!(small.worker.is_none());
         small.finish().unwrap();
+    }
+
+    #[test]
+    fn a_failed_background_sync_is_reported_by_finish() {
+        // Linux refuses to sync a character device (EINVAL).
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/null")
+            .unwrap();
+        let mut wb = Writeback::default();
+        wb.wrote(&file, EVERY as usize);
+        assert!(wb.finish().is_err());
     }
 }
