@@ -862,6 +862,56 @@ mod tests {
     }
 
     #[test]
+    fn apply_changed_with_a_storage_stage_compares_what_came_back() {
+        use crate::storage::{Storage, StorageConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let mut config: StorageConfig = toml::from_str(&format!(
+            "driver = \"file\"\npath = \"{}\"\nbucket = \"bkt\"\nthreshold = 1",
+            dir.path().display()
+        ))
+        .unwrap();
+        config.validate(dir.path()).unwrap();
+        let pipe = Pipeline::new("ns", Vec::new())
+            .with_storage(Storage::new("ns", &config).unwrap(), Vec::new());
+        let b = Budget::unlimited();
+        let plain = payload::with_encoding("json/plain", b"\"hello\"".to_vec());
+        let stored = pipe
+            .apply_changed(Direction::Encode, plain.clone(), &b)
+            .unwrap()
+            .expect("offloaded");
+        assert_eq!(
+            pipe.apply_changed(Direction::Decode, plain.clone(), &b)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            pipe.apply_changed(Direction::Decode, stored, &b).unwrap(),
+            Some(plain)
+        );
+    }
+
+    #[test]
+    fn only_decoding_counts_what_stays_encoded() {
+        let pipe = Pipeline::new(
+            "ns",
+            vec![Box::new(
+                CompressCodec::new(Algorithm::Zlib).always_encode(true),
+            )],
+        );
+        let b = Budget::unlimited();
+        let foreign = payload::with_encoding("binary/encrypted", vec![1, 2, 3]);
+        pipe.apply(Direction::Decode, foreign, &b).unwrap();
+        assert_eq!(pipe.stats().still_encoded(), 1);
+        let plain = payload::with_encoding("json/plain", b"1".to_vec());
+        pipe.apply(Direction::Encode, plain, &b).unwrap();
+        assert_eq!(
+            pipe.stats().still_encoded(),
+            1,
+            "encode output is not counted"
+        );
+    }
+
+    #[test]
     fn go_order_earlier_codecs_wrap_later_ones() {
         let pipe = Pipeline::new("ns", vec![Box::new(Tag("a")), Box::new(Tag("b"))]);
         let enc = pipe.encode(Payload::default()).unwrap();

@@ -86,7 +86,11 @@ mod tests {
             }
         };
         write(&mut wb, 31);
-        assert_eq!((wb.asked, wb.worker.is_some()), (0, false), "not before 32 MiB");
+        assert_eq!(
+            (wb.asked, wb.worker.is_some()),
+            (0, false),
+            "not before 32 MiB"
+        );
         write(&mut wb, 1);
         assert_eq!(wb.asked, 1, "at 32 MiB");
         write(&mut wb, 31);

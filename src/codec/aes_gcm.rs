@@ -173,41 +173,23 @@ impl Codec for AesGcmCodec {
         let id = String::from_utf8_lossy(id);
         let cipher = self.keyring.cipher_for(&id)?;
         // Decrypt in place in the payload's own buffer (zeroed when dropped).
-        let mut data = Wiped(payload.data);
-        let plain = open_in_place(cipher, &mut data, &id)?;
+        let mut data = payload.data;
+        let wiped = Wiped(&mut data);
+        let plain = open_in_place(cipher, wiped.0, &id)?;
         inner_payload(self.name(), plain)
     }
 }
 
-/// A buffer that held plaintext, overwritten with zeros when dropped. `fill` is one
-/// `memset` (tens of GB/s); `zeroize`'s byte-at-a-time volatile writes ran ~1 byte per
-/// cycle, ~10% of a small-payload history's decode. `black_box` keeps the compiler from
-/// dropping the write to memory that is about to be freed.
-struct Wiped(Vec<u8>);
+/// A buffer that holds plaintext, overwritten with zeros when this guard is dropped.
+/// `fill` is one `memset` (tens of GB/s); `zeroize`'s byte-at-a-time volatile writes ran
+/// ~1 byte per cycle, ~10% of a small-payload history's decode. `black_box` keeps the
+/// compiler from dropping the write to memory that is about to be freed.
+struct Wiped<'a>(&'a mut Vec<u8>);
 
-impl Wiped {
-    fn wipe(&mut self) {
-        self.0.fill(0);
-        std::hint::black_box(&mut self.0);
-    }
-}
-
-impl Drop for Wiped {
+impl Drop for Wiped<'_> {
     fn drop(&mut self) {
-        self.wipe();
-    }
-}
-
-impl std::ops::Deref for Wiped {
-    type Target = Vec<u8>;
-    fn deref(&self) -> &Vec<u8> {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Wiped {
-    fn deref_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.0
+        self.0.fill(0);
+        std::hint::black_box(&mut *self.0);
     }
 }
 
@@ -292,9 +274,9 @@ mod tests {
 
     #[test]
     fn plaintext_buffers_are_wiped() {
-        let mut buf = Wiped(b"secret plaintext".to_vec());
-        buf.wipe();
-        assert_eq!(buf.0, vec![0u8; 16]);
+        let mut buf = b"secret plaintext".to_vec();
+        drop(Wiped(&mut buf));
+        assert_eq!(buf, vec![0u8; 16]);
     }
     use crate::keys::parse_key;
 
