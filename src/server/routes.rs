@@ -47,6 +47,9 @@ pub struct Ask {
     pub download: bool,
     /// When the request must be answered: storage fetches stop then.
     pub deadline: Option<Instant>,
+    /// Record the key ids of the encrypted payloads (only metrics and the audit log read
+    /// them: a string per payload otherwise costs for nothing).
+    pub key_ids: bool,
 }
 
 /// What the access log, metrics and audit log record of one request.
@@ -152,6 +155,7 @@ async fn answer(
         keep_refs: query_flag(parts.uri.query(), "preserveStorageRefs"),
         download: false,
         deadline: Some(started + state.timeout),
+        key_ids: state.metrics.is_some() || state.audit.is_some(),
     };
     let (prefix, direction) = if let Some(p) = path.strip_suffix("/decode") {
         (p, Direction::Decode)
@@ -460,7 +464,7 @@ pub fn transform_until(
         )));
     }
     report.payloads_in = payloads.len();
-    if direction == Direction::Decode {
+    if direction == Direction::Decode && ask.key_ids {
         let mut ids: Vec<String> = payloads
             .iter()
             .filter(|p| crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED))
