@@ -228,10 +228,12 @@ impl Transcoded<'_> {
             drop(done_rx);
             let transcoded = transcoder.join();
             let scanned = scanner.join().map_err(|_| worker_failed())?;
-            transcoded.map_err(|_| worker_failed())?;
+            // A document the scanner refuses goes to the tree walker whatever happened
+            // to its chunks (which then reports what is wrong with it).
             if !scanned {
                 return Err(Error::ScanGaveUp);
             }
+            transcoded.map_err(|_| worker_failed())?;
             match failed {
                 Some(e) => Err(e),
                 None => Ok(()),
