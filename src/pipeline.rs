@@ -773,16 +773,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn codec_encoded_references_are_decoded_then_resolved() {
-        use crate::storage::{reference, Storage, StorageConfig};
+    /// A file-driver storage config in a fresh directory (kept alive by the caller), bucket
+    /// `bkt`, offloading every payload.
+    fn file_storage() -> (tempfile::TempDir, crate::storage::StorageConfig) {
         let dir = tempfile::tempdir().unwrap();
-        let mut config: StorageConfig = toml::from_str(&format!(
+        let mut config: crate::storage::StorageConfig = toml::from_str(&format!(
             "driver = \"file\"\npath = \"{}\"\nbucket = \"bkt\"\nthreshold = 1",
             dir.path().display()
         ))
         .unwrap();
         config.validate(dir.path()).unwrap();
+        (dir, config)
+    }
+
+    #[test]
+    fn codec_encoded_references_are_decoded_then_resolved() {
+        use crate::storage::{reference, Storage};
+        let (_dir, config) = file_storage();
         let zlib = || -> Box<dyn Codec> {
             Box::new(CompressCodec::new(Algorithm::Zlib).always_encode(true))
         };
@@ -869,14 +876,8 @@ mod tests {
 
     #[test]
     fn apply_changed_with_a_storage_stage_compares_what_came_back() {
-        use crate::storage::{Storage, StorageConfig};
-        let dir = tempfile::tempdir().unwrap();
-        let mut config: StorageConfig = toml::from_str(&format!(
-            "driver = \"file\"\npath = \"{}\"\nbucket = \"bkt\"\nthreshold = 1",
-            dir.path().display()
-        ))
-        .unwrap();
-        config.validate(dir.path()).unwrap();
+        use crate::storage::Storage;
+        let (_dir, config) = file_storage();
         let pipe = Pipeline::new("ns", Vec::new())
             .with_storage(Storage::new("ns", &config).unwrap(), Vec::new());
         let b = Budget::unlimited();

@@ -134,6 +134,21 @@ impl<S> WriteDeadline<S> {
         }
     }
 
+    /// After a write: a pending one runs the stall clock, a finished one stops it.
+    fn progress(
+        &mut self,
+        cx: &mut Context<'_>,
+        written: Poll<std::io::Result<usize>>,
+    ) -> Poll<std::io::Result<usize>> {
+        match written {
+            Poll::Pending => self.check_stall(cx),
+            done => {
+                self.stalled = None;
+                done
+            }
+        }
+    }
+
     /// After a pending write: starts the stall clock, and fails once it has run out.
     fn check_stall(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
         let limit = self.limit;
@@ -167,13 +182,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write(cx, buf) {
-            Poll::Pending => this.check_stall(cx),
-            done => {
-                this.stalled = None;
-                done
-            }
-        }
+        let written = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.progress(cx, written)
     }
 
     /// Vectored writes pass through: hyper then sends an answer's head and body in one
@@ -184,13 +194,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
-            Poll::Pending => this.check_stall(cx),
-            done => {
-                this.stalled = None;
-                done
-            }
-        }
+        let written = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.progress(cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {
