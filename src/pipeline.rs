@@ -88,14 +88,14 @@ impl Stats {
         let Some(encoding) = crate::payload::encoding(payload) else {
             return;
         };
-        let encoding = String::from_utf8_lossy(encoding);
-        if !CODEC_ENCODINGS.contains(&encoding.as_ref()) {
+        // Compared as bytes: most payloads are plain, and owe no string conversion.
+        let Some(encoding) = CODEC_ENCODINGS.iter().find(|e| e.as_bytes() == encoding) else {
             return;
-        }
+        };
         self.still_encoded.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut left) = self.left.lock() {
-            let ids = left.entry(encoding.into_owned()).or_default();
-            if let Some(id) = payload.metadata.get(crate::payload::ENCRYPTION_KEY_ID) {
+            let ids = left.entry((*encoding).to_string()).or_default();
+            if let Some(id) = crate::payload::meta(payload, crate::payload::ENCRYPTION_KEY_ID) {
                 ids.insert(String::from_utf8_lossy(id).into_owned());
             }
         }

@@ -166,9 +166,7 @@ impl Codec for AesGcmCodec {
         if !has_encoding(&payload, ENCODING_ENCRYPTED) {
             return Ok(payload);
         }
-        let id = payload
-            .metadata
-            .get(ENCRYPTION_KEY_ID)
+        let id = payload::meta_in(&payload.metadata, ENCRYPTION_KEY_ID)
             .ok_or(CodecError::MissingKeyId)?;
         let id = String::from_utf8_lossy(id);
         let cipher = self.keyring.cipher_for(&id)?;
@@ -268,7 +266,7 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// Whether a payload carries the encrypted encoding (used by checks and inventories).
 pub fn is_encrypted(payload: &Payload) -> bool {
-    payload.metadata.get(ENCODING).map(Vec::as_slice) == Some(ENCODING_ENCRYPTED.as_bytes())
+    payload::meta(payload, ENCODING) == Some(ENCODING_ENCRYPTED.as_bytes())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 
 pub mod driver;
 pub mod payload_body;
+pub mod plain_body;
 pub mod proto;
 pub mod readable;
 pub mod scan;

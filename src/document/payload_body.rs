@@ -1,5 +1,6 @@
 //! A fast, typed reader for the common case of a `{"payloads": [...]}` body: the codec
-//! server's hot path. It accepts only plain, valid bodies and says `None` to anything else,
+//! server's hot path, after the hand-written [`super::plain_body`] reader for the
+//! plainest of them. It accepts only plain, valid bodies and says `None` to anything else,
 //! which then goes through the general reader ([`crate::document`]) for the exact,
 //! located error. Both give the same payloads for what this one accepts (tested, and
 //! fuzzed by `server_request`).
@@ -199,6 +200,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Metadata<'a> {
 /// The payloads of a plain `{"payloads": [...]}` body, or `None` when the body needs the
 /// general reader (anything unusual, including every error).
 pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
+    if let Some(payloads) = super::plain_body::payloads(body) {
+        return Some(payloads);
+    }
     let body: Body<'_> = from_utf8_json(body)?;
     let list = body.payloads.unwrap_or_default();
     // Big bodies (files of large payloads) decode their base64 on all cores; small ones
@@ -215,11 +219,14 @@ pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
 }
 
 /// Base64 text above which a body's payloads are converted in parallel.
-const PARALLEL_MIN_TEXT: usize = 1 << 20;
+pub(super) const PARALLEL_MIN_TEXT: usize = 1 << 20;
 
 /// One plain Payload object, or `None` when it needs the general reader (anything unusual,
 /// including every error): the history scanner's per-payload reader.
 pub fn payload(text: &[u8]) -> Option<Payload> {
+    if let Some(payload) = super::plain_body::payload(text) {
+        return Some(payload);
+    }
     convert(from_utf8_json(text)?)
 }
 
@@ -236,7 +243,7 @@ fn convert(p: PayloadIn<'_>) -> Option<Payload> {
         let mut metadata = HashMap::with_capacity(entries.len());
         for (k, v) in entries {
             if metadata
-                .insert(k.0.into_owned(), decode_base64(&v.0).ok()?)
+                .insert(k.0.into_owned(), decode_base64(v.0.as_ref()).ok()?)
                 .is_some()
             {
                 return None;
@@ -245,7 +252,7 @@ fn convert(p: PayloadIn<'_>) -> Option<Payload> {
         out.metadata = metadata;
     }
     if let Some(data) = p.data {
-        out.data = decode_base64(&data.0).ok()?;
+        out.data = decode_base64(data.0.as_ref()).ok()?;
     }
     for e in p.external_payloads.unwrap_or_default() {
         let size_bytes = match e.size_bytes {

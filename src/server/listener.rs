@@ -20,11 +20,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
 
 /// The client's address, as a request extension (for the audit log).
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +45,7 @@ pub struct ConnectionLimits {
 /// finish (up to `limits.grace`).
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: impl super::App,
     tls: Option<Arc<rustls::ServerConfig>>,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
@@ -81,8 +81,16 @@ pub async fn serve(
         };
         warned_full = false;
         let _ = stream.set_nodelay(true);
-        let service =
-            TowerToHyperService::new(app.clone().layer(axum::Extension(ClientAddr(peer))));
+        // The client's address rides in each request's extensions (for the logs).
+        let service = TowerToHyperService::new(
+            ServiceBuilder::new()
+                .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let mut request = request.map(axum::body::Body::new);
+                    request.extensions_mut().insert(ClientAddr(peer));
+                    request
+                })
+                .service(app.clone()),
+        );
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout)

@@ -468,7 +468,7 @@ pub fn transform_until(
         let mut ids: Vec<String> = payloads
             .iter()
             .filter(|p| crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED))
-            .filter_map(|p| p.metadata.get(payload::ENCRYPTION_KEY_ID))
+            .filter_map(|p| payload::meta(p, payload::ENCRYPTION_KEY_ID))
             .map(|id| String::from_utf8_lossy(id).into_owned())
             .collect();
         ids.sort();

@@ -43,7 +43,7 @@ pub struct Claim {
 pub fn is_reference(payload: &Payload) -> bool {
     match payload::encoding(payload) {
         Some(e) if e == payload::ENCODING_JSON_PROTOBUF.as_bytes() => {
-            payload.metadata.get("messageType").map(Vec::as_slice) == Some(MESSAGE_TYPE.as_bytes())
+            payload::meta(payload, "messageType") == Some(MESSAGE_TYPE.as_bytes())
         }
         Some(e) => e == LEGACY_ENCODING.as_bytes(),
         None => false,
@@ -52,7 +52,7 @@ pub fn is_reference(payload: &Payload) -> bool {
 
 /// Whether `payload` carries the codec-encoded reference marker (`true`).
 pub fn is_marked(payload: &Payload) -> bool {
-    payload.metadata.get(MARKER).map(Vec::as_slice) == Some(b"true".as_slice())
+    payload::meta(payload, MARKER) == Some(b"true".as_slice())
 }
 
 /// Reads the claim of a plain reference; the reason when it is not a usable one.
