@@ -313,6 +313,19 @@ pub fn payload_to_json(payload: &Payload) -> Value {
     Value::Object(object)
 }
 
+/// Appends `text` as a JSON string: as it is between quotes when nothing in it needs an
+/// escape (metadata keys almost never do), else as serde_json escapes it.
+fn write_json_string(text: &str, out: &mut Vec<u8>) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
+}
+
 /// Appends the compact proto3 JSON of a Payload to `out`: the same object as
 /// [`payload_to_json`], written directly (base64 needs no escaping), for hot paths such as
 /// the codec server's answers.
@@ -332,16 +345,31 @@ pub fn write_payload_json(payload: &Payload, out: &mut Vec<u8>) {
     if !payload.metadata.is_empty() {
         comma(out);
         out.extend_from_slice(b"\"metadata\":{");
-        let mut keys: Vec<&String> = payload.metadata.keys().collect();
-        keys.sort();
-        for (i, k) in keys.into_iter().enumerate() {
+        // Sorted by key; a payload's few entries are sorted on the stack.
+        let mut few: [(&str, &[u8]); SCAN_ENTRIES] = [("", &[]); SCAN_ENTRIES];
+        let mut many = Vec::new();
+        let entries: &mut [(&str, &[u8])] = if payload.metadata.len() <= SCAN_ENTRIES {
+            for (slot, (k, v)) in few.iter_mut().zip(&payload.metadata) {
+                *slot = (k.as_str(), v.as_slice());
+            }
+            &mut few[..payload.metadata.len()]
+        } else {
+            many.extend(
+                payload
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_slice())),
+            );
+            &mut many
+        };
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (i, (k, v)) in entries.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            // Writing a string into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut *out, k);
+            write_json_string(k, out);
             out.push(b':');
-            base64(&payload.metadata[k], out);
+            base64(v, out);
         }
         out.push(b'}');
     }
@@ -484,6 +512,45 @@ pub fn value_of(payload: &Payload) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys are written exactly as serde_json writes them: every ASCII character and some
+    /// beyond, alone and inside text.
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        let mut texts: Vec<String> = (0u32..0x80)
+            .chain([0xe9, 0x2028, 0x1f600])
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c.to_string(), format!("encoding{c}x")])
+            .collect();
+        texts.push(String::new());
+        for text in texts {
+            let mut ours = Vec::new();
+            write_json_string(&text, &mut ours);
+            assert_eq!(ours, serde_json::to_vec(&text).unwrap(), "{text:?}");
+        }
+    }
+
+    /// Metadata is written sorted by key, with few entries and with many.
+    #[test]
+    fn metadata_is_written_sorted_by_key() {
+        for n in [1usize, 2, 8, 9, 20] {
+            let mut p = Payload::default();
+            for i in (0..n).rev() {
+                p.metadata.insert(format!("k{i:02}"), vec![i as u8]);
+            }
+            let mut out = Vec::new();
+            write_payload_json(&p, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            let positions: Vec<usize> = (0..n)
+                .map(|i| text.find(&format!("\"k{i:02}\"")).unwrap())
+                .collect();
+            assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+            assert_eq!(
+                payload_from_json(&serde_json::from_str(&text).unwrap()).unwrap(),
+                p
+            );
+        }
+    }
 
     /// The SIMD fast path of `decode_base64` must never accept what the `base64` crate
     /// (the reference, Go protojson's rules) refuses, nor decode anything differently:

@@ -200,9 +200,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Metadata<'a> {
 /// The payloads of a plain `{"payloads": [...]}` body, or `None` when the body needs the
 /// general reader (anything unusual, including every error).
 pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
-    if let Some(payloads) = super::plain_body::payloads(body) {
-        return Some(payloads);
-    }
+    super::plain_body::payloads(body).or_else(|| typed_payloads(body))
+}
+
+/// [`payloads`] by the typed serde reader alone (after [`super::plain_body`] said `None`).
+pub fn typed_payloads(body: &[u8]) -> Option<Vec<Payload>> {
     let body: Body<'_> = from_utf8_json(body)?;
     let list = body.payloads.unwrap_or_default();
     // Big bodies (files of large payloads) decode their base64 on all cores; small ones

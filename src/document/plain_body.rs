@@ -78,6 +78,17 @@ impl<'a> Cursor<'a> {
 
 /// The payloads of a plain body, or `None`.
 pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
+    payloads_within(body, usize::MAX, usize::MAX)
+}
+
+/// [`payloads`], or `None` as soon as the body holds more than `max_payloads` payloads or
+/// more than `max_entries` metadata entries: what it holds in memory stays bounded by
+/// those, whatever the body's size.
+pub fn payloads_within(
+    body: &[u8],
+    max_payloads: usize,
+    max_entries: usize,
+) -> Option<Vec<Payload>> {
     let mut c = Cursor { text: body, at: 0 };
     let mut spans = Vec::new();
     let mut entries = Vec::new();
@@ -91,6 +102,9 @@ pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
         if !c.eat_if(b']') {
             loop {
                 spans.push(object(&mut c, &mut entries)?);
+                if spans.len() > max_payloads || entries.len() > max_entries {
+                    return None;
+                }
                 match c.next()? {
                     b',' => continue,
                     b']' => break,

@@ -442,19 +442,28 @@ pub fn transform_until(
 ) -> Result<(usize, Vec<u8>), (StatusCode, String)> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
     let too_large = |why: String| (StatusCode::PAYLOAD_TOO_LARGE, why);
-    // Bound what parsing can allocate before parsing: every payload is a JSON object,
-    // every JSON value but the first follows a `,` or opens a container.
-    // memchr's vectorized search: a byte-at-a-time count cost ~10% of the server's CPU.
-    let structure = memchr::memchr3_iter(b'{', b'[', b',', body).count();
-    if structure > limits.max_payloads.saturating_mul(STRUCTURE_PER_PAYLOAD) + 64 {
-        return Err(too_large(format!(
-            "the body holds too many JSON values for at most {} payloads (--max-payloads)",
-            limits.max_payloads
-        )));
-    }
-    let payloads = match crate::document::payload_body::payloads(body) {
+    let max_values = limits.max_payloads.saturating_mul(STRUCTURE_PER_PAYLOAD) + 64;
+    // The plain reader holds at most the payloads and entries allowed (it gives up past
+    // them); the other readers are bounded before they parse.
+    let plain = crate::document::plain_body::payloads_within(body, limits.max_payloads, max_values);
+    let payloads = match plain {
         Some(payloads) => payloads,
-        None => read_body(body)?,
+        None => {
+            // Every payload is a JSON object, every JSON value but the first follows a `,`
+            // or opens a container. memchr's vectorized search: a byte-at-a-time count
+            // cost ~10% of the server's CPU.
+            let structure = memchr::memchr3_iter(b'{', b'[', b',', body).count();
+            if structure > max_values {
+                return Err(too_large(format!(
+                    "the body holds too many JSON values for at most {} payloads (--max-payloads)",
+                    limits.max_payloads
+                )));
+            }
+            match crate::document::payload_body::typed_payloads(body) {
+                Some(payloads) => payloads,
+                None => read_body(body)?,
+            }
+        }
     };
     if payloads.len() > limits.max_payloads {
         return Err(too_large(format!(
