@@ -20,6 +20,7 @@ pub mod io;
 pub mod keys;
 pub mod location;
 pub mod payload;
+pub mod payload_proto;
 pub mod pipeline;
 pub mod policy;
 pub mod server;

@@ -447,7 +447,10 @@ pub fn write_proto(payload: &Payload, out: &mut Vec<u8>) {
 
 /// Parses a Payload from protobuf bytes.
 pub fn from_proto(bytes: &[u8]) -> Result<Payload, prost::DecodeError> {
-    Payload::decode(bytes)
+    match crate::payload_proto::plain_payload(bytes, usize::MAX) {
+        Some(payload) => Ok(payload),
+        None => Payload::decode(bytes),
+    }
 }
 
 /// A short name for a JSON value's type, for error messages.

@@ -169,6 +169,10 @@ pub fn inner_payload(codec: &str, bytes: &[u8]) -> Result<Payload, CodecError> {
         codec: codec.to_string(),
         reason,
     };
+    // The common shape, read by hand, within the entry limit.
+    if let Some(payload) = crate::payload_proto::plain_payload(bytes, MAX_METADATA_ENTRIES) {
+        return Ok(payload);
+    }
     // Count entries before building them: a few MB of decoded bytes could otherwise hold
     // millions of tiny metadata entries, each a map entry in memory.
     let entries = count_field(bytes, 1).ok_or_else(|| invalid("malformed protobuf".into()))?;

@@ -273,12 +273,16 @@ mod tests {
     use super::*;
     use crate::document::{self, DocType, Document, ReadOptions};
 
+    /// The DOM reader alone: `document::parse` would run this module's readers first.
     fn general(body: &[u8]) -> Option<Vec<Payload>> {
+        crate::document::strict_json::check_no_duplicate_keys(body).ok()?;
+        let value = serde_json::from_slice(body).ok()?;
         let options = ReadOptions {
             doc_type: DocType::Payloads,
             ..Default::default()
         };
-        match document::parse(body, "b", options).ok()?.1.pop()? {
+        let location = crate::error::Location::file("b");
+        match document::document_from_value(value, location, options).ok()? {
             Document::Payloads(d) => Some(d.payloads),
             Document::Tree(_) => None,
         }
@@ -294,6 +298,14 @@ mod tests {
             br#"{}"#,
         ];
         for body in bodies {
+            // Both fast readers: the typed one alone, and the chain.
+            let typed = typed_payloads(body).expect("accepted");
+            assert_eq!(
+                Some(typed),
+                general(body),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
             let fast = payloads(body).expect("accepted");
             assert_eq!(
                 Some(fast),

@@ -11,7 +11,8 @@
 //! Strictness: every byte it accepts is either JSON structure or whitespace it matched
 //! exactly, a field name it compared exactly, base64 text the decoder accepted (so
 //! ASCII), or a metadata key checked to be UTF-8 without control characters. The fuzz
-//! targets `server_request` and `history_fast_path` compare it with the general reader.
+//! targets `server_request` (with the DOM reader) and `history_fast_path` (with the DOM
+//! path) compare it with the general reader.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -101,8 +102,8 @@ pub fn payloads_within(
         c.eat(b'[')?;
         if !c.eat_if(b']') {
             loop {
-                spans.push(object(&mut c, &mut entries)?);
-                if spans.len() > max_payloads || entries.len() > max_entries {
+                spans.push(object(&mut c, &mut entries, max_entries)?);
+                if spans.len() > max_payloads {
                     return None;
                 }
                 match c.next()? {
@@ -134,15 +135,20 @@ pub fn payloads_within(
 pub fn payload(text: &[u8]) -> Option<Payload> {
     let mut c = Cursor { text, at: 0 };
     let mut entries = Vec::new();
-    let spans = object(&mut c, &mut entries)?;
+    let spans = object(&mut c, &mut entries, usize::MAX)?;
     if !c.at_end() {
         return None;
     }
     convert(spans, &entries)
 }
 
-/// One Payload object's spans; its metadata entries go to `entries`.
-fn object<'a>(c: &mut Cursor<'a>, entries: &mut Vec<(&'a [u8], &'a [u8])>) -> Option<Spans<'a>> {
+/// One Payload object's spans; its metadata entries go to `entries`, which may hold at
+/// most `max_entries`.
+fn object<'a>(
+    c: &mut Cursor<'a>,
+    entries: &mut Vec<(&'a [u8], &'a [u8])>,
+    max_entries: usize,
+) -> Option<Spans<'a>> {
     c.eat(b'{')?;
     let start = entries.len();
     let mut spans = Spans {
@@ -164,6 +170,9 @@ fn object<'a>(c: &mut Cursor<'a>, entries: &mut Vec<(&'a [u8], &'a [u8])>) -> Op
                     loop {
                         let name = c.string()?;
                         c.eat(b':')?;
+                        if entries.len() == max_entries {
+                            return None;
+                        }
                         entries.push((name, c.string()?));
                         match c.next()? {
                             b',' => continue,
@@ -241,6 +250,56 @@ mod tests {
         assert_eq!(payloads(b"{\"payloads\":[]}"), Some(vec![]));
         let one = payload(b"{\"data\":\"AA==\",\"metadata\":{\"k\":\"AQ==\"}}").expect("plain");
         assert_eq!((one.data, one.metadata), (vec![0], meta(&[("k", &[1])])));
+    }
+
+    /// The DOM reader alone (what the server's `read_body` runs), not the chain this
+    /// reader heads.
+    fn dom(body: &[u8]) -> Option<Vec<Payload>> {
+        crate::document::strict_json::check_no_duplicate_keys(body).ok()?;
+        let value = serde_json::from_slice(body).ok()?;
+        let options = crate::document::ReadOptions {
+            doc_type: crate::document::DocType::Payloads,
+            ..Default::default()
+        };
+        let location = crate::error::Location::file("b");
+        match crate::document::document_from_value(value, location, options).ok()? {
+            crate::document::Document::Payloads(d) => Some(d.payloads),
+            crate::document::Document::Tree(_) => None,
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_dom_reader() {
+        let bodies: &[&[u8]] = &[
+            b" {\"payloads\" : [ {\"metadata\": {\"encoding\": \"anNvbi9wbGFpbg==\", \"\xc3\xa9\": \"\"}, \"data\": \"MQ==\"},\n{\"data\":\"-_8\"}, {}, {\"metadata\":{}} ] }\r\n\t",
+            b"{}",
+            b"{\"payloads\":[]}",
+            b"{\"payloads\":[{\"data\":\"\",\"metadata\":{\"\x7f\":\"AA\"}}]}",
+        ];
+        for body in bodies {
+            let ours = payloads(body).expect("plain");
+            assert_eq!(Some(ours), dom(body), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn holds_no_more_than_its_caps() {
+        let body = b"{\"payloads\":[{\"metadata\":{\"a\":\"\",\"b\":\"\",\"c\":\"\"}},{}]}";
+        assert!(payloads_within(body, 2, 3).is_some());
+        assert_eq!(payloads_within(body, 1, 3), None);
+        assert_eq!(payloads_within(body, 2, 2), None);
+        let mut entries = Vec::new();
+        let mut c = Cursor {
+            text: &body[13..],
+            at: 0,
+        };
+        assert!(object(&mut c, &mut entries, 2).is_none());
+        assert_eq!(entries.len(), 2);
+        let mut c = Cursor {
+            text: &body[13..],
+            at: 0,
+        };
+        assert!(object(&mut c, &mut Vec::new(), 3).is_some());
     }
 
     #[test]
