@@ -12,19 +12,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     // The DOM reader alone (the server's last resort): `document::parse` would run the
     // fast readers first, and compare them with themselves.
-    let dom = || -> Option<Vec<tcodec::payload::Payload>> {
-        tcodec::document::strict_json::check_no_duplicate_keys(data).ok()?;
-        let value = serde_json::from_slice(data).ok()?;
-        let options = tcodec::document::ReadOptions {
-            doc_type: tcodec::document::DocType::Payloads,
-            ..Default::default()
-        };
-        let location = tcodec::error::Location::file("fuzz");
-        match tcodec::document::document_from_value(value, location, options).ok()? {
-            tcodec::document::Document::Payloads(doc) => Some(doc.payloads),
-            tcodec::document::Document::Tree(_) => None,
-        }
-    };
+    let dom = || tcodec::server::routes::read_body(data).ok();
     // Each fast reader agrees with the DOM reader wherever it accepts.
     if let Some(plain) = tcodec::document::plain_body::payloads(data) {
         assert_eq!(dom().as_ref(), Some(&plain), "plain reader");

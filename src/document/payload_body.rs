@@ -271,21 +271,10 @@ fn convert(p: PayloadIn<'_>) -> Option<Payload> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{self, DocType, Document, ReadOptions};
 
     /// The DOM reader alone: `document::parse` would run this module's readers first.
     fn general(body: &[u8]) -> Option<Vec<Payload>> {
-        crate::document::strict_json::check_no_duplicate_keys(body).ok()?;
-        let value = serde_json::from_slice(body).ok()?;
-        let options = ReadOptions {
-            doc_type: DocType::Payloads,
-            ..Default::default()
-        };
-        let location = crate::error::Location::file("b");
-        match document::document_from_value(value, location, options).ok()? {
-            Document::Payloads(d) => Some(d.payloads),
-            Document::Tree(_) => None,
-        }
+        crate::server::routes::read_body(body).ok()
     }
 
     #[test]

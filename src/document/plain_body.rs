@@ -252,20 +252,9 @@ mod tests {
         assert_eq!((one.data, one.metadata), (vec![0], meta(&[("k", &[1])])));
     }
 
-    /// The DOM reader alone (what the server's `read_body` runs), not the chain this
-    /// reader heads.
+    /// The DOM reader alone (the server's last resort), not the chain this one heads.
     fn dom(body: &[u8]) -> Option<Vec<Payload>> {
-        crate::document::strict_json::check_no_duplicate_keys(body).ok()?;
-        let value = serde_json::from_slice(body).ok()?;
-        let options = crate::document::ReadOptions {
-            doc_type: crate::document::DocType::Payloads,
-            ..Default::default()
-        };
-        let location = crate::error::Location::file("b");
-        match crate::document::document_from_value(value, location, options).ok()? {
-            crate::document::Document::Payloads(d) => Some(d.payloads),
-            crate::document::Document::Tree(_) => None,
-        }
+        crate::server::routes::read_body(body).ok()
     }
 
     #[test]

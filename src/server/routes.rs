@@ -531,9 +531,10 @@ pub fn transform_until(
 /// `externalPayloads` and a few of those.
 const STRUCTURE_PER_PAYLOAD: usize = 32;
 
-/// The general reader: every shape the CLI accepts as a body, and the exact error for
-/// anything wrong.
-fn read_body(body: &[u8]) -> Result<Vec<Payload>, (StatusCode, String)> {
+/// The general reader (the DOM: a JSON tree, then the payloads in it): every shape the
+/// CLI accepts as a body, and the exact error for anything wrong. The reference the fast
+/// readers are tested and fuzzed against.
+pub fn read_body(body: &[u8]) -> Result<Vec<Payload>, (StatusCode, String)> {
     let bad = |why: String| (StatusCode::BAD_REQUEST, why);
     if body.trim_ascii().is_empty() {
         return Err(bad("empty body: expected {\"payloads\": [...]}".into()));
