@@ -207,12 +207,21 @@ pub fn payloads(body: &[u8]) -> Option<Vec<Payload>> {
 pub fn typed_payloads(body: &[u8]) -> Option<Vec<Payload>> {
     let body: Body<'_> = from_utf8_json(body)?;
     let list = body.payloads.unwrap_or_default();
-    // Big bodies (files of large payloads) decode their base64 on all cores; small ones
-    // (the server's requests) stay on the calling thread.
     let text: usize = list
         .iter()
         .map(|p| p.data.as_ref().map_or(0, |d| d.0.len()))
         .sum();
+    convert_all(list, text, convert)
+}
+
+/// Converts a body's payloads in order, `None` if any says `None`. Big bodies (files of
+/// large payloads, `text` bytes of base64 or more) decode on all cores; small ones (the
+/// server's requests) stay on the calling thread.
+pub(super) fn convert_all<T: Send>(
+    list: Vec<T>,
+    text: usize,
+    convert: impl Fn(T) -> Option<Payload> + Sync + Send,
+) -> Option<Vec<Payload>> {
     if list.len() > 1 && text >= PARALLEL_MIN_TEXT {
         use rayon::prelude::*;
         return list.into_par_iter().map(convert).collect();
@@ -221,7 +230,7 @@ pub fn typed_payloads(body: &[u8]) -> Option<Vec<Payload>> {
 }
 
 /// Base64 text above which a body's payloads are converted in parallel.
-pub(super) const PARALLEL_MIN_TEXT: usize = 1 << 20;
+const PARALLEL_MIN_TEXT: usize = 1 << 20;
 
 /// One plain Payload object, or `None` when it needs the general reader (anything unusual,
 /// including every error): the history scanner's per-payload reader.

@@ -118,17 +118,8 @@ pub fn payloads_within(
     if !c.at_end() {
         return None;
     }
-    // Big bodies (files of large payloads) decode their base64 on all cores; small ones
-    // (the server's requests) stay on the calling thread.
     let text: usize = spans.iter().map(|s| s.data.map_or(0, <[u8]>::len)).sum();
-    if spans.len() > 1 && text >= super::payload_body::PARALLEL_MIN_TEXT {
-        use rayon::prelude::*;
-        return spans
-            .into_par_iter()
-            .map(|s| convert(s, &entries))
-            .collect();
-    }
-    spans.into_iter().map(|s| convert(s, &entries)).collect()
+    super::payload_body::convert_all(spans, text, |s| convert(s, &entries))
 }
 
 /// One plain Payload object (the whole text), or `None`.
