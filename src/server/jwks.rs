@@ -115,11 +115,13 @@ fn max_age(value: &str) -> Option<Duration> {
 
 /// Refreshes `settings` from `url` for as long as the server runs.
 pub async fn refresh_forever(settings: Arc<JwtSettings>, url: String, every: Duration) {
-    let mut wait = every;
+    // The next periodic refresh is a fixed time, not a fresh sleep per wake-up: requests
+    // with unknown key ids (rate-limited on-demand refreshes) must not postpone it forever.
+    let mut next = tokio::time::Instant::now() + every;
     let mut last_on_demand: Option<Instant> = None;
     loop {
         let on_demand = tokio::select! {
-            () = tokio::time::sleep(wait) => false,
+            () = tokio::time::sleep_until(next) => false,
             () = settings.unknown_kid.notified() => true,
         };
         if on_demand {
@@ -137,13 +139,14 @@ pub async fn refresh_forever(settings: Arc<JwtSettings>, url: String, every: Dur
             Ok((keys, age)) => {
                 let n = keys.keys.len();
                 settings.replace_keys(keys);
-                wait = age
-                    .map(|a| a.clamp(Duration::from_secs(60), Duration::from_secs(86_400)))
-                    .unwrap_or(every);
+                next = tokio::time::Instant::now()
+                    + age
+                        .map(|a| a.clamp(Duration::from_secs(60), Duration::from_secs(86_400)))
+                        .unwrap_or(every);
                 super::log(format_args!("tcodec serve: JWKS refreshed ({n} keys)"));
             }
             Err(e) => {
-                wait = every;
+                next = tokio::time::Instant::now() + every;
                 super::log(format_args!(
                     "tcodec serve: JWKS refresh failed, keeping the last good set: {e}"
                 ));
