@@ -12,6 +12,7 @@ pub mod cli;
 pub mod codec;
 pub mod config;
 pub mod direction;
+pub mod endpoint;
 pub mod document;
 pub mod envconfig;
 pub mod error;

@@ -188,7 +188,7 @@ impl Stage for RemoteCodec {
         &self,
         direction: Direction,
         batch: Vec<Payload>,
-        _: &Budget,
+        budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
         if direction == Direction::Rekey {
             let refused = CodecError::Remote {
@@ -196,7 +196,7 @@ impl Stage for RemoteCodec {
             };
             return batch.iter().map(|_| Err(refused.clone())).collect();
         }
-        self.run_each(direction, batch)
+        self.run_each(direction, batch, budget)
     }
 }
 

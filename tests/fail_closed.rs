@@ -637,7 +637,14 @@ fn jwks_without_an_audience_or_over_plain_http_is_refused_at_start() {
         run(&["--jwks", "http://user:pw@idp.example/jwks.json", "--jwt-audience", "a"]),
         (
             Some(2),
-            "tcodec: error: --jwks http://***@idp.example/jwks.json: https is required (plain http is allowed only to a loopback host)\n".into()
+            "tcodec: error: --jwks http://***@idp.example/jwks.json: credentials in the URL (user@host) are refused; pass them the documented way\n".into()
+        )
+    );
+    assert_eq!(
+        run(&["--jwks", "http://idp.example/jwks.json", "--jwt-audience", "a"]),
+        (
+            Some(2),
+            "tcodec: error: --jwks http://idp.example/jwks.json: plain http is allowed only to a loopback host (127.0.0.1, [::1], localhost): use https\n".into()
         )
     );
 }
@@ -730,10 +737,13 @@ fn log_fields_are_escaped_and_credentials_never_printed() {
         .arg(&input)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("s3cretpw"), "{err}");
-    assert!(err.contains("http://***@127.0.0.1:9/decode"), "{err}");
+    assert_eq!(
+        err,
+        "tcodec: error: --codec-endpoint http://***@127.0.0.1:9/: credentials in the URL (user@host) are refused; pass them the documented way\n"
+    );
 }
 
 // 10. Bad numbers are usage errors.

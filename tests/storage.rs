@@ -333,7 +333,7 @@ fn plain_http_storage_endpoints_must_be_loopback() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("namespace \"default\": storage endpoint \"http://10.1.2.3:9000\" is plain http to a non-loopback host: use https"),
+        err.contains("namespace \"default\": storage endpoint http://10.1.2.3:9000: plain http is allowed only to a loopback host (127.0.0.1, [::1], localhost): use https"),
         "{err}"
     );
 }

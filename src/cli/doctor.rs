@@ -113,20 +113,22 @@ fn print(outcomes: &[Outcome]) {
 
 /// What the endpoint's scheme allows, before any request.
 fn endpoint_rules(endpoint: &str, origin: &str, with_token: bool, cloud: bool) -> Outcome {
-    let https = endpoint.to_ascii_lowercase().starts_with("https://");
-    let host = endpoint
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or_default())
-        .unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.split(']').next())
-        .unwrap_or_else(|| host.split(':').next().unwrap_or_default());
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let parsed = match crate::endpoint::check(
+        "endpoint",
+        endpoint,
+        crate::endpoint::Clear::Anywhere,
+    ) {
+        Ok(url) => url,
+        Err(what) => {
+            return Outcome::Fail {
+                what,
+                fix: "give the codec endpoint as https://HOST[:PORT][/PATH], without user@".into(),
+            }
+        }
+    };
+    let https = parsed.scheme() == "https";
+    let loopback = crate::endpoint::is_loopback(&parsed);
+    let host = parsed.host_str().unwrap_or_default();
     if https {
         return Outcome::Ok("endpoint: https".into());
     }

@@ -340,6 +340,14 @@ impl RemoteArgs {
             Err(e) if cli.config.is_some() => return Err(e),
             _ => crate::pipeline::Pipeline::new(namespace, Vec::new()),
         };
+        // The endpoint as it will be called: parsed, no credentials in it, plain http
+        // only to loopback (the `--codec-header`s and `--codec-auth` travel with it).
+        crate::endpoint::check(
+            "--codec-endpoint",
+            &endpoint.replace("{namespace}", namespace),
+            crate::endpoint::Clear::LoopbackOnly,
+        )
+        .map_err(Error::Usage)?;
         let mut settings = RemoteSettings::new(endpoint);
         settings.auth = self
             .codec_auth
@@ -572,6 +580,18 @@ pub struct ServeArgs {
     )]
     pub auth_preset: Option<AuthPreset>,
 
+    /// With --auth-preset temporal-cloud: the Temporal Cloud account ids whose namespaces
+    /// (`<namespace>.<account>`) map to configured namespaces; a namespace of any other
+    /// account maps to nothing. Without it, any account maps (a warning at start)
+    #[arg(
+        env = "TCODEC_SERVE_CLOUD_ACCOUNT",
+        long,
+        value_name = "ACCOUNT",
+        requires = "auth_preset",
+        value_delimiter = ','
+    )]
+    pub cloud_account: Vec<String>,
+
     /// Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to
     /// loopback) fetched at start and refreshed
     #[arg(env = "TCODEC_SERVE_JWKS", long, value_name = "FILE|URL")]
@@ -685,6 +705,18 @@ pub struct ServeArgs {
     /// classes, error kinds, configured key ids)
     #[arg(env = "TCODEC_SERVE_METRICS", long)]
     pub metrics: bool,
+
+    /// With --metrics: the address GET /metrics is served on, a listener of its own (plain
+    /// HTTP, no auth: keep it on loopback or inside the pod network). The codec listener
+    /// never serves /metrics
+    #[arg(
+        env = "TCODEC_SERVE_METRICS_LISTEN",
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:9464",
+        requires = "metrics"
+    )]
+    pub metrics_listen: std::net::SocketAddr,
 
     /// With --metrics: also count requests by configured namespace
     #[arg(

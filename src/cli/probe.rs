@@ -8,15 +8,9 @@ use crate::error::{Error, ExitStatus, Result};
 
 /// Probes `args.url`; `--insecure` (skip certificate checks) only for loopback hosts.
 pub fn run(args: &ProbeArgs) -> Result<ExitStatus> {
-    let loopback = args
-        .url
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or_default())
-        .is_some_and(|h| {
-            h == "localhost"
-                || h.parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        });
+    let url = crate::endpoint::check("probe", &args.url, crate::endpoint::Clear::Anywhere)
+        .map_err(Error::Usage)?;
+    let loopback = crate::endpoint::is_loopback(&url);
     if args.insecure && !loopback {
         return Err(Error::Usage(
             "--insecure is for probing this host (127.0.0.1, localhost) only".into(),

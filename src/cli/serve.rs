@@ -35,21 +35,9 @@ fn with_preset(mut args: ServeArgs) -> ServeArgs {
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
     let config = cli.load_config()?;
-    // A [serve] table can open the server (origins, hosts, public binds): not from a
-    // config that was only found in the working directory.
-    if config.is_untrusted() && !config.serve_table().is_empty() {
-        return Err(Error::Usage(format!(
-            "{}: a [serve] table in a config found implicitly in the working directory is not applied; name it with --config {} (or TCODEC_CONFIG), or pass --trust-config",
-            config.path().display(),
-            config.path().display()
-        )));
-    }
+    untrusted_serve_table(&config)?;
     let args = &with_preset(with_file_defaults(args, &config)?);
-    if args.auth_preset.is_some() && config.policy().is_none() {
-        return Err(Error::Usage(
-            "--auth-preset temporal-cloud: Cloud tokens carry no tcodec scopes, so a [policy] in the config must say who may decode and encode".into(),
-        ));
-    }
+    validate(&config, args)?;
     let mut auth = Auth::default();
     if let Some(path) = &args.auth_tokens {
         auth = auth.with_tokens_file(path).map_err(Error::Usage)?;
@@ -71,6 +59,11 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
             email_claim: args.jwt_email_claim.clone(),
             groups_claim: args.jwt_groups_claim.clone(),
             scopes_required: args.auth_preset.is_none(),
+            // Temporal Cloud's tokens carry no `email_verified`: the email claim is the
+            // Cloud user's own account email, set by Temporal Cloud (which verified it
+            // when the user was invited), so the preset trusts it. Every other issuer must
+            // say `"email_verified": true`.
+            email_verified_required: args.auth_preset.is_none(),
         };
         auth = auth
             .with_jwks(&document, rules)
@@ -111,16 +104,48 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         metrics: args.metrics,
         metrics_namespace_labels: args.metrics_namespace_labels,
         audit_log: args.audit_log.clone(),
-        cloud_namespaces: args.auth_preset == Some(super::AuthPreset::TemporalCloud),
+        cloud_namespaces: (args.auth_preset == Some(super::AuthPreset::TemporalCloud))
+            .then(|| args.cloud_account.clone()),
+        metrics_listen: args.metrics_listen,
     };
-    // SIGHUP loads the same file again, with the same trust.
+    // SIGHUP loads the same file again, with the same trust, and runs every check that
+    // start ran, with the flags in force: a config that could not start cannot be reloaded.
     let (named, trusted) = (cli.config.clone(), cli.trust_config);
+    let in_force = args.clone();
     let reload: crate::server::Reload = Box::new(move || {
         let config = crate::config::Config::discover(named.as_deref())?;
-        Ok(if trusted { config.trust() } else { config })
+        let config = if trusted { config.trust() } else { config };
+        untrusted_serve_table(&config)?;
+        check_serve_table(&config)?;
+        validate(&config, &in_force)?;
+        Ok(config)
     });
     serve(&config, options, reload)?;
     Ok(ExitStatus::Ok)
+}
+
+/// A `[serve]` table can open the server (origins, hosts, public binds): not from a config
+/// that was only found in the working directory.
+fn untrusted_serve_table(config: &crate::config::Config) -> Result<()> {
+    if config.is_untrusted() && !config.serve_table().is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: a [serve] table in a config found implicitly in the working directory is not applied; name it with --config {} (or TCODEC_CONFIG), or pass --trust-config",
+            config.path().display(),
+            config.path().display()
+        )));
+    }
+    Ok(())
+}
+
+/// The checks a configuration must pass to be served with `args`: at start and again on
+/// every SIGHUP reload (a reload that fails one is refused and the old set keeps serving).
+fn validate(config: &crate::config::Config, args: &ServeArgs) -> Result<()> {
+    if args.auth_preset.is_some() && config.policy().is_none() {
+        return Err(Error::Usage(
+            "--auth-preset temporal-cloud: Cloud tokens carry no tcodec scopes, so a [policy] in the config must say who may decode and encode".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that every key of the config's `[serve]` table is a `serve` option (`config

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{CodecError, Direction};
+use super::{Budget, CodecError, Direction};
 use crate::payload::{self, Payload};
 
 /// Settings of a remote codec stage.
@@ -62,9 +62,12 @@ pub struct RemoteCodec {
 impl RemoteCodec {
     /// A remote stage calling `settings.endpoint` for `namespace`.
     pub fn new(settings: RemoteSettings, namespace: &str) -> Self {
+        // No redirects: a 3xx would carry the `--codec-header`s and `Authorization` to a
+        // host nobody configured (a 3xx is then an error answer, as for doctor and JWKS).
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout))
             .http_status_as_error(false)
+            .max_redirects(0)
             .build()
             .new_agent();
         RemoteCodec {
@@ -84,11 +87,13 @@ impl RemoteCodec {
     }
 
     /// Runs `payloads` through the server in batches; one result per payload, in order. A
-    /// failed batch fails each of its payloads with the same reason.
+    /// failed batch fails each of its payloads with the same reason. Each answer is read
+    /// only up to what `budget` still allows, and decoded answers are charged to it.
     pub fn run_each(
         &self,
         direction: Direction,
         payloads: Vec<Payload>,
+        budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
         let batches = self.batches(payloads);
         let concurrency = self.settings.concurrency.max(1);
@@ -105,7 +110,7 @@ impl RemoteCodec {
                     .map(|batch| {
                         scope.spawn(move || {
                             let n = batch.len();
-                            match self.call(direction, &batch) {
+                            match self.call(direction, &batch, budget) {
                                 Ok(list) => list.into_iter().map(Ok).collect(),
                                 Err(e) => vec![Err(e); n],
                             }
@@ -152,7 +157,12 @@ impl RemoteCodec {
     }
 
     /// One batch, with retries.
-    fn call(&self, direction: Direction, batch: &[Payload]) -> Result<Vec<Payload>, CodecError> {
+    fn call(
+        &self,
+        direction: Direction,
+        batch: &[Payload],
+        budget: &Budget,
+    ) -> Result<Vec<Payload>, CodecError> {
         let list: Vec<Value> = batch.iter().map(payload::payload_to_json).collect();
         let body = serde_json::to_vec(&serde_json::json!({ "payloads": list })).map_err(|e| {
             CodecError::Remote {
@@ -162,9 +172,18 @@ impl RemoteCodec {
         let url = self.url(direction);
         let mut attempt = 0;
         loop {
-            match self.send(&url, &body) {
-                Ok(answer) => return self.parse(&redact_url(&url), &answer, batch.len()),
-                Err((retryable, message)) => {
+            match self.send(&url, &body, answer_limit(budget)) {
+                Ok(answer) => {
+                    let payloads = self.parse(&redact_url(&url), &answer, batch.len())?;
+                    drop(answer);
+                    if direction == Direction::Decode {
+                        let decoded: usize = payloads.iter().map(payload_size).sum();
+                        budget.spend(decoded as u64)?;
+                    }
+                    return Ok(payloads);
+                }
+                Err(Failure::TooLarge) => return Err(budget.exceeded()),
+                Err(Failure::Answer(retryable, message)) => {
                     // Credentials in the URL (user:pass@) are never shown.
                     let message = message.replace(&url, &redact_url(&url));
                     if !retryable || attempt >= self.settings.retries {
@@ -177,8 +196,8 @@ impl RemoteCodec {
         }
     }
 
-    /// Sends one request: the answer body on 200, else (retryable, reason).
-    fn send(&self, url: &str, body: &[u8]) -> Result<Vec<u8>, (bool, String)> {
+    /// Sends one request: the answer body on 200 (at most `limit` bytes), else why not.
+    fn send(&self, url: &str, body: &[u8], limit: u64) -> Result<Vec<u8>, Failure> {
         let mut request = self
             .agent
             .post(url)
@@ -192,20 +211,32 @@ impl RemoteCodec {
         }
         let mut response = request
             .send(body)
-            .map_err(|e| (true, format!("{url}: {e}")))?;
+            .map_err(|e| Failure::Answer(true, format!("{url}: {e}")))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(Failure::Answer(
+                false,
+                format!(
+                    "{url}: HTTP {}: the codec server redirects; redirects are not followed (give the final URL)",
+                    status.as_u16()
+                ),
+            ));
+        }
         let text = response
             .body_mut()
             .with_config()
-            .limit(1 << 30)
+            .limit(limit)
             .read_to_vec()
-            .map_err(|e| (true, format!("{url}: cannot read the answer: {e}")))?;
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge,
+                e => Failure::Answer(true, format!("{url}: cannot read the answer: {e}")),
+            })?;
         if status.as_u16() == 200 {
             return Ok(text);
         }
         let reason = String::from_utf8_lossy(&text);
         let reason: String = reason.trim().chars().take(200).collect();
-        Err((
+        Err(Failure::Answer(
             status.is_server_error() || status.as_u16() == 429,
             format!("{url}: HTTP {}: {reason}", status.as_u16()),
         ))
@@ -240,16 +271,34 @@ impl RemoteCodec {
     }
 }
 
-/// `url` with any `user:password@` replaced by `***@`, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
+pub use crate::endpoint::redact_url;
+
+/// Why a request gave no answer to use.
+enum Failure {
+    /// The answer is larger than the budget allows.
+    TooLarge,
+    /// (retryable, reason)
+    Answer(bool, String),
+}
+
+/// Largest answer body to read while `budget` allows: its payloads' bytes as base64
+/// (4/3) plus room for metadata and punctuation, at most 1 GiB.
+fn answer_limit(budget: &Budget) -> u64 {
+    budget
+        .remaining()
+        .saturating_mul(4)
+        .saturating_div(3)
+        .saturating_add(64 * 1024)
+        .min(1 << 30)
+}
+
+/// Bytes a payload holds: data and metadata.
+fn payload_size(p: &Payload) -> usize {
+    p.data.len()
+        + p.metadata
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>()
 }
 
 #[cfg(test)]

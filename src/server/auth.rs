@@ -96,6 +96,11 @@ pub struct JwtRules {
     pub groups_claim: String,
     /// Rights come from `tcodec:*` scopes (always, unless a preset's `[policy]` decides).
     pub scopes_required: bool,
+    /// The email claim counts only when the token says `"email_verified": true` (the
+    /// boolean; any other value, or none, is unverified). Off only for a preset whose
+    /// provider never sends the claim and vouches for the email itself: then a missing
+    /// claim is accepted, and any value but `true` still unverifies.
+    pub email_verified_required: bool,
 }
 
 /// JWT verification settings: the current key set (replaced by refreshes) and the rules.
@@ -401,9 +406,14 @@ impl JwtSettings {
             Subject {
                 kind: "jwt",
                 name: text("sub"),
-                // An email the provider says it has not verified is no email.
+                // Only an email the provider says it verified is an email: the boolean
+                // `true`, nothing else (`"true"`, 1, null or no claim are unverified).
                 email: text(&self.rules.email_claim).filter(|_| {
-                    claims.get("email_verified") != Some(&serde_json::Value::Bool(false))
+                    match claims.get("email_verified") {
+                        Some(serde_json::Value::Bool(true)) => true,
+                        None => !self.rules.email_verified_required,
+                        Some(_) => false,
+                    }
                 }),
                 groups: strings(claims.get(&self.rules.groups_claim)).unwrap_or_default(),
             },

@@ -26,34 +26,9 @@ pub enum JwksSource {
 impl JwksSource {
     /// Classifies `--jwks`, refusing plain http to a non-loopback host.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let lower = text.to_ascii_lowercase();
-        if lower.starts_with("https://") {
+        if text.contains("://") {
+            crate::endpoint::check("--jwks", text, crate::endpoint::Clear::LoopbackOnly)?;
             return Ok(JwksSource::Url(text.to_string()));
-        }
-        if let Some(rest) = lower.strip_prefix("http://") {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            let host = match host.strip_prefix('[') {
-                Some(v6) => v6.split(']').next().unwrap_or_default(),
-                None => host.split(':').next().unwrap_or_default(),
-            };
-            let loopback = host == "localhost"
-                || host
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if !loopback {
-                return Err(format!(
-                    "--jwks {}: https is required (plain http is allowed only to a loopback host)",
-                    crate::codec::remote::redact_url(text)
-                ));
-            }
-            return Ok(JwksSource::Url(text.to_string()));
-        }
-        if lower.contains("://") {
-            return Err(format!(
-                "--jwks {}: expected a file, an https:// URL, or a loopback http:// URL",
-                crate::codec::remote::redact_url(text)
-            ));
         }
         Ok(JwksSource::File(text.to_string()))
     }

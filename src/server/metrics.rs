@@ -75,6 +75,8 @@ pub struct Metrics {
     decrypts: Mutex<BTreeMap<String, u64>>,
     namespace_labels: bool,
     by_namespace: Mutex<BTreeMap<String, u64>>,
+    /// SIGHUP reloads: applied, refused.
+    reloads: [AtomicU64; 2],
 }
 
 impl Metrics {
@@ -94,7 +96,13 @@ impl Metrics {
             decrypts: Mutex::new(BTreeMap::new()),
             namespace_labels,
             by_namespace: Mutex::new(BTreeMap::new()),
+            reloads: Default::default(),
         }
+    }
+
+    /// A SIGHUP reload was applied (`true`) or refused (`false`).
+    pub fn reloaded(&self, applied: bool) {
+        self.reloads[usize::from(!applied)].fetch_add(1, Ordering::Relaxed);
     }
 
     /// A request started.
@@ -144,6 +152,18 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP tcodec_config_reloads_total SIGHUP reloads of the configuration, applied or refused."
+        );
+        let _ = writeln!(out, "# TYPE tcodec_config_reloads_total counter");
+        for (i, result) in ["applied", "refused"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "tcodec_config_reloads_total{{result=\"{result}\"}} {}",
+                load(&self.reloads[i])
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP tcodec_requests_total Codec server requests by route and status class."

@@ -75,8 +75,11 @@ pub struct ServeOptions {
     pub metrics_namespace_labels: bool,
     /// The audit log's file (`-`: standard output).
     pub audit_log: Option<String>,
-    /// Match Temporal Cloud namespace names (`<namespace>.<account>`) to configured ones.
-    pub cloud_namespaces: bool,
+    /// Match Temporal Cloud namespace names (`<namespace>.<account>`) to configured ones,
+    /// for these accounts (empty: any account).
+    pub cloud_namespaces: Option<Vec<String>>,
+    /// With `metrics`: where `GET /metrics` is served (a listener of its own).
+    pub metrics_listen: std::net::SocketAddr,
 }
 
 /// The pipelines served, built once at start (keys loaded once), and the access policy:
@@ -119,11 +122,13 @@ impl Pipelines {
     }
 
     /// The configured namespace a request's namespace stands for: itself when configured;
-    /// with `cloud`, `ns` for a Temporal Cloud `ns.account` when `ns` is configured.
-    pub fn resolve(&self, namespace: &str, cloud: bool) -> String {
-        if !self.by_namespace.contains_key(namespace) && cloud {
-            if let Some((ns, _account)) = namespace.rsplit_once('.') {
-                if self.by_namespace.contains_key(ns) {
+    /// with `cloud`, `ns` for a Temporal Cloud `ns.account` when `ns` is configured and the
+    /// account is one of `cloud`'s (any account when it names none).
+    pub fn resolve(&self, namespace: &str, cloud: Option<&[String]>) -> String {
+        if let (false, Some(accounts)) = (self.by_namespace.contains_key(namespace), cloud) {
+            if let Some((ns, account)) = namespace.rsplit_once('.') {
+                let known = accounts.is_empty() || accounts.iter().any(|a| a == account);
+                if known && self.by_namespace.contains_key(ns) {
                     return ns.to_string();
                 }
             }
@@ -169,8 +174,9 @@ pub struct AppState {
     pub metrics: Option<Arc<metrics::Metrics>>,
     /// The audit log, with `--audit-log`.
     pub audit: Option<Arc<audit::AuditLog>>,
-    /// Temporal Cloud namespace names match configured ones (`ns.acct` → `ns`).
-    pub cloud_namespaces: bool,
+    /// Temporal Cloud namespace names match configured ones (`ns.acct` → `ns`), for these
+    /// accounts (empty: any).
+    pub cloud_namespaces: Option<Vec<String>>,
 }
 
 /// What watches each request: access log, metrics, audit log.
@@ -246,12 +252,9 @@ pub fn router_with(state: Arc<AppState>, options: &ServeOptions) -> Result<impl 
         audit: state.audit.clone(),
         next_id: std::sync::atomic::AtomicU64::new(1),
     });
-    let mut routes = Router::new()
+    let routes = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz));
-    if state.metrics.is_some() {
-        routes = routes.route("/metrics", get(routes::metrics));
-    }
     let routes = routes.fallback(any(routes::codec)).with_state(state);
     // The layers wrap the router once, not each route: a request then clones one route's
     // handler instead of every route's whole layer stack (~5% of the server's CPU).
@@ -451,7 +454,7 @@ pub fn serve(config: &Config, mut options: ServeOptions, reload: Reload) -> Resu
                 options.metrics_namespace_labels,
             ))
         }),
-        cloud_namespaces: options.cloud_namespaces,
+        cloud_namespaces: options.cloud_namespaces.clone(),
         audit: match &options.audit_log {
             Some(spec) => Some(Arc::new(audit::AuditLog::open(spec).map_err(Error::Usage)?)),
             None => None,
@@ -469,9 +472,21 @@ pub fn serve(config: &Config, mut options: ServeOptions, reload: Reload) -> Resu
         if let (Some(jwt), Some((url, every))) = (jwt, options.jwks_refresh.clone()) {
             tokio::spawn(jwks::refresh_forever(jwt, url, every));
         }
+        let metrics = state.metrics.is_some().then(|| Arc::clone(&state));
         tokio::spawn(on_sighup(state, audit, reload));
-        run(app, options, tls, &namespaces).await
+        run(app, options, tls, &namespaces, metrics).await
     })
+}
+
+/// `GET /metrics` on a listener of its own (never on the codec listener, whose callers are
+/// the Web UI and the CLI): plain HTTP, no auth, so it belongs on loopback or the pod network.
+async fn serve_metrics(listener: tokio::net::TcpListener, state: Arc<AppState>) {
+    let app = Router::new()
+        .route("/metrics", get(routes::metrics))
+        .with_state(state);
+    if let Err(e) = axum::serve(listener, app).await {
+        log(format_args!("tcodec serve: metrics listener stopped: {e}"));
+    }
 }
 
 async fn run(
@@ -479,6 +494,7 @@ async fn run(
     options: ServeOptions,
     tls: Option<Arc<rustls::ServerConfig>>,
     namespaces: &[String],
+    metrics: Option<Arc<AppState>>,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -486,11 +502,35 @@ async fn run(
     let local = listener
         .local_addr()
         .map_err(|e| Error::io("cannot listen on", options.listen.to_string(), e))?;
+    let metrics_listener = match metrics {
+        Some(state) => {
+            let at = options.metrics_listen;
+            let bound = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| Error::io("cannot listen for metrics on", at.to_string(), e))?;
+            let addr = bound
+                .local_addr()
+                .map_err(|e| Error::io("cannot listen for metrics on", at.to_string(), e))?;
+            Some((bound, addr, state))
+        }
+        None => None,
+    };
     let scheme = if tls.is_some() { "https" } else { "http" };
     // Tests and scripts read this line to learn the port of `--listen 127.0.0.1:0`.
     log(format_args!(
         "tcodec serve: listening on {scheme}://{local}"
     ));
+    if let Some((bound, addr, state)) = metrics_listener {
+        log(format_args!(
+            "tcodec serve: metrics on http://{addr}/metrics"
+        ));
+        tokio::spawn(serve_metrics(bound, state));
+    }
+    if options.cloud_namespaces.as_ref().is_some_and(Vec::is_empty) {
+        log(format_args!(
+            "tcodec serve: warning: --auth-preset temporal-cloud without --cloud-account: a Cloud namespace `<ns>.<account>` of any account maps to the configured `<ns>`; name your account ids to refuse the others"
+        ));
+    }
     log(format_args!(
         "tcodec serve: namespaces: {}",
         if namespaces.is_empty() {
@@ -541,7 +581,7 @@ async fn on_sighup(state: Arc<AppState>, audit: Option<Arc<audit::AuditLog>>, re
                 load().and_then(|config| Pipelines::build(&config))
             })
             .await;
-            match built {
+            let applied = match built {
                 Ok(Ok(pipelines)) => {
                     let names = pipelines.names().join(", ");
                     if let Ok(mut slot) = state.pipelines.write() {
@@ -550,13 +590,23 @@ async fn on_sighup(state: Arc<AppState>, audit: Option<Arc<audit::AuditLog>>, re
                     log(format_args!(
                         "tcodec serve: SIGHUP: configuration and keys reloaded; namespaces: {names}"
                     ));
+                    true
                 }
-                Ok(Err(e)) => log(format_args!(
-                    "tcodec serve: SIGHUP: new configuration refused, keeping the old one: {e}"
-                )),
-                Err(_) => log(format_args!(
-                    "tcodec serve: SIGHUP: reload failed, keeping the old configuration"
-                )),
+                Ok(Err(e)) => {
+                    log(format_args!(
+                        "tcodec serve: SIGHUP: new configuration refused, keeping the old one: {e}"
+                    ));
+                    false
+                }
+                Err(_) => {
+                    log(format_args!(
+                        "tcodec serve: SIGHUP: reload failed, keeping the old configuration"
+                    ));
+                    false
+                }
+            };
+            if let Some(metrics) = &state.metrics {
+                metrics.reloaded(applied);
             }
             if let Some(audit) = &audit {
                 match audit.reopen() {

@@ -231,7 +231,7 @@ async fn answer(
     }
     let snapshot = state.pipelines();
     let namespace = match &snapshot {
-        Some(p) => p.resolve(&namespace, state.cloud_namespaces),
+        Some(p) => p.resolve(&namespace, state.cloud_namespaces.as_deref()),
         None => namespace,
     };
     let found = snapshot.as_ref().and_then(|p| p.get(&namespace));
@@ -257,7 +257,12 @@ async fn answer(
     };
     // The access policy, once one exists: default deny.
     if let Some(policy) = snapshot.as_ref().and_then(|p| p.policy.as_ref()) {
-        let action = direction.verb();
+        // `/download` is its own right: a rule that grants `decode` does not grant it.
+        let action = if ask.download {
+            "download"
+        } else {
+            direction.verb()
+        };
         if !policy.allows(log.subject.as_ref(), action, &namespace) {
             // Passthrough is for decoding only: a denied encode returned unchanged would
             // be stored as if it were encrypted.

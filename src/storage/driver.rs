@@ -156,9 +156,9 @@ impl Driver {
                 }
                 let endpoint = self.endpoint.clone().or_else(env_endpoint);
                 if let Some(endpoint) = endpoint {
-                    check_endpoint(&endpoint).map_err(FetchError::Unavailable)?;
+                    let parsed = check_endpoint(&endpoint).map_err(FetchError::Unavailable)?;
                     builder = builder
-                        .with_allow_http(endpoint.starts_with("http://"))
+                        .with_allow_http(parsed.scheme() == "http")
                         .with_endpoint(endpoint);
                 }
                 Arc::new(builder.build().map_err(|e| {
@@ -236,34 +236,14 @@ fn env_endpoint() -> Option<String> {
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
 }
 
-/// Plain http only to a loopback endpoint: credentials and payloads never cross a network
-/// in clear.
-pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
-    if endpoint.starts_with("https://") {
-        return Ok(());
-    }
-    let Some(rest) = endpoint.strip_prefix("http://") else {
-        return Err(format!(
-            "storage endpoint {endpoint:?} must be an https:// URL (or http:// to a loopback address)"
-        ));
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
-    };
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(())
-    } else {
-        Err(format!(
-            "storage endpoint {endpoint:?} is plain http to a non-loopback host: use https"
-        ))
-    }
+/// Plain http only to a loopback endpoint, no credentials in the URL: credentials and
+/// payloads never cross a network in clear ([`crate::endpoint::check`]).
+pub fn check_endpoint(endpoint: &str) -> Result<url::Url, String> {
+    crate::endpoint::check(
+        "storage endpoint",
+        endpoint,
+        crate::endpoint::Clear::LoopbackOnly,
+    )
 }
 
 /// An object key as given, refused when it has empty, `.` or `..` segments or control
