@@ -378,7 +378,11 @@ fn parse_json_stream(
             .filter(|&&b| b == b'\n')
             .count();
         counted = begin;
-        each(document_from_value(value, top.at_line(line), options)?)?;
+        // Each document refuses repeated keys, as a whole-file document does.
+        let at = top.at_line(line);
+        crate::document::strict_json::check_no_duplicate_keys(&bytes[begin..stream.byte_offset()])
+            .map_err(|e| json_syntax_error(&at, &e))?;
+        each(document_from_value(value, at, options)?)?;
     }
     Ok(())
 }

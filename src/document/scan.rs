@@ -39,6 +39,10 @@ struct Found {
     kind: SiteKind,
 }
 
+/// Keys an object may have before its duplicate check switches from a linear look per key
+/// to one sort when it closes.
+const LINEAR_KEYS: usize = 32;
+
 /// Nesting deeper than this gives up (serde_json's own limit, which the DOM path then
 /// reports): recursion must not overflow the stack on hostile input.
 const MAX_DEPTH: usize = 128;
@@ -47,9 +51,10 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
-    /// Inside a payload span: objects are checked for duplicate keys, which would make the
-    /// payload ambiguous (the DOM path then reports them).
-    in_payload: bool,
+    /// The keys of the objects open now, innermost last: a key escaped or repeated in its
+    /// object gives up, so the tree path (which reads escapes and refuses duplicates with a
+    /// located error) decides; the scanner never skips a key it did not understand.
+    keys: Vec<&'a [u8]>,
     schema: &'static Schema,
     found: Vec<Found>,
     /// Paths are kept only for the site starting here (a failing site, found again): a
@@ -375,7 +380,7 @@ fn parse_one(text: &[u8], location: impl Fn() -> Location) -> Result<payload::Pa
         location: location(),
         message: format!("invalid JSON: {e}"),
     };
-    // Duplicate keys inside payloads were already refused by the scanner (`in_payload`).
+    // Duplicate keys inside payloads were already refused by the scanner (every object's keys are).
     // The typed reader takes plain payloads; anything else gets the general reader's
     // exact error.
     if let Some(p) = super::payload_body::payload(text) {
@@ -465,7 +470,40 @@ fn valid_number(n: &[u8]) -> bool {
     i == n.len()
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
+    /// Reads the next member key of the object whose keys start at `base` in `self.keys`.
+    /// An escaped key, or one the object already has, gives up.
+    fn member_key(&mut self, base: usize) -> Scan<(usize, usize)> {
+        let (start, end) = self.string()?;
+        let bytes: &'a [u8] = self.bytes;
+        let key = &bytes[start..end];
+        if key.contains(&b'\\') {
+            return Err(GiveUp);
+        }
+        let seen = &self.keys[base..];
+        // Small objects (nearly all): a linear look; large ones are checked once, sorted, when
+        // they close.
+        if seen.len() < LINEAR_KEYS && seen.contains(&key) {
+            return Err(GiveUp);
+        }
+        self.keys.push(key);
+        Ok((start, end))
+    }
+
+    /// The object whose keys start at `base` closed: a large one is checked for repeated
+    /// keys now; its keys are forgotten.
+    fn close_members(&mut self, base: usize) -> Scan<()> {
+        if self.keys.len() - base > LINEAR_KEYS {
+            let mut keys = self.keys[base..].to_vec();
+            keys.sort_unstable();
+            if keys.windows(2).any(|w| w[0] == w[1]) {
+                return Err(GiveUp);
+            }
+        }
+        self.keys.truncate(base);
+        Ok(())
+    }
+
     /// Sends the sites found so far, when scanning pipelined.
     fn flush(&mut self) {
         if let Some(tx) = &self.chunks {
@@ -482,7 +520,7 @@ impl Scanner<'_> {
             bytes,
             pos: 0,
             depth: 0,
-            in_payload: false,
+            keys: Vec::new(),
             schema: Schema::temporal(),
             found: Vec::new(),
             path_of: None,
@@ -523,7 +561,7 @@ impl Scanner<'_> {
             bytes: self.bytes,
             pos: self.pos,
             depth: 0,
-            in_payload: false,
+            keys: Vec::new(),
             schema: self.schema,
             found: Vec::new(),
             path_of: None,
@@ -622,25 +660,16 @@ impl Scanner<'_> {
                     self.pos += 1;
                     return Ok(());
                 }
-                let mut keys: Vec<(usize, usize)> = Vec::new();
+                let base = self.keys.len();
                 loop {
                     self.ws();
-                    let (start, end) = self.string()?;
-                    if self.in_payload {
-                        let key = &self.bytes[start..end];
-                        if key.contains(&b'\\')
-                            || keys.iter().any(|&(s, e)| &self.bytes[s..e] == key)
-                        {
-                            return Err(GiveUp);
-                        }
-                        keys.push((start, end));
-                    }
+                    self.member_key(base)?;
                     self.ws();
                     self.expect(b':')?;
                     self.ws();
                     self.skip()?;
                     if self.end_of(b'}')? {
-                        return Ok(());
+                        return self.close_members(base);
                     }
                 }
             }
@@ -718,15 +747,16 @@ impl Scanner<'_> {
             return Ok(());
         }
         let table = self.schema.table(message);
+        let base = self.keys.len();
         loop {
             self.ws();
-            let (start, end) = self.string()?;
+            let (start, end) = self.member_key(base)?;
             self.ws();
             self.expect(b':')?;
             self.ws();
             let raw_key = &self.bytes[start..end];
             match table.and_then(|t| t.get(raw_key)) {
-                Some(field) if !raw_key.contains(&b'\\') => {
+                Some(field) => {
                     let key = field.json_name.as_str();
                     let key = if raw_key == key.as_bytes() {
                         key
@@ -757,7 +787,7 @@ impl Scanner<'_> {
                 _ => self.skip()?,
             }
             if self.end_of(b'}')? {
-                return Ok(());
+                return self.close_members(base);
             }
         }
     }
@@ -767,10 +797,7 @@ impl Scanner<'_> {
         match self.peek() {
             Some(b'{') if target == PAYLOAD => {
                 let start = self.pos;
-                self.in_payload = true;
-                let skipped = self.skip();
-                self.in_payload = false;
-                skipped?;
+                self.skip()?;
                 if self.path_of == Some(start) {
                     self.path_found = Some(path.clone());
                 }
@@ -825,13 +852,11 @@ impl Scanner<'_> {
             self.pos += 1;
             return Ok(());
         }
+        let base = self.keys.len();
         loop {
             self.ws();
-            let (start, end) = self.string()?;
+            let (start, end) = self.member_key(base)?;
             let key = std::str::from_utf8(&self.bytes[start..end]).map_err(|_| GiveUp)?;
-            if key.contains('\\') {
-                return Err(GiveUp);
-            }
             self.ws();
             self.expect(b':')?;
             self.ws();
@@ -845,7 +870,7 @@ impl Scanner<'_> {
             self.value(target, path, entry_kind)?;
             path.truncate(mark);
             if self.end_of(b'}')? {
-                return Ok(());
+                return self.close_members(base);
             }
         }
     }
