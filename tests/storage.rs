@@ -804,3 +804,77 @@ fn at_most_10000_distinct_objects_per_document() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is missing from its bucket"), "{err}");
 }
+
+/// Peak resident memory of a process, in KiB (VmHWM).
+fn peak_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// Issue #20 item 3: a small body naming many large objects. Each object's bytes are
+/// reserved from the request's budget before its body is read, and the first refusal stops
+/// the rest, so the server's peak memory stays near the budget (it was 16 objects in memory
+/// at once, each allowed the whole remaining budget, then copied again).
+#[test]
+fn storage_fetches_are_reserved_from_the_budget_before_they_start() {
+    use prost::Message as _;
+    use sha2::Digest as _;
+    const OBJECT: usize = 5 * 1024 * 1024;
+    let dump = tempfile::tempdir().unwrap();
+    let one: Value = serde_json::from_str(&references(1, "temporal-payloads")).unwrap();
+    let reference = one["payloads"][0].clone();
+    let claim: Value =
+        serde_json::from_slice(&base64_decode(reference["data"].as_str().unwrap())).unwrap();
+    let mut payloads = Vec::new();
+    for i in 0..16u8 {
+        // A valid stored payload: resolving it would succeed if the budget allowed it.
+        let stored = tcodec::payload::with_encoding("binary/plain", vec![i; OBJECT]);
+        let bytes = stored.encode_to_vec();
+        let hash = hex::encode(sha2::Sha256::digest(&bytes));
+        let key = format!("v0/ns/default/d/sha256/{hash}");
+        let path = dump.path().join(&key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut c = claim.clone();
+        c["claimData"]["key"] = json!(key);
+        c["claimData"]["hash_value"] = json!(hash);
+        let mut p = reference.clone();
+        p["data"] = json!(base64_encode(&c.to_string()));
+        payloads.push(p);
+    }
+    let Some(s3) = S3::start(Some(dump.path())) else {
+        return;
+    };
+    let body = json!({ "payloads": payloads });
+    assert!(body.to_string().len() < 16 * 1024, "a small body");
+    let server = Server::start_env(
+        &storage_config(),
+        &["--max-decoded-size", "12MiB"],
+        &s3.env,
+    );
+    let before = peak_kb(server.child.id());
+    let (status, answer) = post(&server.url("/decode"), &body);
+    let grew_mb = (peak_kb(server.child.id()) - before) / 1024;
+    eprintln!("status {status}, peak memory grew by {grew_mb} MiB");
+    assert_eq!(status, 413, "{answer}");
+    assert!(answer.contains("12582912"), "{answer}");
+    // Budget 12 MiB: at most two objects held and one resolved copy, plus buffers.
+    assert!(grew_mb < 48, "peak memory grew by {grew_mb} MiB for a 12 MiB budget");
+    // The same objects fit a budget that holds them all: the refusal above was the budget.
+    let roomy = Server::start_env(
+        &storage_config(),
+        &["--max-decoded-size", "200MiB", "--max-body-size", "64MiB"],
+        &s3.env,
+    );
+    let answer = agent()
+        .post(roomy.url("/decode"))
+        .header("X-Namespace", "default")
+        .send(body.to_string().as_bytes())
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+}

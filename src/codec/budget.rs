@@ -90,9 +90,59 @@ impl Budget {
         Ok(())
     }
 
+    /// Takes `bytes` from the budget before they are produced (a download of a known
+    /// size): fails at once when they do not fit, leaving the budget as it was. What the
+    /// reservation does not [`Reservation::keep`] goes back when it is dropped.
+    pub fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, CodecError> {
+        let mut spent = self.spent.load(Ordering::Relaxed);
+        loop {
+            let total = spent.saturating_add(bytes);
+            if total > self.limit {
+                return Err(self.exceeded());
+            }
+            match self.spent.compare_exchange_weak(
+                spent,
+                total,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    return Ok(Reservation {
+                        budget: self,
+                        held: bytes,
+                    })
+                }
+                Err(now) => spent = now,
+            }
+        }
+    }
+
     /// The error for a request or document that produced too much.
     pub fn exceeded(&self) -> CodecError {
         CodecError::BudgetExceeded { limit: self.limit }
+    }
+}
+
+/// Bytes reserved from a [`Budget`]; the part not kept is given back on drop.
+#[derive(Debug)]
+pub struct Reservation<'a> {
+    budget: &'a Budget,
+    held: u64,
+}
+
+impl Reservation<'_> {
+    /// Keeps `used` bytes of the reservation spent (at most what was reserved); the rest
+    /// goes back to the budget.
+    pub fn keep(mut self, used: u64) {
+        let back = self.held.saturating_sub(used);
+        self.held = 0;
+        self.budget.spent.fetch_sub(back, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.budget.spent.fetch_sub(self.held, Ordering::Relaxed);
     }
 }
 
@@ -112,6 +162,26 @@ mod tests {
             Err(CodecError::BudgetExceeded { limit: 10 })
         ));
         assert!(b.spend(0).is_err(), "an exhausted budget stays exhausted");
+        assert_eq!(Budget::unlimited().remaining(), u64::MAX);
+    }
+
+    #[test]
+    fn reservations_are_taken_up_front_and_given_back_unless_kept() {
+        let b = Budget::new(100);
+        let first = b.reserve(60).unwrap();
+        assert_eq!(b.remaining(), 40);
+        assert!(b.reserve(41).is_err(), "over what is left");
+        assert_eq!(b.remaining(), 40, "a refused reservation takes nothing");
+        let second = b.reserve(40).unwrap();
+        assert_eq!(b.remaining(), 0);
+        drop(second);
+        assert_eq!(b.remaining(), 40, "dropped: all back");
+        first.keep(25);
+        assert_eq!(b.remaining(), 75, "kept 25 of 60");
+        b.reserve(75).unwrap().keep(75);
+        assert_eq!(b.remaining(), 0);
+        assert!(b.reserve(1).is_err());
+        assert!(b.reserve(0).is_ok());
         assert_eq!(Budget::unlimited().remaining(), u64::MAX);
     }
 }

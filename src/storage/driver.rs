@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use object_store::{ObjectStore, ObjectStoreExt as _};
 
+use crate::codec::budget::Reservation;
+use crate::codec::Budget;
+
 /// Which driver a namespace's storage uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -29,6 +32,8 @@ pub enum FetchError {
     Missing(String),
     /// The object is larger than allowed.
     TooLarge(u64),
+    /// The object does not fit in what the request's or document's budget has left.
+    OverBudget,
     /// The store could not be reached or refused (network, credentials, timeout).
     Unavailable(String),
 }
@@ -91,21 +96,33 @@ impl Driver {
     }
 
     /// Reads `bucket`/`key`, at most `limit` bytes.
-    pub async fn get(&self, bucket: &str, key: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+    pub async fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+        budget: &Budget,
+    ) -> Result<Vec<u8>, FetchError> {
         if self.kind == DriverKind::File {
-            return self.file_get(key, limit);
+            return self.file_get(key, budget);
         }
         let store = self.store(bucket)?;
         let path = object_path(key)?;
         let result = store.get(&path).await.map_err(|e| classify(e, key))?;
-        if result.meta.size > limit {
-            return Err(FetchError::TooLarge(result.meta.size));
+        // The size is known from the answer's head: the bytes are taken from the budget
+        // before the body is read, and the read stops at that size.
+        let size = result.meta.size;
+        let reserved = reserve(size, budget)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        let mut body = result.into_stream();
+        while let Some(chunk) = futures::StreamExt::next(&mut body).await {
+            let chunk = chunk.map_err(|e| classify(e, key))?;
+            if (bytes.len() + chunk.len()) as u64 > size {
+                return Err(FetchError::TooLarge((bytes.len() + chunk.len()) as u64));
+            }
+            bytes.extend_from_slice(&chunk);
         }
-        let bytes = result.bytes().await.map_err(|e| classify(e, key))?;
-        if bytes.len() as u64 > limit {
-            return Err(FetchError::TooLarge(bytes.len() as u64));
-        }
-        Ok(bytes.to_vec())
+        reserved.keep(bytes.len() as u64);
+        Ok(bytes)
     }
 
     /// Stores `bytes` under `bucket`/`key` unless an object is already there (content
@@ -193,20 +210,24 @@ impl Driver {
         Ok(dir.join(checked_key(key)?))
     }
 
-    fn file_get(&self, key: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+    fn file_get(&self, key: &str, budget: &Budget) -> Result<Vec<u8>, FetchError> {
         use std::io::Read as _;
         let path = self.file_path(key)?;
-        let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
+        let unreadable = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => FetchError::Missing(key.to_string()),
             _ => FetchError::Unavailable(format!("cannot read the object: {}", e.kind())),
-        })?;
-        let mut bytes = Vec::new();
-        file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
-            FetchError::Unavailable(format!("cannot read the object: {}", e.kind()))
-        })?;
-        if bytes.len() as u64 > limit {
+        };
+        let file = std::fs::File::open(&path).map_err(unreadable)?;
+        let size = file.metadata().map_err(unreadable)?.len();
+        let reserved = reserve(size, budget)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        file.take(size + 1)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > size {
             return Err(FetchError::TooLarge(bytes.len() as u64));
         }
+        reserved.keep(bytes.len() as u64);
         Ok(bytes)
     }
 
@@ -234,6 +255,15 @@ fn env_endpoint() -> Option<String> {
     ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+}
+
+/// `size` bytes reserved from `budget` for an object, refused over [`super::MAX_OBJECT`]
+/// or over what the budget has left.
+fn reserve(size: u64, budget: &Budget) -> Result<Reservation<'_>, FetchError> {
+    if size > super::MAX_OBJECT {
+        return Err(FetchError::TooLarge(size));
+    }
+    budget.reserve(size).map_err(|_| FetchError::OverBudget)
 }
 
 /// Plain http only to a loopback endpoint, no credentials in the URL: credentials and

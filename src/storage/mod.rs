@@ -319,17 +319,24 @@ impl Storage {
             Vec::new()
         } else {
             let driver = &self.driver;
-            let all = futures::stream::iter(unique.iter().map(|(bucket, key)| async move {
-                let limit = MAX_OBJECT.min(budget.remaining());
-                let bytes = driver.get(bucket, key, limit).await?;
-                // Charged as soon as it is held: N objects never sit in memory uncounted.
-                budget
-                    .spend(bytes.len() as u64)
-                    .map_err(|_| FetchError::TooLarge(bytes.len() as u64))?;
-                Ok(bytes)
-            }))
-            .buffered(CONCURRENCY)
-            .collect::<Vec<_>>();
+            // Each object's bytes are reserved from the budget before its body is read (the
+            // driver knows the size from the answer's head), and the first failure stops
+            // the rest: fetches in flight are dropped, none is started after it.
+            let all = async move {
+                let mut stream = futures::stream::iter(
+                    unique.iter().map(|(bucket, key)| driver.get(bucket, key, budget)),
+                )
+                .buffered(CONCURRENCY);
+                let mut out = Vec::with_capacity(unique.len());
+                while let Some(next) = stream.next().await {
+                    let failed = next.is_err();
+                    out.push(next);
+                    if failed {
+                        break;
+                    }
+                }
+                out
+            };
             match self.block_on_until(all, budget) {
                 Ok(list) => list,
                 Err(e) => return batch.into_iter().map(|_| Err(e.clone())).collect(),
@@ -345,13 +352,19 @@ impl Storage {
                 };
                 let claim = claim?;
                 let key = escaped(&claim.key);
-                let bytes = match &fetched[index[&(claim.bucket, claim.key.clone())]] {
+                let Some(fetch) = fetched.get(index[&(claim.bucket, claim.key.clone())]) else {
+                    return Err(data_error(format!(
+                        "stored object {key} was not fetched: an earlier object of the request failed"
+                    )));
+                };
+                let bytes = match fetch {
                     Ok(bytes) => bytes,
                     Err(FetchError::Missing(_)) => {
                         return Err(data_error(format!(
                             "stored object {key} is missing from its bucket"
                         )))
                     }
+                    Err(FetchError::OverBudget) => return Err(budget.exceeded()),
                     Err(FetchError::TooLarge(size)) => {
                         return Err(data_error(format!(
                             "stored object {key} ({size} bytes) is over the limit of {MAX_OBJECT} bytes per object or the request's or document's decoded budget"
@@ -502,6 +515,7 @@ impl Storage {
                     Err(FetchError::TooLarge(n)) => {
                         Err(data_error(format!("object of {n} bytes refused")))
                     }
+                    Err(FetchError::OverBudget) => Err(data_error("object refused".into())),
                 }
             })
             .collect()
