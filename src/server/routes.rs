@@ -478,16 +478,21 @@ pub fn transform_until(
         )));
     }
     report.payloads_in = payloads.len();
-    if direction == Direction::Decode && ask.key_ids {
-        let mut ids: Vec<String> = payloads
+    // The key ids the payloads claim, by index: recorded only for payloads a configured
+    // key actually decrypted, once the whole request has succeeded (never what a caller
+    // merely wrote into metadata).
+    let claimed: Vec<(usize, Vec<u8>)> = if direction == Direction::Decode && ask.key_ids {
+        payloads
             .iter()
-            .filter(|p| crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED))
-            .filter_map(|p| payload::meta(p, payload::ENCRYPTION_KEY_ID))
-            .map(|id| String::from_utf8_lossy(id).into_owned())
-            .collect();
-        ids.sort();
-        report.key_ids = ids;
-    }
+            .enumerate()
+            .filter(|(_, p)| {
+                crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED)
+            })
+            .filter_map(|(i, p)| payload::meta(p, payload::ENCRYPTION_KEY_ID).map(|id| (i, id.to_vec())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if ask.download {
         if let Some(index) = payloads.iter().position(|p| {
             !crate::storage::reference::is_reference(p) && !crate::storage::reference::is_marked(p)
@@ -515,12 +520,25 @@ pub fn transform_until(
                 "payloads[{}]: {} (--max-decoded-size)",
                 e.index, e.source
             )),
-            CodecError::StorageUnavailable { .. } => (
-                StatusCode::BAD_GATEWAY,
-                format!("payloads[{}]: {}", e.index, e.source),
-            ),
+            // The store's own text names internal endpoints, buckets and paths: the client
+            // gets a stable kind and the payload index, the server log the details.
+            CodecError::StorageUnavailable { .. } => {
+                super::log(format_args!(
+                    "tcodec serve: payloads[{}]: {}",
+                    e.index,
+                    super::escape(&e.source.to_string())
+                ));
+                (
+                    StatusCode::BAD_GATEWAY,
+                    format!(
+                        "payloads[{}]: external storage unavailable (details in the server log)",
+                        e.index
+                    ),
+                )
+            }
             source => bad(format!("payloads[{}]: {source}", e.index)),
         })?;
+    report.key_ids = keys_that_acted(&claimed, &payloads);
     let count = payloads.len();
     let cap = usize::try_from(limits.max_decoded).unwrap_or(usize::MAX);
     let answer = render(&payloads, cap).ok_or_else(|| {
@@ -530,6 +548,25 @@ pub fn transform_until(
         ))
     })?;
     Ok((count, answer))
+}
+
+/// The key id of every payload a key decrypted (sorted; one entry per payload, for the
+/// metrics' per-key counts): those whose payload at the same index is no longer encrypted
+/// under that id in `decoded`. A key the keyring does not hold cannot decrypt, so only
+/// configured keys are named, and so the distinct ids are few.
+fn keys_that_acted(claimed: &[(usize, Vec<u8>)], decoded: &[Payload]) -> Vec<String> {
+    let mut ids: Vec<String> = claimed
+        .iter()
+        .filter(|(i, id)| {
+            decoded.get(*i).is_some_and(|p| {
+                !crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED)
+                    || payload::meta(p, payload::ENCRYPTION_KEY_ID) != Some(id.as_slice())
+            })
+        })
+        .map(|(_, id)| String::from_utf8_lossy(id).into_owned())
+        .collect();
+    ids.sort();
+    ids
 }
 
 /// JSON values a plain payload needs at most: itself, `metadata`, its entries, `data`,
