@@ -47,6 +47,10 @@ pub struct Policy {
     pub max_decoded_total: u64,
     /// Fetch every storage reference's object and check it too.
     pub verify_storage: bool,
+    /// The encodings the namespace's codecs write; a payload in any other encoding that is
+    /// not a payload converter's is foreign: the pipeline cannot decode it. `None`: not
+    /// known (a remote codec).
+    pub known_encodings: Option<Vec<String>>,
 }
 
 /// The rule a finding broke.
@@ -69,6 +73,9 @@ pub enum Rule {
     DoubleEncoded,
     /// An External Storage reference (a notice: what its claim shows in clear).
     Reference,
+    /// A payload in a codec encoding the namespace's pipeline does not decode (another
+    /// namespace's data, or the wrong `-n`).
+    ForeignEncoding,
 }
 
 impl Rule {
@@ -83,6 +90,7 @@ impl Rule {
             Rule::Unreadable => "unreadable",
             Rule::DoubleEncoded => "double-encoded",
             Rule::Reference => "storage-reference",
+            Rule::ForeignEncoding => "foreign-encoding",
         }
     }
 }
@@ -268,6 +276,22 @@ fn inspect(
     out: &mut Report,
 ) {
     let encoding = payload::encoding(stored).map(String::from_utf8_lossy);
+    if let (Some(known), Some(e)) = (&policy.known_encodings, &encoding) {
+        let foreign = !known.iter().any(|k| k == e) && !CONVERTER_ENCODINGS.contains(&e.as_ref());
+        if foreign {
+            out.violations.push(finding(
+                Rule::ForeignEncoding,
+                format!(
+                    "encoding {e:?} is not one this namespace's codecs decode ({}): another namespace's data, or the wrong -n?",
+                    if known.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
     let encoded = match (&policy.outer_encoding, &encoding) {
         (Some(outer), Some(e)) => outer == e,
         (None, Some(e)) => !CONVERTER_ENCODINGS.contains(&e.as_ref()),

@@ -92,10 +92,56 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
     let data = root().join("tests/data");
     std::fs::copy(data.join("tls-cert.pem"), dir.path().join("tls/tls.crt")).unwrap();
     std::fs::copy(data.join("tls-key.pem"), dir.path().join("tls/tls.key")).unwrap();
+    // The ConfigMap is a directory mount (updates reach the pod; a subPath mount never
+    // updates), and TCODEC_CONFIG names the file inside it.
+    let mounts = container["volumeMounts"].as_array().unwrap();
+    assert!(
+        mounts.iter().all(|m| m.get("subPath").is_none()),
+        "{mounts:?}"
+    );
+    let config_mount = mounts.iter().find(|m| m["name"] == "config").unwrap();
+    let env = container["env"].as_array().unwrap();
+    let config_env = env.iter().find(|e| e["name"] == "TCODEC_CONFIG").unwrap();
+    assert_eq!(
+        config_env["value"].as_str().unwrap(),
+        format!("{}/tcodec.toml", config_mount["mountPath"].as_str().unwrap())
+    );
+    // Egress: DNS and 443 only (JWKS, S3/GCS, KMS); metrics in from monitoring only.
+    let policy = yaml(&py, "deploy/k8s/networkpolicy.yaml");
+    let egress_ports: Vec<u64> = policy["spec"]["egress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["ports"].as_array().unwrap().clone())
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(egress_ports, [53, 53, 443]);
+    let metrics_port = container["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "metrics")
+        .unwrap()["containerPort"]
+        .as_u64()
+        .unwrap();
+    assert!(toml.contains(&format!("metrics-listen = \"0.0.0.0:{metrics_port}\"")));
+    let ingress_ports: Vec<u64> = policy["spec"]["ingress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["ports"].as_array().unwrap().clone())
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ingress_ports, [port, metrics_port]);
     let cfg = dir.path().join("tcodec.toml");
-    std::fs::write(&cfg, toml).unwrap();
-    // Only --listen differs (a free loopback port): every other option comes from [serve].
-    let server = Server::start(&cfg, &[]);
+    let mounted = format!("{}/", dir.path().display());
+    std::fs::write(&cfg, toml.replace("/etc/tcodec/", &mounted)).unwrap();
+    // Only --listen and --metrics-listen differ (free loopback ports): every other option
+    // comes from [serve], including watch-config, made quick here.
+    let server = Server::start(
+        &cfg,
+        &["--metrics-listen", "127.0.0.1:0", "--watch-config", "0.2"],
+    );
     assert!(
         server.base.starts_with("https://127.0.0.1:"),
         "TLS from [serve]: {}",
@@ -126,4 +172,32 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
     assert!(server
         .log()
         .contains("browsers allowed from: https://temporal-ui.example.com"));
+    // /metrics is on its own listener, never on the codec port.
+    let out = common::tcodec()
+        .args(["probe", "--insecure", &server.url("/metrics")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "no /metrics on the codec port");
+    let log = server.log();
+    let metrics_url = log
+        .lines()
+        .find_map(|l| l.strip_prefix("tcodec serve: metrics on "))
+        .unwrap()
+        .to_string();
+    let out = common::tcodec()
+        .args(["probe", &metrics_url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{metrics_url}");
+    // A ConfigMap update (the file changes, no SIGHUP) is reloaded; a bad one is refused.
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, text.replace("[namespaces.\"*\"]", "[namespaces.added]\ncodecs = []\n[namespaces.\"*\"]")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server.log().contains("config changed: configuration and keys reloaded; namespaces: added, *") {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+    }
+    std::fs::write(&cfg, text.replace("[serve]", "[policy]\nbogus = 1\n[serve]")).unwrap();
+    while !server.log().contains("config changed: new configuration refused, keeping the old one") {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+    }
 }

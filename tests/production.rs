@@ -56,6 +56,8 @@ fn metrics_parse_and_count_known_traffic_and_the_audit_log_names_who_did_what() 
         &interop_config(),
         &[
             "--metrics",
+            "--metrics-listen",
+            "127.0.0.1:0",
             "--auth-tokens",
             &tokens.display().to_string(),
             "--audit-log",
@@ -83,7 +85,15 @@ fn metrics_parse_and_count_known_traffic_and_the_audit_log_names_who_did_what() 
     assert_eq!(post(&decode, token, tampered.to_string().as_bytes()), 400);
     assert_eq!(get_status(&server.url("/readyz")), 200);
 
-    let mut answer = agent().get(server.url("/metrics")).call().unwrap();
+    // /metrics is served on its own listener only: the codec port answers 404.
+    assert_eq!(get_status(&server.url("/metrics")), 404);
+    let metrics_url = server
+        .log()
+        .lines()
+        .find_map(|l| l.strip_prefix("tcodec serve: metrics on "))
+        .unwrap()
+        .to_string();
+    let mut answer = agent().get(&metrics_url).call().unwrap();
     assert_eq!(answer.status().as_u16(), 200);
     let text = answer.body_mut().read_to_string().unwrap();
     let mut parse = Command::new(&py)

@@ -13,16 +13,27 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     // encoding of the namespace's first local codec, when one is configured.
     let remote = args.remote.codec_endpoint.is_some() || args.remote.profile.is_some();
     let namespace = cli.namespace(args.namespace.as_deref());
-    let outer = match cli.load_config() {
-        Ok(config) => match config.codecs_for(&namespace) {
-            Ok(codecs) => codecs.first().cloned(),
-            Err(_) if remote => None,
-            Err(e) => return Err(e),
-        },
+    let codecs = match cli.load_config() {
+        Ok(config) => {
+            if !remote && !args.allow_fallback {
+                fallback_only(&config, &namespace)?;
+            }
+            match config.codecs_for(&namespace) {
+                Ok(codecs) => Some(codecs.to_vec()),
+                Err(_) if remote => None,
+                Err(e) => return Err(e),
+            }
+        }
         Err(_) if remote => None,
         Err(e) => return Err(e),
     };
+    let outer = codecs.as_ref().and_then(|c| c.first().cloned());
     let outer_encoding = outer.as_ref().map(|c| c.encoding().to_string());
+    // What the namespace's own codecs write: any other codec encoding is foreign to it.
+    // Unknown with a remote codec (its encodings are the server's business).
+    let known_encodings = codecs
+        .filter(|_| !remote)
+        .map(|c| c.iter().map(|c| c.encoding().to_string()).collect());
     // A namespace whose outer stage encrypts always encodes: plaintext there is a leak.
     // Compression alone encodes only when smaller, so plaintext is normal there.
     let encrypts = remote || outer.as_ref().is_some_and(|c| c.encrypts());
@@ -44,6 +55,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         strict: args.strict,
         max_decoded_total: args.max_decoded_total,
         verify_storage: args.verify_storage,
+        known_encodings,
     };
     let options = args.input.read_options();
     let mut total = Report::default();
@@ -70,7 +82,38 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     if !total.violations.is_empty() {
         worst = worst.max(ExitStatus::Violations);
     }
+    if total.payloads == 0 && files > 0 {
+        if args.require_payloads {
+            eprintln!("tcodec: error: the inputs hold no payload: nothing was checked (--require-payloads)");
+            worst = worst.max(ExitStatus::Violations);
+        } else if !cli.quiet {
+            eprintln!("tcodec: warning: the inputs hold no payload: nothing was checked (--require-payloads makes this a failure)");
+        }
+    }
     Ok(worst)
+}
+
+/// Refuses a namespace that only the `*` fallback serves: `check -n defualt` must not pass
+/// because a catch-all pipeline happens to accept its payloads.
+fn fallback_only(config: &crate::config::Config, namespace: &str) -> Result<()> {
+    let fallback = crate::config::FALLBACK_NAMESPACE;
+    let named = config.namespaces();
+    if named.contains_key(namespace) || !named.contains_key(fallback) {
+        return Ok(());
+    }
+    let configured: Vec<&str> = named
+        .keys()
+        .map(String::as_str)
+        .filter(|n| *n != fallback)
+        .collect();
+    Err(Error::Usage(format!(
+        "namespace {namespace:?} is not configured by name; only the [namespaces.\"*\"] fallback would serve it (configured: {}): check the name, or pass --allow-fallback",
+        if configured.is_empty() {
+            "none".to_string()
+        } else {
+            configured.join(", ")
+        }
+    )))
 }
 
 /// A violation for an input that could not be read or parsed.
@@ -113,6 +156,9 @@ fn rules_ran(policy: &Policy, decoded: bool, plaintext_by_default: bool) -> Vec<
         rules.push("storage objects (hash, encoding, key id, decodable)".into());
     }
     rules.push("malformed".into());
+    if policy.known_encodings.is_some() {
+        rules.push("foreign-encoding".into());
+    }
     rules.push("unreadable".into());
     rules
 }

@@ -517,6 +517,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
 
+    /// Check a namespace that only the config's `[namespaces."*"]` fallback serves (without
+    /// it, a namespace not configured by name is an error: a typo must not pass)
+    #[arg(long)]
+    pub allow_fallback: bool,
+
+    /// Fail (exit 1) when the inputs hold no payload at all: a check of nothing proves nothing
+    #[arg(long)]
+    pub require_payloads: bool,
+
     #[command(flatten)]
     /// The remote codec stage.
     pub remote: RemoteArgs,
@@ -587,7 +596,6 @@ pub struct ServeArgs {
         env = "TCODEC_SERVE_CLOUD_ACCOUNT",
         long,
         value_name = "ACCOUNT",
-        requires = "auth_preset",
         value_delimiter = ','
     )]
     pub cloud_account: Vec<String>,
@@ -713,8 +721,7 @@ pub struct ServeArgs {
         env = "TCODEC_SERVE_METRICS_LISTEN",
         long,
         value_name = "ADDR",
-        default_value = "127.0.0.1:9464",
-        requires = "metrics"
+        default_value = "127.0.0.1:9464"
     )]
     pub metrics_listen: std::net::SocketAddr,
 
@@ -725,6 +732,12 @@ pub struct ServeArgs {
         requires = "metrics"
     )]
     pub metrics_namespace_labels: bool,
+
+    /// Reload the configuration and keys whenever the config file changes, checked every
+    /// SECONDS (as SIGHUP does: refused whole when the new one fails a check). For
+    /// Kubernetes, where a mounted ConfigMap changes and no one sends SIGHUP
+    #[arg(env = "TCODEC_SERVE_WATCH_CONFIG", long, value_name = "SECONDS", value_parser = parse_positive_seconds)]
+    pub watch_config: Option<f64>,
 
     /// Append one JSON line per encode/decode/download request to FILE (`-`: standard
     /// output): time, request id, client, subject, namespace, route, payloads, key ids,

@@ -107,6 +107,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<ExitStatus> {
         cloud_namespaces: (args.auth_preset == Some(super::AuthPreset::TemporalCloud))
             .then(|| args.cloud_account.clone()),
         metrics_listen: args.metrics_listen,
+        watch_config: args.watch_config.map(Duration::from_secs_f64),
     };
     // SIGHUP loads the same file again, with the same trust, and runs every check that
     // start ran, with the flags in force: a config that could not start cannot be reloaded.
@@ -140,6 +141,11 @@ fn untrusted_serve_table(config: &crate::config::Config) -> Result<()> {
 /// The checks a configuration must pass to be served with `args`: at start and again on
 /// every SIGHUP reload (a reload that fails one is refused and the old set keeps serving).
 fn validate(config: &crate::config::Config, args: &ServeArgs) -> Result<()> {
+    if args.auth_preset.is_none() && !args.cloud_account.is_empty() {
+        return Err(Error::Usage(
+            "--cloud-account goes with --auth-preset temporal-cloud (it names the Cloud accounts whose namespaces map)".into(),
+        ));
+    }
     if args.auth_preset.is_some() && config.policy().is_none() {
         return Err(Error::Usage(
             "--auth-preset temporal-cloud: Cloud tokens carry no tcodec scopes, so a [policy] in the config must say who may decode and encode".into(),

@@ -80,6 +80,8 @@ pub struct ServeOptions {
     pub cloud_namespaces: Option<Vec<String>>,
     /// With `metrics`: where `GET /metrics` is served (a listener of its own).
     pub metrics_listen: std::net::SocketAddr,
+    /// Reload when the configuration file changes, checked this often.
+    pub watch_config: Option<Duration>,
 }
 
 /// The pipelines served, built once at start (keys loaded once), and the access policy:
@@ -473,6 +475,15 @@ pub fn serve(config: &Config, mut options: ServeOptions, reload: Reload) -> Resu
             tokio::spawn(jwks::refresh_forever(jwt, url, every));
         }
         let metrics = state.metrics.is_some().then(|| Arc::clone(&state));
+        let reload = Arc::new(reload);
+        if let Some(every) = options.watch_config {
+            tokio::spawn(watch_config(
+                Arc::clone(&state),
+                config.path().to_path_buf(),
+                every,
+                Arc::clone(&reload),
+            ));
+        }
         tokio::spawn(on_sighup(state, audit, reload));
         run(app, options, tls, &namespaces, metrics).await
     })
@@ -564,50 +575,55 @@ async fn run(
     Ok(())
 }
 
+/// Loads the configuration and keys again and swaps them in whole, or keeps the old set
+/// when the new one fails any check (logged, and counted in the metrics). `why` names the
+/// trigger in the log (`SIGHUP`, `config changed`).
+async fn reload_once(state: &AppState, reload: &Arc<Reload>, why: &str) {
+    let load = Arc::clone(reload);
+    // Keys may come from commands: off the I/O threads.
+    let built =
+        tokio::task::spawn_blocking(move || load().and_then(|config| Pipelines::build(&config)))
+            .await;
+    let applied = match built {
+        Ok(Ok(pipelines)) => {
+            let names = pipelines.names().join(", ");
+            if let Ok(mut slot) = state.pipelines.write() {
+                *slot = Arc::new(pipelines);
+            }
+            log(format_args!(
+                "tcodec serve: {why}: configuration and keys reloaded; namespaces: {names}"
+            ));
+            true
+        }
+        Ok(Err(e)) => {
+            log(format_args!(
+                "tcodec serve: {why}: new configuration refused, keeping the old one: {e}"
+            ));
+            false
+        }
+        Err(_) => {
+            log(format_args!(
+                "tcodec serve: {why}: reload failed, keeping the old configuration"
+            ));
+            false
+        }
+    };
+    if let Some(metrics) = &state.metrics {
+        metrics.reloaded(applied);
+    }
+}
+
 /// SIGHUP: reload the configuration and keys (swapped in whole, or refused whole), and
 /// reopen the audit log (after logrotate moved it).
-async fn on_sighup(state: Arc<AppState>, audit: Option<Arc<audit::AuditLog>>, reload: Reload) {
+async fn on_sighup(state: Arc<AppState>, audit: Option<Arc<audit::AuditLog>>, reload: Arc<Reload>) {
     #[cfg(unix)]
     {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         else {
             return;
         };
-        let reload = Arc::new(reload);
         while hup.recv().await.is_some() {
-            let load = Arc::clone(&reload);
-            // Keys may come from commands: off the I/O threads.
-            let built = tokio::task::spawn_blocking(move || {
-                load().and_then(|config| Pipelines::build(&config))
-            })
-            .await;
-            let applied = match built {
-                Ok(Ok(pipelines)) => {
-                    let names = pipelines.names().join(", ");
-                    if let Ok(mut slot) = state.pipelines.write() {
-                        *slot = Arc::new(pipelines);
-                    }
-                    log(format_args!(
-                        "tcodec serve: SIGHUP: configuration and keys reloaded; namespaces: {names}"
-                    ));
-                    true
-                }
-                Ok(Err(e)) => {
-                    log(format_args!(
-                        "tcodec serve: SIGHUP: new configuration refused, keeping the old one: {e}"
-                    ));
-                    false
-                }
-                Err(_) => {
-                    log(format_args!(
-                        "tcodec serve: SIGHUP: reload failed, keeping the old configuration"
-                    ));
-                    false
-                }
-            };
-            if let Some(metrics) = &state.metrics {
-                metrics.reloaded(applied);
-            }
+            reload_once(&state, &reload, "SIGHUP").await;
             if let Some(audit) = &audit {
                 match audit.reopen() {
                     Ok(()) => log(format_args!("tcodec serve: SIGHUP: audit log reopened")),
@@ -618,6 +634,36 @@ async fn on_sighup(state: Arc<AppState>, audit: Option<Arc<audit::AuditLog>>, re
     }
     #[cfg(not(unix))]
     let _ = (state, audit, reload);
+}
+
+/// What identifies a version of a file: its metadata after following links (a mounted
+/// ConfigMap swaps a symlink), or `None` while it cannot be read.
+fn file_version(path: &std::path::Path) -> Option<(std::time::SystemTime, u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.modified().ok()?, meta.len(), inode))
+}
+
+/// `--watch-config`: reloads whenever the configuration file changes (a Kubernetes
+/// ConfigMap update, where no one can send SIGHUP), checked every `every`.
+async fn watch_config(
+    state: Arc<AppState>,
+    path: std::path::PathBuf,
+    every: Duration,
+    reload: Arc<Reload>,
+) {
+    let mut seen = file_version(&path);
+    loop {
+        tokio::time::sleep(every).await;
+        let now = file_version(&path);
+        if now.is_some() && now != seen {
+            seen = now;
+            reload_once(&state, &reload, "config changed").await;
+        }
+    }
 }
 
 async fn wait_for_signal() {
