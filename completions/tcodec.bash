@@ -152,7 +152,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --allow-fallback --require-payloads --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -988,7 +988,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__serve)
-            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --auth-preset --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --offload-on-encode --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-namespace-labels --audit-log --config --trust-config --quiet --help --version"
+            opts="-n -q -h -V --listen --allow-origin --allow-host --namespace --tls-cert --tls-key --auth-tokens --auth-preset --cloud-account --jwks --jwt-audience --jwt-any-audience --jwt-issuer --jwt-namespace-claim --jwt-email-claim --jwt-groups-claim --jwt-leeway --jwks-refresh --max-body-size --max-decoded-size --max-payloads --offload-on-encode --request-timeout --max-concurrency --header-timeout --max-connections --insecure-public-bind --metrics --metrics-listen --metrics-namespace-labels --watch-config --audit-log --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1028,6 +1028,10 @@ _tcodec() {
                     ;;
                 --auth-preset)
                     COMPREPLY=($(compgen -W "temporal-cloud" -- "${cur}"))
+                    return 0
+                    ;;
+                --cloud-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --jwks)
@@ -1087,6 +1091,14 @@ _tcodec() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -191,6 +191,8 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-plaintext 
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l strict -d 'Headers and local-activity marker data must be encoded too'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l no-decode -d 'Do not try to decode payloads (no keys needed)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l verify-storage -d 'Fetch the object of every External Storage reference from the namespace\'s storage, check its SHA-256, and check it like an inline payload (a plaintext object is a violation). Without it references are notices: what their claim shows in clear'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-fallback -d 'Check a namespace that only the config\'s `[namespaces."*"]` fallback serves (without it, a namespace not configured by name is an error: a typo must not pass)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l require-payloads -d 'Fail (exit 1) when the inputs hold no payload at all: a check of nothing proves nothing'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -203,6 +205,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-cert -d 'TLS
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l tls-key -d 'TLS private key (PEM)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-tokens -d 'Bearer tokens file: `TOKEN [RIGHTS] [NAMESPACES]` per line' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l auth-preset -d 'Settings for a known identity provider: `temporal-cloud` sets the JWKS (https://login.tmprl.cloud/.well-known/jwks.json), the audience (https://saas-api.tmprl.cloud), the email claim, CORS for https://cloud.temporal.io, and matches Cloud namespace names `<namespace>.<account>` to configured namespaces; explicit options still win' -r -f -a "temporal-cloud\t'Temporal Cloud\'s users and its Web UI at https://cloud.temporal.io'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l cloud-account -d 'With --auth-preset temporal-cloud: the Temporal Cloud account ids whose namespaces (`<namespace>.<account>`) map to configured namespaces; a namespace of any other account maps to nothing. Without it, any account maps (a warning at start)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwks -d 'Verify bearer JWTs against this JWKS: a file, or an https:// URL (http:// only to loopback) fetched at start and refreshed' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-audience -d 'Required JWT audience (`aud`); needed with --jwks unless --jwt-any-audience' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-issuer -d 'Required JWT issuer (`iss`)' -r
@@ -218,6 +221,8 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l request-timeout 
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-concurrency -d 'Requests whose codec work runs at once; others wait (within their time limit)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l header-timeout -d 'Time a connection has for its TLS handshake and each request head, and may sit idle between requests, in seconds' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l max-connections -d 'Connections open at once; more are closed at once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l metrics-listen -d 'With --metrics: the address GET /metrics is served on, a listener of its own (plain HTTP, no auth: keep it on loopback or inside the pod network). The codec listener never serves /metrics' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l watch-config -d 'Reload the configuration and keys whenever the config file changes, checked every SECONDS (as SIGHUP does: refused whole when the new one fails a check). For Kubernetes, where a mounted ConfigMap changes and no one sends SIGHUP' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l audit-log -d 'Append one JSON line per encode/decode/download request to FILE (`-`: standard output): time, request id, client, subject, namespace, route, payloads, key ids, outcome; never payloads, tokens or keys. SIGHUP reopens FILE' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand serve" -l jwt-any-audience -d 'Accept JWTs minted for any audience (tokens for other apps then work here too)'

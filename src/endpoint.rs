@@ -29,12 +29,8 @@ pub fn is_loopback(url: &Url) -> bool {
 /// with [`Clear::LoopbackOnly`], plain `http` only to a loopback host. `what` names the
 /// setting in the error (`storage endpoint`, `--jwks`, ...). Errors never repeat a password.
 pub fn check(what: &str, text: &str, clear: Clear) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| {
-        format!(
-            "{what} {}: not a URL ({e})",
-            redact_url(text)
-        )
-    })?;
+    let url =
+        Url::parse(text).map_err(|e| format!("{what} {}: not a URL ({e})", redact_url(text)))?;
     let shown = || redact_url(text);
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(

@@ -120,7 +120,7 @@ fn every_encoded_fixture_passes_require_encoded() {
     assert_eq!(
         text,
         "notice: left plain as the SDKs do by default (not violations; --strict counts headers and marker data): 6 headers, 2 local-activity marker data, 6 search attributes\n\
-         checked 10 files, 104 payloads: 0 violations, 14 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed, unreadable\n"
+         checked 10 files, 104 payloads: 0 violations, 14 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
     );
 }
 
@@ -275,7 +275,7 @@ fn payload_lists_are_checked_too() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "<stdin>: payloads[0]: plaintext: not encoded: encoding \"json/plain\", expected \"binary/encrypted\"\n\
-         checked 1 file, 1 payload: 1 violation (1 plaintext), 0 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed, unreadable\n"
+         checked 1 file, 1 payload: 1 violation (1 plaintext), 0 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
     );
 }
 

@@ -104,7 +104,10 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
     let config_env = env.iter().find(|e| e["name"] == "TCODEC_CONFIG").unwrap();
     assert_eq!(
         config_env["value"].as_str().unwrap(),
-        format!("{}/tcodec.toml", config_mount["mountPath"].as_str().unwrap())
+        format!(
+            "{}/tcodec.toml",
+            config_mount["mountPath"].as_str().unwrap()
+        )
     );
     // Egress: DNS and 443 only (JWKS, S3/GCS, KMS); metrics in from monitoring only.
     let policy = yaml(&py, "deploy/k8s/networkpolicy.yaml");
@@ -191,13 +194,30 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
     assert!(out.status.success(), "{metrics_url}");
     // A ConfigMap update (the file changes, no SIGHUP) is reloaded; a bad one is refused.
     let text = std::fs::read_to_string(&cfg).unwrap();
-    std::fs::write(&cfg, text.replace("[namespaces.\"*\"]", "[namespaces.added]\ncodecs = []\n[namespaces.\"*\"]")).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace(
+            "[namespaces.\"*\"]",
+            "[namespaces.added]\ncodecs = []\n[namespaces.\"*\"]",
+        ),
+    )
+    .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !server.log().contains("config changed: configuration and keys reloaded; namespaces: added, *") {
+    while !server
+        .log()
+        .contains("config changed: configuration and keys reloaded; namespaces: added, *")
+    {
         assert!(std::time::Instant::now() < deadline, "{}", server.log());
     }
-    std::fs::write(&cfg, text.replace("[serve]", "[policy]\nbogus = 1\n[serve]")).unwrap();
-    while !server.log().contains("config changed: new configuration refused, keeping the old one") {
+    std::fs::write(
+        &cfg,
+        text.replace("[serve]", "[policy]\nbogus = 1\n[serve]"),
+    )
+    .unwrap();
+    while !server
+        .log()
+        .contains("config changed: new configuration refused, keeping the old one")
+    {
         assert!(std::time::Instant::now() < deadline, "{}", server.log());
     }
 }

@@ -220,7 +220,7 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
     std::fs::write(
         &cfg,
         format!(
-            "{interop}\n[serve]\nmax-payloads = 2\nmax_body_size = \"1KiB\"\nmetrics = true\nallow-origin = [\"http://localhost:8233\"]\naudit-log = \"audit.jsonl\"\n"
+            "{interop}\n[serve]\nmax-payloads = 2\nmax_body_size = \"1KiB\"\nmetrics = true\nmetrics-listen = \"127.0.0.1:0\"\nallow-origin = [\"http://localhost:8233\"]\naudit-log = \"audit.jsonl\"\n"
         ),
     )
     .unwrap();
@@ -235,14 +235,18 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap());
         let mut first = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stderr.take().unwrap()),
-            &mut first,
-        )
-        .unwrap();
+        std::io::BufRead::read_line(&mut lines, &mut first).unwrap();
         let base = first.trim().rsplit(' ').next().unwrap().to_string();
-        (child, base)
+        // With metrics on, the next line names their own listener.
+        let mut second = String::new();
+        std::io::BufRead::read_line(&mut lines, &mut second).unwrap();
+        let metrics = second
+            .trim()
+            .strip_prefix("tcodec serve: metrics on ")
+            .map(str::to_string);
+        (child, base, metrics)
     };
     let status = |base: &str, body: &[u8]| {
         agent()
@@ -253,9 +257,14 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
             .as_u16()
     };
     // The file: 2 payloads at most, /metrics on, the audit log beside the config.
-    let (mut child, base) = start(&[], &[]);
+    let (mut child, base, metrics) = start(&[], &[]);
     assert_eq!(status(&base, three), 413);
-    assert_eq!(get_status(&format!("{base}/metrics")), 200);
+    assert_eq!(
+        get_status(&format!("{base}/metrics")),
+        404,
+        "not on the codec port"
+    );
+    assert_eq!(get_status(&metrics.unwrap()), 200);
     assert_eq!(status(&base, br#"{"payloads": [{}]}"#), 200);
     let _ = child.kill();
     let _ = child.wait();
@@ -264,12 +273,12 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
         "audit-log relative to the config"
     );
     // The environment beats the file...
-    let (mut child, base) = start(&[("TCODEC_SERVE_MAX_PAYLOADS", "5")], &[]);
+    let (mut child, base, _) = start(&[("TCODEC_SERVE_MAX_PAYLOADS", "5")], &[]);
     assert_eq!(status(&base, three), 200);
     let _ = child.kill();
     let _ = child.wait();
     // ...and a flag beats both.
-    let (mut child, base) = start(
+    let (mut child, base, _) = start(
         &[("TCODEC_SERVE_MAX_PAYLOADS", "5")],
         &["--max-payloads", "1"],
     );

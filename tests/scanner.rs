@@ -36,7 +36,8 @@ fn fast(bytes: &[u8], pipeline: &Pipeline, direction: Direction) -> Result<Vec<u
 
 /// The tree walker alone: parse, walk, render.
 fn tree(bytes: &[u8], pipeline: &Pipeline, direction: Direction) -> Result<Vec<u8>, String> {
-    let (_, docs) = document::parse(bytes, "f", ReadOptions::default()).map_err(|e| e.to_string())?;
+    let (_, docs) =
+        document::parse(bytes, "f", ReadOptions::default()).map_err(|e| e.to_string())?;
     let docs = docs
         .into_iter()
         .map(|d| {
@@ -51,7 +52,11 @@ fn tree(bytes: &[u8], pipeline: &Pipeline, direction: Direction) -> Result<Vec<u
 fn replace_key(text: &str, key: &str, with: &str) -> Option<String> {
     let needle = format!("\"{key}\":");
     let at = text.find(&needle)?;
-    Some(format!("{}{with}:{}", &text[..at], &text[at + needle.len()..]))
+    Some(format!(
+        "{}{with}:{}",
+        &text[..at],
+        &text[at + needle.len()..]
+    ))
 }
 
 /// `text` with a copy of the first `"key": VALUE` member inserted before it (a duplicate).
@@ -128,8 +133,16 @@ fn pipelines() -> [(Pipeline, Direction, &'static str); 2] {
     let config = tcodec::config::Config::load(&interop_config()).unwrap();
     [
         // Decode AES-GCM histories; encode plain ones with zlib (deterministic bytes).
-        (config.pipeline("default").unwrap(), Direction::Decode, "encoded/default"),
-        (config.pipeline("zipped").unwrap(), Direction::Encode, "decoded/zipped"),
+        (
+            config.pipeline("default").unwrap(),
+            Direction::Decode,
+            "encoded/default",
+        ),
+        (
+            config.pipeline("zipped").unwrap(),
+            Direction::Encode,
+            "decoded/zipped",
+        ),
     ]
 }
 
@@ -138,7 +151,10 @@ fn the_scanner_and_the_tree_walker_agree_on_mutated_histories() {
     let mut compared = 0;
     let mut refused = 0;
     for (pipeline, direction, dir) in pipelines() {
-        for file in files_ending(&fixtures().join(dir), ".json").into_iter().take(4) {
+        for file in files_ending(&fixtures().join(dir), ".json")
+            .into_iter()
+            .take(4)
+        {
             let text = std::fs::read_to_string(&file).unwrap();
             for (what, input) in mutations(&text) {
                 let bytes = input.as_bytes();
@@ -166,7 +182,10 @@ fn the_scanner_and_the_tree_walker_agree_on_mutated_histories() {
             }
         }
     }
-    assert!(compared > 100 && refused > 50, "{compared} compared, {refused} refused");
+    assert!(
+        compared > 100 && refused > 50,
+        "{compared} compared, {refused} refused"
+    );
 }
 
 /// The attacker's input, end to end: `encode` of a history whose `input` key is escaped
@@ -189,8 +208,7 @@ fn an_escaped_key_is_encoded_and_a_duplicate_key_is_refused() {
     let encoded: Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = &encoded["events"][0]["workflowExecutionStartedEventAttributes"]["input"];
     assert_eq!(
-        first["payloads"][0]["metadata"]["encoding"],
-        "YmluYXJ5L2VuY3J5cHRlZA==",
+        first["payloads"][0]["metadata"]["encoding"], "YmluYXJ5L2VuY3J5cHRlZA==",
         "binary/encrypted"
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("inp\\u0075t"));

@@ -206,6 +206,21 @@ fn file_config(dir: &Path) -> PathBuf {
     config
 }
 
+/// Every regular file below `dir`, sorted.
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(all_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -271,6 +286,35 @@ fn missing_and_tampered_objects_are_located_errors_and_write_nothing() {
         "{err}"
     );
     assert!(!out_file.exists(), "no partial output");
+    // Replaced by a different, valid stored payload (another object of the same namespace,
+    // encoded with the same key): only the hash check can tell (issue #26 item 2).
+    let other = all_files(&dir.path().join("bucket/v0/ns/default"))
+        .into_iter()
+        .find(|f| *f != object)
+        .unwrap();
+    let other_bytes = std::fs::read(&other).unwrap();
+    assert_ne!(other_bytes, bytes[..bytes.len() - 1]);
+    assert!(
+        <tcodec::payload::Payload as prost::Message>::decode(other_bytes.as_slice()).is_ok(),
+        "the replacement is a valid serialized payload"
+    );
+    std::fs::write(&object, &other_bytes).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{at} fails its integrity check (SHA-256 differs from the reference's)"
+        )),
+        "{err}"
+    );
+    assert!(!out_file.exists(), "no partial output");
+    // The server refuses it the same way, and answers no decoded payload.
+    let server = Server::start(&config, &[]);
+    let (status, answer) = post(&server.url("/decode"), &json!({ "payloads": [reference] }));
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("fails its integrity check"), "{answer}");
+    assert!(!answer.contains("payloads\":"), "{answer}");
     // Missing.
     std::fs::remove_file(&object).unwrap();
     let out = run();
@@ -852,11 +896,7 @@ fn storage_fetches_are_reserved_from_the_budget_before_they_start() {
     };
     let body = json!({ "payloads": payloads });
     assert!(body.to_string().len() < 16 * 1024, "a small body");
-    let server = Server::start_env(
-        &storage_config(),
-        &["--max-decoded-size", "12MiB"],
-        &s3.env,
-    );
+    let server = Server::start_env(&storage_config(), &["--max-decoded-size", "12MiB"], &s3.env);
     let before = peak_kb(server.child.id());
     let (status, answer) = post(&server.url("/decode"), &body);
     let grew_mb = (peak_kb(server.child.id()) - before) / 1024;
@@ -864,7 +904,10 @@ fn storage_fetches_are_reserved_from_the_budget_before_they_start() {
     assert_eq!(status, 413, "{answer}");
     assert!(answer.contains("12582912"), "{answer}");
     // Budget 12 MiB: at most two objects held and one resolved copy, plus buffers.
-    assert!(grew_mb < 48, "peak memory grew by {grew_mb} MiB for a 12 MiB budget");
+    assert!(
+        grew_mb < 48,
+        "peak memory grew by {grew_mb} MiB for a 12 MiB budget"
+    );
     // The same objects fit a budget that holds them all: the refusal above was the budget.
     let roomy = Server::start_env(
         &storage_config(),

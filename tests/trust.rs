@@ -74,7 +74,7 @@ fn check_fails_plaintext_by_default_where_the_namespace_encrypts() {
         "{out}"
     );
     assert!(
-        out.ends_with("rules: plaintext (the namespace encrypts), size (<= 2097152 bytes), undecodable, double-encoded, malformed, unreadable\n"),
+        out.ends_with("rules: plaintext (the namespace encrypts), size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"),
         "{out}"
     );
     // --allow-plaintext turns the rule off, and the summary says so.
@@ -84,7 +84,7 @@ fn check_fails_plaintext_by_default_where_the_namespace_encrypts() {
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.ends_with(
-            "rules: size (<= 2097152 bytes), undecodable, double-encoded, malformed, unreadable\n"
+            "rules: size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
         ),
         "{out}"
     );

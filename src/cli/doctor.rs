@@ -113,19 +113,17 @@ fn print(outcomes: &[Outcome]) {
 
 /// What the endpoint's scheme allows, before any request.
 fn endpoint_rules(endpoint: &str, origin: &str, with_token: bool, cloud: bool) -> Outcome {
-    let parsed = match crate::endpoint::check(
-        "endpoint",
-        endpoint,
-        crate::endpoint::Clear::Anywhere,
-    ) {
-        Ok(url) => url,
-        Err(what) => {
-            return Outcome::Fail {
-                what,
-                fix: "give the codec endpoint as https://HOST[:PORT][/PATH], without user@".into(),
+    let parsed =
+        match crate::endpoint::check("endpoint", endpoint, crate::endpoint::Clear::Anywhere) {
+            Ok(url) => url,
+            Err(what) => {
+                return Outcome::Fail {
+                    what,
+                    fix: "give the codec endpoint as https://HOST[:PORT][/PATH], without user@"
+                        .into(),
+                }
             }
-        }
-    };
+        };
     let https = parsed.scheme() == "https";
     let loopback = crate::endpoint::is_loopback(&parsed);
     let host = parsed.host_str().unwrap_or_default();

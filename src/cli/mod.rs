@@ -98,6 +98,8 @@ impl Cli {
 }
 
 /// The subcommands.
+// One value per process, parsed once: its size does not matter (serve's options are many).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Encode payloads through the namespace's pipeline (compress, encrypt)

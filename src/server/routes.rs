@@ -488,7 +488,9 @@ pub fn transform_until(
             .filter(|(_, p)| {
                 crate::codec::has_encoding(p, crate::codec::aes_gcm::ENCODING_ENCRYPTED)
             })
-            .filter_map(|(i, p)| payload::meta(p, payload::ENCRYPTION_KEY_ID).map(|id| (i, id.to_vec())))
+            .filter_map(|(i, p)| {
+                payload::meta(p, payload::ENCRYPTION_KEY_ID).map(|id| (i, id.to_vec()))
+            })
             .collect()
     } else {
         Vec::new()
@@ -526,7 +528,7 @@ pub fn transform_until(
                 super::log(format_args!(
                     "tcodec serve: payloads[{}]: {}",
                     e.index,
-                    super::escape(&e.source.to_string())
+                    e.source.to_string().escape_debug()
                 ));
                 (
                     StatusCode::BAD_GATEWAY,

@@ -324,7 +324,9 @@ impl Storage {
             // the rest: fetches in flight are dropped, none is started after it.
             let all = async move {
                 let mut stream = futures::stream::iter(
-                    unique.iter().map(|(bucket, key)| driver.get(bucket, key, budget)),
+                    unique
+                        .iter()
+                        .map(|(bucket, key)| driver.get(bucket, key, budget)),
                 )
                 .buffered(CONCURRENCY);
                 let mut out = Vec::with_capacity(unique.len());
