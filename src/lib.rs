@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod server;
 pub mod storage;
+pub mod units;
 pub mod writeback;
 
 pub use error::{Error, ExitStatus, Result};

@@ -260,7 +260,7 @@ pub struct TransformArgs {
 
     /// Total bytes the payloads of one document may decompress to, all payloads together
     /// (a bound against decompression bombs)
-    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "1GiB")]
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "1GiB")]
     pub max_decoded_total: u64,
 
     #[command(flatten)]
@@ -490,7 +490,7 @@ pub struct CheckArgs {
     pub allow_key_id: Vec<String>,
 
     /// Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal's blob error limit]
-    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value_t = crate::check::DEFAULT_MAX_PAYLOAD_SIZE, hide_default_value = true)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value_t = crate::check::DEFAULT_MAX_PAYLOAD_SIZE, hide_default_value = true)]
     pub max_payload_size: u64,
 
     /// Headers and local-activity marker data must be encoded too
@@ -512,7 +512,7 @@ pub struct CheckArgs {
     pub identities: Vec<PathBuf>,
 
     /// Total bytes the payloads of one document may decompress to, all payloads together
-    #[arg(long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "1GiB")]
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "1GiB")]
     pub max_decoded_total: u64,
 
     /// Report format
@@ -672,12 +672,12 @@ pub struct ServeArgs {
     pub jwks_refresh: f64,
 
     /// Largest request body (B, KB, KiB, MB, MiB, ...)
-    #[arg(env = "TCODEC_SERVE_MAX_BODY_SIZE", long, value_name = "SIZE", value_parser = crate::check::parse_size, default_value = "16MiB")]
+    #[arg(env = "TCODEC_SERVE_MAX_BODY_SIZE", long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "16MiB")]
     pub max_body_size: u64,
 
     /// Bytes one request may decode to (all its payloads' decompressed output together)
     /// and largest answer [default: 4 × --max-body-size]
-    #[arg(env = "TCODEC_SERVE_MAX_DECODED_SIZE", long, value_name = "SIZE", value_parser = crate::check::parse_size)]
+    #[arg(env = "TCODEC_SERVE_MAX_DECODED_SIZE", long, value_name = "SIZE", value_parser = crate::units::parse_size)]
     pub max_decoded_size: Option<u64>,
 
     /// Payloads in one request

@@ -109,7 +109,7 @@ impl StorageConfig {
             None => DEFAULT_THRESHOLD,
             Some(Size::Bytes(n)) => *n,
             Some(Size::Text(t)) => {
-                crate::check::parse_size(t).map_err(|e| format!("storage threshold: {e}"))?
+                crate::units::parse_size(t).map_err(|e| format!("storage threshold: {e}"))?
             }
         };
         if bytes == 0 {
