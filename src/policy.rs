@@ -15,7 +15,42 @@
 
 use serde::Deserialize;
 
-use crate::server::auth::Subject;
+
+/// How a caller authenticated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SubjectKind {
+    /// No auth is configured: nobody in particular (no policy rule matches it).
+    #[default]
+    None,
+    /// A bearer token from the tokens file.
+    Token,
+    /// A verified JWT.
+    Jwt,
+}
+
+impl SubjectKind {
+    /// The kind's name in the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            SubjectKind::None => "none",
+            SubjectKind::Token => "token",
+            SubjectKind::Jwt => "jwt",
+        }
+    }
+}
+
+/// Who made a request, for the policy and the audit log: never a token's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subject {
+    /// How the caller authenticated.
+    pub kind: SubjectKind,
+    /// The token's `name=`, or the JWT's `sub`.
+    pub name: Option<String>,
+    /// The JWT's email claim (verified).
+    pub email: Option<String>,
+    /// The JWT's groups (or roles) claim.
+    pub groups: Vec<String>,
+}
 
 /// What a denied request gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -86,7 +121,7 @@ impl Policy {
 
     /// Whether `subject` may `action` in `namespace`.
     pub fn allows(&self, subject: Option<&Subject>, action: &str, namespace: &str) -> bool {
-        let Some(subject) = subject.filter(|s| s.kind != "none") else {
+        let Some(subject) = subject.filter(|s| s.kind != SubjectKind::None) else {
             return false;
         };
         self.allow.iter().any(|rule| {
@@ -115,10 +150,10 @@ fn matches(who: &str, s: &Subject) -> bool {
         return email.is_some_and(|e| e.ends_with(&suffix));
     }
     if let Some(sub) = who.strip_prefix("sub:") {
-        return s.kind == "jwt" && s.name.as_deref() == Some(sub);
+        return s.kind == SubjectKind::Jwt && s.name.as_deref() == Some(sub);
     }
     if let Some(name) = who.strip_prefix("token:") {
-        return s.kind == "token" && s.name.as_deref() == Some(name);
+        return s.kind == SubjectKind::Token && s.name.as_deref() == Some(name);
     }
     if let Some(group) = who.strip_prefix("group:") {
         return s.groups.iter().any(|g| g == group);
@@ -132,7 +167,7 @@ mod tests {
 
     fn jwt(sub: &str, email: &str, groups: &[&str]) -> Subject {
         Subject {
-            kind: "jwt",
+            kind: SubjectKind::Jwt,
             name: Some(sub.into()),
             email: Some(email.into()),
             groups: groups.iter().map(|g| g.to_string()).collect(),
@@ -177,7 +212,7 @@ mod tests {
         );
         assert!(p.allows(Some(&jwt("svc-7", "", &[])), "download", "billing"));
         let ci = Subject {
-            kind: "token",
+            kind: SubjectKind::Token,
             name: Some("ci".into()),
             ..Default::default()
         };
@@ -186,7 +221,7 @@ mod tests {
         assert!(p.allows(Some(&jwt("u4", "", &["sre"])), "decode", "prod"));
         assert!(!p.allows(None, "decode", "default"), "no subject: denied");
         let none = Subject {
-            kind: "none",
+            kind: SubjectKind::None,
             ..Default::default()
         };
         assert!(!p.allows(Some(&none), "decode", "default"));

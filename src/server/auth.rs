@@ -66,18 +66,7 @@ struct Token {
     name: Option<String>,
 }
 
-/// Who made a request, for the audit log: never a token's text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Subject {
-    /// `none` (no auth configured), `token` or `jwt`.
-    pub kind: &'static str,
-    /// `tokens line N`, or the JWT's `sub`.
-    pub name: Option<String>,
-    /// The JWT's email claim.
-    pub email: Option<String>,
-    /// The JWT's groups (or roles) claim.
-    pub groups: Vec<String>,
-}
+pub use crate::policy::{Subject, SubjectKind};
 
 /// How JWTs are checked (besides the keys).
 #[derive(Debug, Clone, Default)]
@@ -242,7 +231,7 @@ impl Auth {
     ) -> Result<Subject, Denied> {
         if !self.enabled() {
             return Ok(Subject {
-                kind: "none",
+                kind: SubjectKind::None,
                 ..Default::default()
             });
         }
@@ -279,7 +268,7 @@ impl Auth {
                 found = Some((
                     t.grant.clone(),
                     Subject {
-                        kind: "token",
+                        kind: SubjectKind::Token,
                         name: Some(
                             t.name
                                 .clone()
@@ -404,7 +393,7 @@ impl JwtSettings {
                 namespaces,
             },
             Subject {
-                kind: "jwt",
+                kind: SubjectKind::Jwt,
                 name: text("sub"),
                 // Only an email the provider says it verified is an email: the boolean
                 // `true`, nothing else (`"true"`, 1, null or no claim are unverified).

@@ -340,7 +340,7 @@ async fn observe(req: Request, next: Next, observers: Arc<Observers>) -> Respons
             "requestId": id,
             "client": client.map(|c| c.0.to_string()),
             "subject": logged.subject.as_ref().map(|s| {
-                serde_json::json!({"kind": s.kind, "name": s.name, "email": s.email})
+                serde_json::json!({"kind": s.kind.name(), "name": s.name, "email": s.email})
             }),
             "namespace": logged.namespace,
             "route": metrics::ROUTES[logged.route],
