@@ -15,7 +15,6 @@
 
 use serde::Deserialize;
 
-
 /// How a caller authenticated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SubjectKind {

@@ -170,7 +170,7 @@ pub fn inner_payload(codec: &str, bytes: &[u8]) -> Result<Payload, CodecError> {
         reason,
     };
     // The common shape, read by hand, within the entry limit.
-    if let Some(payload) = crate::payload_proto::plain_payload(bytes, MAX_METADATA_ENTRIES) {
+    if let Some(payload) = crate::payload::proto::plain_payload(bytes, MAX_METADATA_ENTRIES) {
         return Ok(payload);
     }
     // Count entries before building them: a few MB of decoded bytes could otherwise hold

@@ -1,4 +1,5 @@
-//! A hand-written reader for the common shape of a serialized Payload: metadata entries
+//! A Payload's protobuf wire form: the deterministic serializer ([`to_proto`]) and a
+//! hand-written reader for the common shape of a serialized Payload: metadata entries
 //! (each exactly a key and a value) and data, each field once. Anything else (external
 //! payload details, unknown fields, repeated data, repeated keys, entries with fields
 //! missing or out of order, a key that is not UTF-8, a broken wire format) gives `None`,
@@ -11,7 +12,66 @@
 
 use std::collections::HashMap;
 
-use crate::payload::Payload;
+use prost::Message as _;
+
+use super::model::Payload;
+
+/// Serializes a Payload to protobuf bytes.
+///
+/// Metadata entries are written in key order (as Go's `proto.MarshalOptions{Deterministic:
+/// true}` does), so equal payloads always serialize to equal bytes: what codecs wrap, and
+/// what `--deterministic` hashes, does not depend on a hash map's order.
+pub fn to_proto(payload: &Payload) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.encoded_len());
+    write_proto(payload, &mut out);
+    out
+}
+
+/// [`to_proto`], appended to `out` (a codec serializes straight into its output buffer).
+pub fn write_proto(payload: &Payload, out: &mut Vec<u8>) {
+    use prost::encoding::{encode_key, encode_varint, encoded_len_varint, WireType};
+    if payload.metadata.len() < 2 {
+        // Cannot fail: a Vec grows as needed.
+        let _ = payload.encode(out);
+        return;
+    }
+    let mut entries: Vec<(&String, &Vec<u8>)> = payload.metadata.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let field_len = |len: usize| {
+        if len == 0 {
+            0
+        } else {
+            1 + encoded_len_varint(len as u64) + len
+        }
+    };
+    out.reserve(payload.encoded_len());
+    for (key, value) in entries {
+        // A map entry is a message {1: key, 2: value}; prost leaves out empty fields.
+        encode_key(1, WireType::LengthDelimited, out);
+        encode_varint((field_len(key.len()) + field_len(value.len())) as u64, out);
+        for (tag, bytes) in [(1, key.as_bytes()), (2, value.as_slice())] {
+            if !bytes.is_empty() {
+                encode_key(tag, WireType::LengthDelimited, out);
+                encode_varint(bytes.len() as u64, out);
+                out.extend_from_slice(bytes);
+            }
+        }
+    }
+    if !payload.data.is_empty() {
+        prost::encoding::bytes::encode(2, &payload.data, out);
+    }
+    for details in &payload.external_payloads {
+        prost::encoding::message::encode(3, details, out);
+    }
+}
+
+/// Parses a Payload from protobuf bytes.
+pub fn from_proto(bytes: &[u8]) -> Result<Payload, prost::DecodeError> {
+    match plain_payload(bytes, usize::MAX) {
+        Some(payload) => Ok(payload),
+        None => Payload::decode(bytes),
+    }
+}
 
 /// Tag of field 1 (`metadata` map entries; in an entry, the key), length-delimited.
 const TAG_1: u8 = 0x0a;
@@ -93,8 +153,11 @@ fn length_delimited<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::json::{payload_from_json, payload_to_json};
+    use crate::payload::model::with_encoding;
     use crate::payload::ExternalPayloadDetails;
     use prost::Message;
+    use serde_json::json;
 
     fn sample(seed: u64) -> Payload {
         let mut p = Payload::default();
@@ -234,5 +297,60 @@ mod tests {
         assert!(plain_payload(&three, 3).is_some());
         assert_eq!(plain_payload(&three, 2), None);
         assert_eq!(plain_payload(&[], 0), Some(Payload::default()));
+    }
+
+    #[test]
+    fn to_proto_is_deterministic_and_equal_to_prost() {
+        let mut p = with_encoding("json/plain", b"{}".to_vec());
+        for k in ["zeta", "alpha", "mid", "empty"] {
+            p.metadata.insert(
+                k.into(),
+                if k == "empty" {
+                    Vec::new()
+                } else {
+                    k.as_bytes().to_vec()
+                },
+            );
+        }
+        p.external_payloads
+            .push(ExternalPayloadDetails { size_bytes: 9 });
+        let bytes = to_proto(&p);
+        assert_eq!(from_proto(&bytes).unwrap(), p);
+        assert_eq!(bytes.len(), p.encoded_len());
+        for _ in 0..8 {
+            let mut q = Payload::default();
+            // Insert in another order: a fresh map may iterate differently.
+            let mut keys: Vec<_> = p.metadata.keys().cloned().collect();
+            keys.reverse();
+            for k in keys {
+                q.metadata.insert(k.clone(), p.metadata[&k].clone());
+            }
+            q.data = p.data.clone();
+            q.external_payloads = p.external_payloads.clone();
+            assert_eq!(to_proto(&q), bytes);
+        }
+        // Keys in order: alpha, empty, encoding, mid, zeta.
+        let alpha = bytes.windows(5).position(|w| w == b"alpha").unwrap();
+        let zeta = bytes.windows(4).position(|w| w == b"zeta").unwrap();
+        assert!(alpha < zeta);
+    }
+
+    #[test]
+    fn json_round_trip_is_protojson_shaped() {
+        let mut p = with_encoding("binary/encrypted", vec![0xfb, 0xff, 1]);
+        p.metadata
+            .insert("encryption-key-id".into(), b"k1".to_vec());
+        p.external_payloads
+            .push(ExternalPayloadDetails { size_bytes: 42 });
+        let v = payload_to_json(&p);
+        assert_eq!(
+            v,
+            json!({
+                "metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA==", "encryption-key-id": "azE="},
+                "data": "+/8B",
+                "externalPayloads": [{"sizeBytes": "42"}]
+            })
+        );
+        assert_eq!(payload_from_json(&v).unwrap(), p);
     }
 }

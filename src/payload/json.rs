@@ -1,39 +1,15 @@
-//! The payload model (`temporal.api.common.v1.Payload` / `Payloads` from the official
-//! `temporalio-protos` crate) and its proto3 JSON form.
-//!
-//! JSON out is what Go's `protojson` writes: lowerCamelCase names, standard base64 with
-//! padding, map keys sorted, int64 as strings, empty fields omitted. JSON in is lenient like
-//! `protojson`/`json_format`: proto names (`external_payloads`) too, URL-safe or unpadded
-//! base64, int64 as a string or a number. Unknown fields are rejected, as `protojson` does,
-//! because a codec would otherwise drop them silently.
+//! A Payload's proto3 JSON form. JSON out is what Go's `protojson` writes: lowerCamelCase
+//! names, standard base64 with padding, map keys sorted, int64 as strings, empty fields
+//! omitted. JSON in is lenient like `protojson`/`json_format`: proto names
+//! (`external_payloads`) too, URL-safe or unpadded base64, int64 as a string or a number.
+//! Unknown fields are rejected, as `protojson` does, because a codec would otherwise drop
+//! them silently.
 
-use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-use base64::Engine as _;
-use prost::Message as _;
 use serde_json::{Map, Value};
 
-pub use temporalio_protos::protos::temporal::api::common::v1::payload::ExternalPayloadDetails;
-pub use temporalio_protos::protos::temporal::api::common::v1::{Payload, Payloads};
-
-/// Metadata key naming a payload's encoding.
-pub const ENCODING: &str = "encoding";
-/// Metadata key carrying the id of the key a payload was encrypted with (samples format).
-pub const ENCRYPTION_KEY_ID: &str = "encryption-key-id";
-/// Encoding of the default converter for JSON values.
-pub const ENCODING_JSON_PLAIN: &str = "json/plain";
-/// Encoding of the default converter for null / None / nil.
-pub const ENCODING_NULL: &str = "binary/null";
-/// Encoding of the default converter for raw bytes.
-pub const ENCODING_BINARY_PLAIN: &str = "binary/plain";
-/// Encoding of a protobuf message as proto JSON.
-pub const ENCODING_JSON_PROTOBUF: &str = "json/protobuf";
-
-const LENIENT: GeneralPurposeConfig =
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
-const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+use super::model::{
+    decode_base64, encode_base64, kind, ExternalPayloadDetails, Payload, SCAN_ENTRIES,
+};
 
 /// Why a JSON value is not a Payload. `path` is relative to the payload object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,66 +28,6 @@ impl JsonError {
         }
     }
 }
-
-/// Decodes base64 the way Go's protojson does: standard or URL-safe, padded or not.
-///
-/// The common case (standard alphabet, canonical) is decoded with SIMD (`base64-simd`,
-/// ~4x the `base64` crate on payload-sized strings here), which is exactly as strict: it
-/// refuses non-zero trailing bits and anything but the alphabet and canonical padding
-/// (`simd_accepts_only_what_the_base64_crate_accepts`). Anything it refuses is decided,
-/// and its error named, by the `base64` crate.
-pub fn decode_base64(text: &(impl AsRef<[u8]> + ?Sized)) -> Result<Vec<u8>, base64::DecodeError> {
-    let text = text.as_ref();
-    // Padded text always has a length that is a multiple of 4.
-    let simd = if text.len().is_multiple_of(4) {
-        &base64_simd::STANDARD
-    } else {
-        &base64_simd::STANDARD_NO_PAD
-    };
-    if let Ok(bytes) = simd.decode_to_vec(text) {
-        return Ok(bytes);
-    }
-    // Standard first (what every SDK writes); URL-safe only when that fails. Scanning for
-    // `-`/`_` first cost ~5% of the codec server's CPU.
-    STANDARD_LENIENT
-        .decode(text)
-        .or_else(|e| URL_SAFE_LENIENT.decode(text).map_err(|_| e))
-}
-
-/// Encodes bytes as standard base64 with padding, as Go's protojson writes them.
-pub fn encode_base64(bytes: &[u8]) -> String {
-    base64_simd::STANDARD.encode_to_string(bytes)
-}
-
-/// The payload's `encoding` metadata, if present.
-pub fn encoding(payload: &Payload) -> Option<&[u8]> {
-    meta(payload, ENCODING)
-}
-
-/// The payload's metadata value under `key`, if present. Payloads carry a few entries,
-/// and comparing those few keys costs less than hashing the one looked for (the map's
-/// SipHash was ~10% of a small-payload server request).
-pub fn meta<'a>(payload: &'a Payload, key: &str) -> Option<&'a [u8]> {
-    meta_in(&payload.metadata, key)
-}
-
-/// [`meta`] of a metadata map.
-pub fn meta_in<'a>(
-    metadata: &'a std::collections::HashMap<String, Vec<u8>>,
-    key: &str,
-) -> Option<&'a [u8]> {
-    if metadata.len() <= SCAN_ENTRIES {
-        metadata
-            .iter()
-            .find(|(k, _)| k.as_str() == key)
-            .map(|(_, v)| v.as_slice())
-    } else {
-        metadata.get(key).map(Vec::as_slice)
-    }
-}
-
-/// Metadata maps up to this size are searched by comparing keys, larger ones by hash.
-const SCAN_ENTRIES: usize = 8;
 
 /// Parses one Payload from its proto3 JSON object.
 pub fn payload_from_json(value: &Value) -> Result<Payload, JsonError> {
@@ -396,125 +312,11 @@ pub fn write_payload_json(payload: &Payload, out: &mut Vec<u8>) {
     out.push(b'}');
 }
 
-/// Serializes a Payload to protobuf bytes.
-///
-/// Metadata entries are written in key order (as Go's `proto.MarshalOptions{Deterministic:
-/// true}` does), so equal payloads always serialize to equal bytes: what codecs wrap, and
-/// what `--deterministic` hashes, does not depend on a hash map's order.
-pub fn to_proto(payload: &Payload) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.encoded_len());
-    write_proto(payload, &mut out);
-    out
-}
-
-/// [`to_proto`], appended to `out` (a codec serializes straight into its output buffer).
-pub fn write_proto(payload: &Payload, out: &mut Vec<u8>) {
-    use prost::encoding::{encode_key, encode_varint, encoded_len_varint, WireType};
-    if payload.metadata.len() < 2 {
-        // Cannot fail: a Vec grows as needed.
-        let _ = payload.encode(out);
-        return;
-    }
-    let mut entries: Vec<(&String, &Vec<u8>)> = payload.metadata.iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let field_len = |len: usize| {
-        if len == 0 {
-            0
-        } else {
-            1 + encoded_len_varint(len as u64) + len
-        }
-    };
-    out.reserve(payload.encoded_len());
-    for (key, value) in entries {
-        // A map entry is a message {1: key, 2: value}; prost leaves out empty fields.
-        encode_key(1, WireType::LengthDelimited, out);
-        encode_varint((field_len(key.len()) + field_len(value.len())) as u64, out);
-        for (tag, bytes) in [(1, key.as_bytes()), (2, value.as_slice())] {
-            if !bytes.is_empty() {
-                encode_key(tag, WireType::LengthDelimited, out);
-                encode_varint(bytes.len() as u64, out);
-                out.extend_from_slice(bytes);
-            }
-        }
-    }
-    if !payload.data.is_empty() {
-        prost::encoding::bytes::encode(2, &payload.data, out);
-    }
-    for details in &payload.external_payloads {
-        prost::encoding::message::encode(3, details, out);
-    }
-}
-
-/// Parses a Payload from protobuf bytes.
-pub fn from_proto(bytes: &[u8]) -> Result<Payload, prost::DecodeError> {
-    match crate::payload_proto::plain_payload(bytes, usize::MAX) {
-        Some(payload) => Ok(payload),
-        None => Payload::decode(bytes),
-    }
-}
-
-/// A short name for a JSON value's type, for error messages.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Builds a payload with the given encoding and data (the default converter's shape).
-pub fn with_encoding(encoding: &str, data: Vec<u8>) -> Payload {
-    let mut payload = Payload {
-        data,
-        ..Default::default()
-    };
-    payload
-        .metadata
-        .insert(ENCODING.to_string(), encoding.as_bytes().to_vec());
-    payload
-}
-
-/// Converts a plain JSON value to a payload as the SDKs' default converter does:
-/// `binary/null` for null, `json/plain` (compact UTF-8 JSON) for everything else.
-pub fn from_value(value: &Value) -> Payload {
-    match value {
-        Value::Null => with_encoding(ENCODING_NULL, Vec::new()),
-        // serde_json cannot fail to serialize a Value into a Vec.
-        other => with_encoding(
-            ENCODING_JSON_PLAIN,
-            serde_json::to_vec(other).unwrap_or_default(),
-        ),
-    }
-}
-
-/// The JSON value a payload holds (the inverse of [`from_value`]): `json/plain` and
-/// `json/protobuf` data, `null` for `binary/null`, text for UTF-8 `binary/plain`.
-pub fn value_of(payload: &Payload) -> Result<Value, String> {
-    let encoding = encoding(payload).unwrap_or_default();
-    match encoding {
-        e if e == ENCODING_NULL.as_bytes() => Ok(Value::Null),
-        e if e == ENCODING_JSON_PLAIN.as_bytes() || e == ENCODING_JSON_PROTOBUF.as_bytes() => {
-            serde_json::from_slice(&payload.data)
-                .map_err(|e| format!("is not JSON ({e}), which has no JSON value; use --readable"))
-        }
-        e if e == ENCODING_BINARY_PLAIN.as_bytes() => std::str::from_utf8(&payload.data)
-            .map(|t| Value::String(t.to_string()))
-            .map_err(|_| {
-                "is binary/plain bytes, which have no JSON value; use --readable".to_string()
-            }),
-        other => Err(format!(
-            "is {:?}, which has no JSON value (still encoded? check -n); use --readable",
-            String::from_utf8_lossy(other)
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::model::with_encoding;
+    use serde_json::json;
 
     /// Keys are written exactly as serde_json writes them: every ASCII character and some
     /// beyond, alone and inside text.
@@ -553,112 +355,6 @@ mod tests {
                 p
             );
         }
-    }
-
-    /// The SIMD fast path of `decode_base64` must never accept what the `base64` crate
-    /// (the reference, Go protojson's rules) refuses, nor decode anything differently:
-    /// every string of up to 6 characters over a set that covers both alphabets,
-    /// padding, trailing bits and junk, and mutations of long valid strings.
-    #[test]
-    fn simd_accepts_only_what_the_base64_crate_accepts() {
-        let symbols = [b'A', b'Q', b'g', b'/', b'+', b'=', b'-', b'_', b' ', b'9'];
-        let reference = |t: &str| {
-            STANDARD_LENIENT
-                .decode(t)
-                .or_else(|e| URL_SAFE_LENIENT.decode(t).map_err(|_| e))
-        };
-        let mut checked = 0;
-        for len in 0..=6u32 {
-            for n in 0..symbols.len().pow(len) {
-                let mut k = n;
-                let text: String = (0..len)
-                    .map(|_| {
-                        let c = symbols[k % symbols.len()];
-                        k /= symbols.len();
-                        char::from(c)
-                    })
-                    .collect();
-                assert_eq!(decode_base64(&text).ok(), reference(&text).ok(), "{text:?}");
-                checked += 1;
-            }
-        }
-        assert!(checked > 1_000_000);
-        for size in [40usize, 100, 333, 1000] {
-            let bytes: Vec<u8> = (0..size).map(|i| (i * 7 + size) as u8).collect();
-            let good = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            assert_eq!(decode_base64(&good).unwrap(), bytes);
-            for at in [
-                0,
-                1,
-                good.len() / 2,
-                good.len() - 3,
-                good.len() - 2,
-                good.len() - 1,
-            ] {
-                for &c in &symbols {
-                    let mut text = good.clone().into_bytes();
-                    text[at] = c;
-                    let text = String::from_utf8(text).unwrap();
-                    assert_eq!(decode_base64(&text).ok(), reference(&text).ok(), "{text:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn to_proto_is_deterministic_and_equal_to_prost() {
-        let mut p = with_encoding("json/plain", b"{}".to_vec());
-        for k in ["zeta", "alpha", "mid", "empty"] {
-            p.metadata.insert(
-                k.into(),
-                if k == "empty" {
-                    Vec::new()
-                } else {
-                    k.as_bytes().to_vec()
-                },
-            );
-        }
-        p.external_payloads
-            .push(ExternalPayloadDetails { size_bytes: 9 });
-        let bytes = to_proto(&p);
-        assert_eq!(from_proto(&bytes).unwrap(), p);
-        assert_eq!(bytes.len(), p.encoded_len());
-        for _ in 0..8 {
-            let mut q = Payload::default();
-            // Insert in another order: a fresh map may iterate differently.
-            let mut keys: Vec<_> = p.metadata.keys().cloned().collect();
-            keys.reverse();
-            for k in keys {
-                q.metadata.insert(k.clone(), p.metadata[&k].clone());
-            }
-            q.data = p.data.clone();
-            q.external_payloads = p.external_payloads.clone();
-            assert_eq!(to_proto(&q), bytes);
-        }
-        // Keys in order: alpha, empty, encoding, mid, zeta.
-        let alpha = bytes.windows(5).position(|w| w == b"alpha").unwrap();
-        let zeta = bytes.windows(4).position(|w| w == b"zeta").unwrap();
-        assert!(alpha < zeta);
-    }
-    use serde_json::json;
-
-    #[test]
-    fn json_round_trip_is_protojson_shaped() {
-        let mut p = with_encoding("binary/encrypted", vec![0xfb, 0xff, 1]);
-        p.metadata
-            .insert("encryption-key-id".into(), b"k1".to_vec());
-        p.external_payloads
-            .push(ExternalPayloadDetails { size_bytes: 42 });
-        let v = payload_to_json(&p);
-        assert_eq!(
-            v,
-            json!({
-                "metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA==", "encryption-key-id": "azE="},
-                "data": "+/8B",
-                "externalPayloads": [{"sizeBytes": "42"}]
-            })
-        );
-        assert_eq!(payload_from_json(&v).unwrap(), p);
     }
 
     #[test]
@@ -705,15 +401,5 @@ mod tests {
         assert_eq!(e.path, "bogus");
         let e = payload_from_json(&json!([1])).unwrap_err();
         assert_eq!(e.message, "expected a Payload object, found an array");
-    }
-
-    #[test]
-    fn values_become_default_converter_payloads() {
-        let p = from_value(&json!({"a": 1}));
-        assert_eq!(encoding(&p), Some(&b"json/plain"[..]));
-        assert_eq!(p.data, br#"{"a":1}"#);
-        let n = from_value(&Value::Null);
-        assert_eq!(encoding(&n), Some(&b"binary/null"[..]));
-        assert!(n.data.is_empty());
     }
 }
