@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod io;
 pub mod keys;
 pub mod location;
+pub mod parallel;
 pub mod payload;
 pub mod pipeline;
 pub mod policy;

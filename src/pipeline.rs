@@ -10,8 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
 use crate::codec::remote::RemoteCodec;
 use crate::codec::{Budget, Codec, CodecError, Direction};
 use crate::payload::Payload;
@@ -165,17 +163,8 @@ impl Stage for Codecs {
         batch: Vec<Payload>,
         budget: &Budget,
     ) -> Vec<Result<Payload, CodecError>> {
-        if is_small(&batch) {
-            batch
-                .into_iter()
-                .map(|p| self.one(direction, p, budget))
-                .collect()
-        } else {
-            batch
-                .into_par_iter()
-                .map(|p| self.one(direction, p, budget))
-                .collect()
-        }
+        let large = !is_small(&batch);
+        crate::parallel::map(batch, large, |p| self.one(direction, p, budget))
     }
 }
 
@@ -419,12 +408,8 @@ impl Pipeline {
             return self.rekey_with_references(payloads, budget);
         }
         if !self.batches() {
-            let one = |p| self.local(direction, p, budget);
-            return if is_small(&payloads) {
-                payloads.into_iter().map(one).collect()
-            } else {
-                payloads.into_par_iter().map(one).collect()
-            };
+            let large = !is_small(&payloads);
+            return crate::parallel::map(payloads, large, |p| self.local(direction, p, budget));
         }
         let steps: Vec<Step> = payloads
             .into_iter()

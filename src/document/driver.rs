@@ -5,8 +5,6 @@
 //! and names the first failing site; the walker writes back only what changed. [`each`]
 //! picks the walker for an input: the scanner when it applies, else parse and walk the tree.
 
-use rayon::prelude::*;
-
 use crate::codec::{Budget, Direction};
 use crate::document::scan::{self, Transcoded};
 use crate::document::tree::{self, SitePolicy};
@@ -37,16 +35,10 @@ pub fn run_sites<S: Sync>(
         source,
     };
     if pipeline.batches() {
-        let originals: Vec<Payload> = if sites.len() < PARALLEL_MIN_SITES {
-            sites.iter().map(&parse).collect::<Result<_>>()?
-        } else {
-            sites
-                .par_iter()
-                .map(&parse)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect::<Result<_>>()?
-        };
+        let large = sites.len() >= PARALLEL_MIN_SITES;
+        let originals: Vec<Payload> = crate::parallel::map_ref(sites, large, &parse)
+            .into_iter()
+            .collect::<Result<_>>()?;
         let results = pipeline.run_each(direction, originals.clone(), budget);
         return sites
             .iter()
@@ -63,16 +55,9 @@ pub fn run_sites<S: Sync>(
             .apply_changed(direction, parse(site)?, budget)
             .map_err(|source| codec_error(site, source))
     };
-    if sites.len() < PARALLEL_MIN_SITES {
-        sites.iter().map(one).collect()
-    } else {
-        sites
-            .par_iter()
-            .map(one)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect()
-    }
+    crate::parallel::map_ref(sites, sites.len() >= PARALLEL_MIN_SITES, one)
+        .into_iter()
+        .collect()
 }
 
 /// What one document of an input became: a parsed document for the caller to finish and

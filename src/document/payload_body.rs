@@ -211,26 +211,8 @@ pub fn typed_payloads(body: &[u8]) -> Option<Vec<Payload>> {
         .iter()
         .map(|p| p.data.as_ref().map_or(0, |d| d.0.len()))
         .sum();
-    convert_all(list, text, convert)
+    crate::parallel::map_all(list, text >= crate::parallel::LARGE_TEXT, convert)
 }
-
-/// Converts a body's payloads in order, `None` if any says `None`. Big bodies (files of
-/// large payloads, `text` bytes of base64 or more) decode on all cores; small ones (the
-/// server's requests) stay on the calling thread.
-pub(super) fn convert_all<T: Send>(
-    list: Vec<T>,
-    text: usize,
-    convert: impl Fn(T) -> Option<Payload> + Sync + Send,
-) -> Option<Vec<Payload>> {
-    if list.len() > 1 && text >= PARALLEL_MIN_TEXT {
-        use rayon::prelude::*;
-        return list.into_par_iter().map(convert).collect();
-    }
-    list.into_iter().map(convert).collect()
-}
-
-/// Base64 text above which a body's payloads are converted in parallel.
-const PARALLEL_MIN_TEXT: usize = 1 << 20;
 
 /// One plain Payload object, or `None` when it needs the general reader (anything unusual,
 /// including every error): the history scanner's per-payload reader.

@@ -119,7 +119,9 @@ pub fn payloads_within(
         return None;
     }
     let text: usize = spans.iter().map(|s| s.data.map_or(0, <[u8]>::len)).sum();
-    super::payload_body::convert_all(spans, text, |s| convert(s, &entries))
+    crate::parallel::map_all(spans, text >= crate::parallel::LARGE_TEXT, |s| {
+        convert(s, &entries)
+    })
 }
 
 /// One plain Payload object (the whole text), or `None`.
