@@ -60,7 +60,7 @@ mod tests {
                 (0..1000).map(|i| i * 2).collect::<Vec<_>>()
             );
             assert_eq!(map_ref(&items, large, |i| i + 1)[999], 1000);
-            assert_eq!(map_all(items.clone(), large, |i| Some(i)).unwrap(), items);
+            assert_eq!(map_all(items.clone(), large, Some).unwrap(), items);
             assert_eq!(
                 map_all(items.clone(), large, |i| (i != 500).then_some(i)),
                 None
