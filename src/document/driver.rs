@@ -7,58 +7,11 @@
 
 use crate::codec::{Budget, Direction};
 use crate::document::scan::{self, Transcoded};
+pub use crate::document::sites::run_sites;
 use crate::document::tree::{self, SitePolicy};
 use crate::document::{self as doc, DocType, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::{Error, Location, Result};
-use crate::payload::Payload;
 use crate::pipeline::Pipeline;
-
-/// Sites fewer than this run on the calling thread.
-const PARALLEL_MIN_SITES: usize = 64;
-
-/// Runs every site's payload through `pipeline` and returns, per site, the new payload
-/// when a stage changed it (`None`: unchanged). `parse` reads a site's payload (in
-/// parallel), `location` names a site. Fails on the first failing site in document order.
-/// With a remote or storage stage the whole list is one batch; otherwise each payload runs
-/// on its own, on all cores.
-pub fn run_sites<S: Sync>(
-    sites: &[S],
-    parse: impl Fn(&S) -> Result<Payload> + Sync,
-    location: impl Fn(&S) -> Location + Sync,
-    pipeline: &Pipeline,
-    direction: Direction,
-    budget: &Budget,
-) -> Result<Vec<Option<Payload>>> {
-    let codec_error = |site: &S, source| Error::Codec {
-        direction: direction.verb(),
-        location: location(site),
-        source,
-    };
-    if pipeline.batches() {
-        let large = sites.len() >= PARALLEL_MIN_SITES;
-        let originals: Vec<Payload> = crate::parallel::map_ref(sites, large, &parse)
-            .into_iter()
-            .collect::<Result<_>>()?;
-        let results = pipeline.run_each(direction, originals.clone(), budget);
-        return sites
-            .iter()
-            .zip(originals)
-            .zip(results)
-            .map(|((site, old), new)| match new {
-                Ok(new) => Ok((new != old).then_some(new)),
-                Err(source) => Err(codec_error(site, source)),
-            })
-            .collect();
-    }
-    let one = |site: &S| -> Result<Option<Payload>> {
-        pipeline
-            .apply_changed(direction, parse(site)?, budget)
-            .map_err(|source| codec_error(site, source))
-    };
-    crate::parallel::map_ref(sites, sites.len() >= PARALLEL_MIN_SITES, one)
-        .into_iter()
-        .collect()
-}
 
 /// What one document of an input became: a parsed document for the caller to finish and
 /// render, or the scanner's finished output (and whether a JSON-lines newline follows).

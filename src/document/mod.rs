@@ -18,6 +18,7 @@ pub mod proto;
 pub mod readable;
 pub mod scan;
 pub mod schema;
+pub mod sites;
 pub mod strict_json;
 pub mod tree;
 

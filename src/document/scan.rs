@@ -18,7 +18,7 @@ use super::schema::{
     Cardinality, Schema, HEADER, HISTORY, HISTORY_EVENT, HISTORY_RESPONSE, MARKER_RECORDED,
     PAYLOAD, SEARCH_ATTRIBUTES,
 };
-use super::tree::{SiteKind, SitePolicy};
+use super::sites::{map_key_step, SiteKind, SitePolicy};
 use crate::codec::{Budget, Direction};
 use crate::document::DocType;
 use crate::error::{Error, Location, Result};
@@ -107,7 +107,7 @@ impl Transcoded<'_> {
     /// The new texts of the payloads of `sites` that a stage changed.
     fn run(&self, sites: &[Found]) -> Result<Replaced> {
         let bytes = self.input;
-        let changed = super::driver::run_sites(
+        let changed = super::sites::run_sites(
             sites,
             |f| parse_one(&bytes[f.start..f.end], || self.location(f)),
             |f| self.location(f),
@@ -861,7 +861,7 @@ impl<'a> Scanner<'a> {
             self.expect(b':')?;
             self.ws();
             let mark = path.len();
-            path.push_str(&super::tree::map_key_step(key));
+            path.push_str(&map_key_step(key));
             let entry_kind = if marker && key == "data" {
                 SiteKind::MarkerData
             } else {

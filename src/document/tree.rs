@@ -6,23 +6,12 @@
 use serde_json::Value;
 
 use super::schema::{Cardinality, Schema, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES};
+use super::sites::map_key;
+pub use super::sites::{SiteKind, SitePolicy};
 use crate::codec::{Budget, Direction};
 use crate::error::{Error, Location, Result};
 use crate::payload;
 use crate::pipeline::Pipeline;
-
-/// What kind of place a payload sits in; the SDKs treat some of them specially.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SiteKind {
-    /// An ordinary payload: inputs, results, memo, failures, user metadata, ...
-    Data,
-    /// A header field (the SDKs do not run headers through codecs by default).
-    Header,
-    /// A local-activity marker's `details.data` (SDK bookkeeping, left plain by the SDKs).
-    MarkerData,
-    /// A search attribute (indexed by the server: never encoded).
-    SearchAttribute,
-}
 
 /// One payload in the tree.
 #[derive(Debug)]
@@ -33,40 +22,6 @@ pub struct Site<'a> {
     pub location: Location,
     /// What kind of place it is.
     pub kind: SiteKind,
-}
-
-/// Which site kinds a transform touches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SitePolicy {
-    /// Run headers through the pipeline.
-    pub headers: bool,
-    /// Run local-activity marker data through the pipeline.
-    pub marker_data: bool,
-}
-
-impl SitePolicy {
-    /// The sites a direction touches by default, as the SDKs and the `temporal` CLI do:
-    /// decoding offers every site but search attributes to the codecs (what no codec
-    /// claims passes unchanged); encoding leaves headers and marker data plain, as the
-    /// SDKs write them.
-    pub fn for_direction(direction: Direction) -> Self {
-        // Rekey offers every site too: only what the pipeline encoded is re-encoded.
-        let all = direction != Direction::Encode;
-        SitePolicy {
-            headers: all,
-            marker_data: all,
-        }
-    }
-
-    /// Whether a site of this kind is touched.
-    pub fn includes(self, kind: SiteKind) -> bool {
-        match kind {
-            SiteKind::Data => true,
-            SiteKind::Header => self.headers,
-            SiteKind::MarkerData => self.marker_data,
-            SiteKind::SearchAttribute => false,
-        }
-    }
 }
 
 /// Collects every payload site under `value`, a JSON form of `message`.
@@ -183,29 +138,6 @@ pub fn collect_root<'a>(value: &'a mut Value, message: &str, location: Location)
     }
 }
 
-/// A map key as a path step to append: `.name` for a plain identifier, else `["..."]`.
-pub(crate) fn map_key_step(name: &str) -> String {
-    let key = map_key(name);
-    if key.starts_with('[') {
-        key
-    } else {
-        format!(".{key}")
-    }
-}
-
-/// A map key as a JSON path step: `name` when it is a plain identifier, else `["..."]`.
-fn map_key(name: &str) -> String {
-    let plain = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if plain {
-        name.to_string()
-    } else {
-        format!("[{}]", Value::String(name.to_string()))
-    }
-}
-
 /// Runs every payload under `value` (a JSON `message`) that `policy` includes through
 /// `pipeline`, in place. Returns how many payloads a codec changed.
 pub fn transform(
@@ -221,7 +153,7 @@ pub fn transform(
         .into_iter()
         .filter(|s| policy.includes(s.kind))
         .collect();
-    let changed = super::driver::run_sites(
+    let changed = super::sites::run_sites(
         &sites,
         |site| {
             payload::payload_from_json(site.value).map_err(|e| Error::Parse {
