@@ -53,7 +53,29 @@ pub fn check(what: &str, text: &str, clear: Clear) -> Result<Url, String> {
             shown()
         ));
     }
+    // The host as written must be the host parsed: clients connect to the text they are
+    // given, and `127.0.0.1.`, `127.1` or `0x7f.1` would be checked as one host and
+    // resolved as another.
+    let parsed = url.host_str().unwrap_or_default();
+    if written_host(text).map(str::to_ascii_lowercase).as_deref() != Some(parsed) {
+        return Err(format!(
+            "{what} {}: write the host as {parsed} (its canonical form)",
+            shown()
+        ));
+    }
     Ok(url)
+}
+
+/// The host part of a URL as written: between `://` (and any `user@`) and the port or path.
+fn written_host(text: &str) -> Option<&str> {
+    let rest = text.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        return Some(&authority[..=end]);
+    }
+    Some(authority.rsplit_once(':').map_or(authority, |(h, _)| h))
 }
 
 /// `url` with any `user:password@` replaced by `***@`, for messages and logs.
@@ -105,6 +127,21 @@ mod tests {
             assert!(e.contains(why), "{bad}: {e}");
             assert!(e.starts_with("storage endpoint "), "{e}");
             assert!(!e.contains(":pw@"), "{e}");
+        }
+        for (odd, canonical) in [
+            ("http://127.0.0.1.:8081/", "127.0.0.1"),
+            ("http://127.1/", "127.0.0.1"),
+            ("http://0x7f.0.0.1/", "127.0.0.1"),
+            ("http://2130706433/", "127.0.0.1"),
+            ("http://[0:0:0:0:0:0:0:1]/", "[::1]"),
+        ] {
+            let e = check("e", odd, Clear::LoopbackOnly).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "write the host as {canonical} (its canonical form)"
+                )) || e.contains("canonical"),
+                "{odd}: {e}"
+            );
         }
         assert!(check("e", "http://10.0.0.5/", Clear::Anywhere).is_ok());
         assert!(check("e", "http://u@10.0.0.5/", Clear::Anywhere).is_err());

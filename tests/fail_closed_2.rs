@@ -253,12 +253,23 @@ fn download_is_its_own_right() {
         answer.trim(),
         "policy: reader may not download in namespace \"default\""
     );
-    assert_eq!(
-        call(&server, "/decode", "default", Some("reader-secret"), &body).0,
-        200
+    // Nor is /decode a way around it: for a caller without `download` references stay as
+    // they are (what preserveStorageRefs=true gives).
+    let sent: Value = serde_json::from_slice(&body).unwrap();
+    let (status, answer) = call(&server, "/decode", "default", Some("reader-secret"), &body);
+    assert_eq!(status, 200, "{answer}");
+    let got: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(got["payloads"], sent["payloads"], "references kept");
+    let (status, answer) = call(&server, "/decode", "default", Some("dl-secret"), &body);
+    assert_eq!(status, 200, "{answer}");
+    let resolved: Value = serde_json::from_str(&answer).unwrap();
+    assert_ne!(
+        resolved["payloads"], sent["payloads"],
+        "references resolved"
     );
     let (status, answer) = call(&server, "/download", "default", Some("dl-secret"), &body);
     assert_eq!(status, 200, "{answer}");
+    assert_eq!(serde_json::from_str::<Value>(&answer).unwrap(), resolved);
 }
 
 /// A JWKS-verified server (audience `tcodec`) with a policy matching emails of example.com.
@@ -607,6 +618,27 @@ fn check_refuses_a_fallback_namespace_foreign_encodings_and_empty_runs() {
             .code(),
         Some(0)
     );
+    // A named temporal CLI profile without a codec endpoint is no remote stage: still refused.
+    let temporal = dir.path().join("temporal.toml");
+    std::fs::write(
+        &temporal,
+        "[profile.default]\naddress = \"localhost:7233\"\n",
+    )
+    .unwrap();
+    let out = tcodec()
+        .arg("--config")
+        .arg(&cfg)
+        .env("TEMPORAL_CONFIG_FILE", &temporal)
+        .args(["check", "--profile", "default", "-n", "defualt"])
+        .args(&decoded)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Encrypted histories checked as a zlib namespace: every payload is foreign.
     let encrypted = common::files_ending(&fixtures().join("encoded/default"), ".json");
     let out = check(&["-n", "zipped", "--format", "json"], &encrypted[..1]);
@@ -729,5 +761,114 @@ fn the_server_budget_is_the_sum_of_payloads_each_under_it() {
     assert!(
         grew_mb < 24,
         "peak memory grew by {grew_mb} MiB for a 5 MiB budget"
+    );
+}
+
+/// The storage config of the shared fixtures with `endpoint` set for namespace `default`.
+fn s3_config(dir: &Path, endpoint: Option<&str>) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("examples/storage.toml"))
+        .unwrap()
+        .replace(
+            "../../shared",
+            &root().join("../shared").display().to_string(),
+        );
+    let text = match endpoint {
+        Some(e) => text.replacen(
+            "storage = { driver = \"s3\", bucket = \"temporal-payloads\"",
+            &format!(
+                "storage = {{ driver = \"s3\", endpoint = \"{e}\", bucket = \"temporal-payloads\""
+            ),
+            1,
+        ),
+        None => text,
+    };
+    let cfg = dir.join("s3.toml");
+    std::fs::write(&cfg, text).unwrap();
+    cfg
+}
+
+fn storage_decode(cfg: &Path, input: &Path, env: &[(&str, String)]) -> std::process::Output {
+    let mut cmd = tcodec();
+    cmd.env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_S3")
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_SESSION_TOKEN", "SESSION-TOKEN-SECRET")
+        .env("AWS_DEFAULT_REGION", "us-east-1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.arg("--config")
+        .arg(cfg)
+        .args(["decode", "-n", "default"])
+        .arg(input)
+        .output()
+        .unwrap()
+}
+
+// Found attacking the first fixes: the endpoint object_store really uses, and redirects.
+#[test]
+fn storage_clients_use_the_checked_endpoint_and_follow_no_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("refs.json");
+    std::fs::write(&input, references_body()).unwrap();
+    let not_found = |_: &str| b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_vec();
+    // The configured endpoint wins over AWS_ENDPOINT_URL_S3, whatever its case.
+    let (configured, configured_seen) = http_server(not_found);
+    let (other, other_seen) = http_server(not_found);
+    let cfg = s3_config(dir.path(), Some(&configured));
+    let out = storage_decode(&cfg, &input, &[("AWS_Endpoint_Url_S3", other.clone())]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !configured_seen.lock().unwrap().is_empty(),
+        "the configured endpoint was asked"
+    );
+    assert!(
+        other_seen.lock().unwrap().is_empty(),
+        "the variable's endpoint was not"
+    );
+    // Without one in the config, every endpoint the client would use is checked.
+    let cfg = s3_config(dir.path(), None);
+    // (AWS_ENDPOINT_URL stays on a closed loopback port: should a variable not be read,
+    // nothing leaves this machine and the assertion below fails.)
+    for name in [
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_Endpoint_Url_S3",
+        "AWS_ENDPOINT_URL_STS",
+    ] {
+        let out = storage_decode(
+            &cfg,
+            &input,
+            &[
+                (name, "http://[::ffff:10.1.2.3]:9000".to_string()),
+                ("AWS_ENDPOINT_URL", "http://127.0.0.1:1".to_string()),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(5), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("storage endpoint http://[::ffff:a01:203]:9000: plain http is allowed only to a loopback host")
+                || err.contains("storage endpoint http://[::ffff:10.1.2.3]:9000: plain http is allowed only to a loopback host"),
+            "{name}: {err}"
+        );
+    }
+    // A redirect is not followed: the signed headers and the session token stay home.
+    let (target, target_seen) = http_server(not_found);
+    let location = format!("{target}/elsewhere");
+    let (redirector, _) = http_server(move |_| {
+        format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n")
+            .into_bytes()
+    });
+    let cfg = s3_config(dir.path(), Some(&redirector));
+    let out = storage_decode(&cfg, &input, &[]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        target_seen.lock().unwrap().is_empty(),
+        "the redirect was followed"
     );
 }

@@ -72,6 +72,26 @@ fn duplicate_key(text: &str, key: &str) -> Option<String> {
     Some(format!("{}{member},\n{}", &text[..at], &text[at..]))
 }
 
+/// `text` with a copy of the first `"key": VALUE` member inserted before it under the
+/// field's proto name (`workflow_execution_started_event_attributes`): one field twice.
+fn proto_name_duplicate(text: &str, key: &str) -> Option<String> {
+    let snake: String = key
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii_uppercase() {
+                vec!['_', c.to_ascii_lowercase()]
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if snake == key {
+        return None;
+    }
+    let dup = duplicate_key(text, key)?;
+    Some(dup.replacen(&format!("\"{key}\":"), &format!("\"{snake}\":"), 1))
+}
+
 /// `key` with its first letter written as a `\u` escape: the same key to every JSON reader.
 fn escaped(key: &str) -> String {
     let mut chars = key.chars();
@@ -111,6 +131,9 @@ fn mutations(text: &str) -> Vec<(String, String)> {
         }
         if let Some(m) = duplicate_key(text, key) {
             out.push((format!("duplicate {key}"), m));
+        }
+        if let Some(m) = proto_name_duplicate(text, key) {
+            out.push((format!("{key} beside its proto name"), m));
         }
     }
     out.push(("CRLF and tabs".into(), text.replace("\n  ", "\r\n\t")));

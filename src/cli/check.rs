@@ -11,7 +11,7 @@ use crate::io;
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
-    let remote = args.remote.codec_endpoint.is_some() || args.remote.profile.is_some();
+    let remote = args.remote.has_endpoint()?;
     let namespace = cli.namespace(args.namespace.as_deref());
     let codecs = match cli.load_config() {
         Ok(config) => {

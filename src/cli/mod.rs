@@ -311,6 +311,21 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 }
 
 impl RemoteArgs {
+    /// Whether a remote codec stage will run: `--codec-endpoint`, or a named profile
+    /// (`--profile`, `TEMPORAL_PROFILE`) that gives a codec endpoint. A profile without an
+    /// endpoint is no remote stage.
+    pub fn has_endpoint(&self) -> Result<bool, Error> {
+        if self.codec_endpoint.is_some() {
+            return Ok(true);
+        }
+        if self.profile.is_none() {
+            return Ok(false);
+        }
+        Ok(crate::envconfig::codec(self.profile.as_deref())?
+            .and_then(|p| p.endpoint)
+            .is_some())
+    }
+
     /// The namespace's pipeline: local codecs from the configuration, then the remote stage.
     /// With an endpoint, the configuration is optional: a namespace it does not list (or no
     /// configuration at all) gets the remote stage alone.

@@ -334,6 +334,12 @@ fn parse_error(location: Location, message: impl Into<String>) -> Error {
 }
 
 fn json_syntax_error(at: &Location, e: &serde_json::Error) -> Error {
+    json_syntax_error_from(at, e, 0)
+}
+
+/// [`json_syntax_error`] for a document that starts `column_offset` characters into its
+/// first line (several JSON documents on one line).
+fn json_syntax_error_from(at: &Location, e: &serde_json::Error, column_offset: usize) -> Error {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "truncated JSON",
         serde_json::error::Category::Io => "unreadable JSON",
@@ -342,10 +348,15 @@ fn json_syntax_error(at: &Location, e: &serde_json::Error) -> Error {
     // serde_json's message ends with " at line L column C"; keep only the cause.
     let text = e.to_string();
     let cause = text.split(" at line ").next().unwrap_or(&text);
-    let position = if at.line.is_some() {
-        format!("column {}", e.column())
+    let column = if e.line() == 1 {
+        e.column() + column_offset
     } else {
-        format!("line {}, column {}", e.line(), e.column())
+        e.column()
+    };
+    let position = if at.line.is_some() {
+        format!("column {column}")
+    } else {
+        format!("line {}, column {column}", e.line())
     };
     parse_error(at.join(&position), format!("{what}: {cause}"))
 }
@@ -381,8 +392,12 @@ fn parse_json_stream(
         counted = begin;
         // Each document refuses repeated keys, as a whole-file document does.
         let at = top.at_line(line);
+        let line_start = bytes[..begin]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |n| n + 1);
         crate::document::strict_json::check_no_duplicate_keys(&bytes[begin..stream.byte_offset()])
-            .map_err(|e| json_syntax_error(&at, &e))?;
+            .map_err(|e| json_syntax_error_from(&at, &e, begin - line_start))?;
         each(document_from_value(value, at, options)?)?;
     }
     Ok(())
@@ -441,6 +456,9 @@ pub fn document_from_value(
                 )
                 .to_lowercase(),
             ));
+        }
+        if let Some(e) = crate::document::tree::repeated_field(&value, message, &location) {
+            return Err(e);
         }
         return Ok(Document::Tree(TreeDocument {
             message,

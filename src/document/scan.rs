@@ -15,8 +15,8 @@ use serde::Serialize as _;
 use serde_json::Value;
 
 use super::schema::{
-    Cardinality, Schema, HEADER, HISTORY, HISTORY_EVENT, HISTORY_RESPONSE, MARKER_RECORDED,
-    PAYLOAD, SEARCH_ATTRIBUTES,
+    Cardinality, FieldSite, Schema, HEADER, HISTORY, HISTORY_EVENT, HISTORY_RESPONSE,
+    MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES,
 };
 use super::sites::{map_key_step, SiteKind, SitePolicy};
 use crate::codec::{Budget, Direction};
@@ -748,6 +748,10 @@ impl<'a> Scanner<'a> {
         }
         let table = self.schema.table(message);
         let base = self.keys.len();
+        // Payload fields met in this object: a field given twice, by its JSON and its proto
+        // name, is ambiguous (Go's protojson: "duplicate field"): the tree walker reports it.
+        let mut fields: [Option<&FieldSite>; 16] = [None; 16];
+        let mut met = 0;
         loop {
             self.ws();
             let (start, end) = self.member_key(base)?;
@@ -757,6 +761,15 @@ impl<'a> Scanner<'a> {
             let raw_key = &self.bytes[start..end];
             match table.and_then(|t| t.get(raw_key)) {
                 Some(field) => {
+                    if met == fields.len()
+                        || fields[..met]
+                            .iter()
+                            .any(|f| f.is_some_and(|f| std::ptr::eq(f, field)))
+                    {
+                        return Err(GiveUp);
+                    }
+                    fields[met] = Some(field);
+                    met += 1;
                     let key = field.json_name.as_str();
                     let key = if raw_key == key.as_bytes() {
                         key

@@ -48,6 +48,73 @@ pub fn collect<'a>(value: &'a mut Value, message: &str, location: Location) -> V
     out
 }
 
+/// The first object under `value` (a JSON `message`, or an array of them) that gives one
+/// payload field twice, by its JSON name and its proto name (`lastFailure` and
+/// `last_failure`): where it is, and the error. Go's protojson refuses such an object
+/// ("duplicate field"); taking either value would be a guess.
+pub fn repeated_field(value: &Value, message: &str, location: &Location) -> Option<Error> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| repeated_field(item, message, &location.join(&format!("[{i}]")))),
+        value => repeated_in(Schema::temporal(), value, message, location),
+    }
+}
+
+fn repeated_in(
+    schema: &Schema,
+    value: &Value,
+    message: &str,
+    location: &Location,
+) -> Option<Error> {
+    if message == PAYLOAD {
+        return None;
+    }
+    let Value::Object(object) = value else {
+        return None;
+    };
+    for (key, child) in object {
+        let Some(field) = schema.field(message, key) else {
+            continue;
+        };
+        let other = if *key == field.json_name {
+            &field.proto_name
+        } else {
+            &field.json_name
+        };
+        if other != key && object.contains_key(other) {
+            return Some(Error::Parse {
+                location: location.clone(),
+                message: format!(
+                    "invalid JSON: duplicate field {:?} (given as {key:?} and {other:?})",
+                    field.json_name
+                ),
+            });
+        }
+        let here = location.join(key);
+        let target = field.target.as_str();
+        let found = match (field.cardinality, child) {
+            (Cardinality::Single, child) => repeated_in(schema, child, target, &here),
+            (Cardinality::List, Value::Array(items)) => {
+                items.iter().enumerate().find_map(|(i, item)| {
+                    repeated_in(schema, item, target, &here.join(&format!("[{i}]")))
+                })
+            }
+            (Cardinality::Map, Value::Object(entries)) => {
+                entries.iter().find_map(|(name, item)| {
+                    repeated_in(schema, item, target, &here.join(&map_key(name)))
+                })
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
 fn walk<'a>(
     schema: &Schema,
     value: &'a mut Value,

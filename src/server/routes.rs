@@ -297,6 +297,15 @@ async fn answer(
                 }
             }
         }
+        // Resolving references fetches whole stored objects: `/decode` does that only for
+        // callers who may `download`; for the others references stay as they are (what
+        // `preserveStorageRefs=true` gives), so `/decode` is no way around `/download`.
+        if direction == Direction::Decode
+            && !ask.keep_refs
+            && !policy.allows(log.subject.as_ref(), "download", &namespace)
+        {
+            ask.keep_refs = true;
+        }
     }
     // Metrics may label only configured names (never the fallback's or a caller's).
     log.configured = snapshot

@@ -164,34 +164,64 @@ impl Driver {
         };
         let store: Arc<dyn ObjectStore> = match self.kind {
             DriverKind::S3 => {
+                use object_store::aws::AmazonS3ConfigKey as Key;
                 let mut builder = object_store::aws::AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
-                    .with_client_options(options)
                     .with_retry(retry);
                 if let Some(region) = &self.region {
                     builder = builder.with_region(region);
                 }
-                let endpoint = self.endpoint.clone().or_else(env_endpoint);
-                if let Some(endpoint) = endpoint {
-                    let parsed = check_endpoint(&endpoint).map_err(FetchError::Unavailable)?;
+                // The configured endpoint wins over every AWS_ENDPOINT* variable (object_store
+                // prefers AWS_ENDPOINT_URL_S3, matched in any case): set it under both keys.
+                if let Some(endpoint) = &self.endpoint {
                     builder = builder
-                        .with_allow_http(parsed.scheme() == "http")
-                        .with_endpoint(endpoint);
+                        .with_config(Key::Endpoint, endpoint)
+                        .with_config(Key::S3Endpoint, endpoint);
                 }
-                Arc::new(builder.build().map_err(|e| {
-                    FetchError::Unavailable(format!("cannot set up the S3 client ({e})"))
-                })?)
+                // Then check what the client will really use, wherever it came from.
+                let mut clear = false;
+                for key in [Key::S3Endpoint, Key::Endpoint, Key::StsEndpoint] {
+                    if let Some(endpoint) = builder.get_config_value(&key) {
+                        let parsed = check_endpoint(&endpoint).map_err(FetchError::Unavailable)?;
+                        clear |= parsed.scheme() == "http";
+                    }
+                }
+                Arc::new(
+                    builder
+                        .with_client_options(options.with_allow_http(clear))
+                        .with_http_connector(NoRedirects {
+                            timeout: self.timeout,
+                            allow_http: clear,
+                        })
+                        .build()
+                        .map_err(|e| {
+                            FetchError::Unavailable(format!("cannot set up the S3 client ({e})"))
+                        })?,
+                )
             }
-            DriverKind::Gcs => Arc::new(
-                object_store::gcp::GoogleCloudStorageBuilder::from_env()
-                    .with_bucket_name(bucket)
-                    .with_client_options(options)
-                    .with_retry(retry)
-                    .build()
-                    .map_err(|e| {
-                        FetchError::Unavailable(format!("cannot set up the GCS client ({e})"))
-                    })?,
-            ),
+            DriverKind::Gcs => {
+                use object_store::gcp::GoogleConfigKey as Key;
+                let builder = object_store::gcp::GoogleCloudStorageBuilder::from_env();
+                let mut clear = false;
+                if let Some(base) = builder.get_config_value(&Key::BaseUrl) {
+                    let parsed = check_endpoint(&base).map_err(FetchError::Unavailable)?;
+                    clear = parsed.scheme() == "http";
+                }
+                Arc::new(
+                    builder
+                        .with_bucket_name(bucket)
+                        .with_client_options(options.with_allow_http(clear))
+                        .with_retry(retry)
+                        .with_http_connector(NoRedirects {
+                            timeout: self.timeout,
+                            allow_http: clear,
+                        })
+                        .build()
+                        .map_err(|e| {
+                            FetchError::Unavailable(format!("cannot set up the GCS client ({e})"))
+                        })?,
+                )
+            }
             DriverKind::File => {
                 return Err(FetchError::Unavailable(
                     "the file driver has no client".into(),
@@ -251,10 +281,32 @@ impl Driver {
 
 /// The endpoint the standard environment names, if any (`AWS_ENDPOINT_URL`, as the AWS
 /// SDKs read it).
-fn env_endpoint() -> Option<String> {
-    ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+/// The storage clients' HTTP client: object_store's own (reqwest, same features), but one
+/// that follows no redirect. A redirect would carry the request's signed headers (a session
+/// token) to a host no configuration named, past the endpoint rule.
+#[derive(Debug)]
+struct NoRedirects {
+    timeout: Duration,
+    allow_http: bool,
+}
+
+impl object_store::client::HttpConnector for NoRedirects {
+    fn connect(
+        &self,
+        _: &object_store::ClientOptions,
+    ) -> object_store::Result<object_store::client::HttpClient> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .https_only(!self.allow_http)
+            .build()
+            .map_err(|e| object_store::Error::Generic {
+                store: "storage",
+                source: Box::new(e),
+            })?;
+        Ok(object_store::client::HttpClient::new(client))
+    }
 }
 
 /// `size` bytes reserved from `budget` for an object, refused over [`super::MAX_OBJECT`]
