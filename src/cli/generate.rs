@@ -81,12 +81,12 @@ fn config_page() -> Vec<u8> {
 /// A subcommand's page ends with its examples, then the exit codes.
 fn with_exit_codes(cmd: clap::Command) -> clap::Command {
     if let Some(long) = cmd.get_after_long_help() {
-        let after = format!("{long}\n\n{}", super::EXIT_CODES);
+        let after = format!("{long}\n\n{}", super::help::EXIT_CODES);
         return cmd.after_long_help(after);
     }
     let after = match cmd.get_after_help() {
-        Some(help) => format!("{help}\n\n{}", super::EXIT_CODES),
-        None => super::EXIT_CODES.to_string(),
+        Some(help) => format!("{help}\n\n{}", super::help::EXIT_CODES),
+        None => super::help::EXIT_CODES.to_string(),
     };
     cmd.after_help(after)
 }
