@@ -17,6 +17,7 @@ pub mod plain_body;
 pub mod proto;
 pub mod readable;
 pub mod scan;
+mod scanner;
 pub mod schema;
 pub mod sites;
 pub mod strict_json;
