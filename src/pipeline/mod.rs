@@ -6,19 +6,20 @@
 //! ports to `codecs = [aes-256-gcm, zlib]` as written. Payloads of a list are independent,
 //! so large lists are spread across cores.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use crate::codec::remote::RemoteCodec;
 use crate::codec::{Budget, Codec, CodecError, Direction};
 use crate::payload::Payload;
 use crate::storage::{self, Storage};
 
-/// Lists with fewer payloads and fewer bytes than these run on the calling thread:
-/// handing work to other cores costs more than it saves.
-const PARALLEL_MIN_PAYLOADS: usize = 64;
-const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+mod stage;
+mod stats;
+
+use stage::{is_small, owned_by};
+pub use stage::{Codecs, Stage};
+pub use stats::{Stats, CODEC_ENCODINGS};
 
 /// An ordered chain of codecs for one namespace.
 pub struct Pipeline {
@@ -38,181 +39,6 @@ pub struct Pipeline {
     skip_encoded: bool,
     /// What runs did, for the command line's summary lines.
     stats: Stats,
-}
-
-/// Encodings of the codecs tcodec knows: a payload still carrying one after a decode was
-/// not decoded.
-pub const CODEC_ENCODINGS: [&str; 6] = [
-    "binary/encrypted",
-    "binary/age",
-    "binary/zlib",
-    "binary/gzip",
-    "binary/snappy",
-    "binary/zstd",
-];
-
-/// Counts kept across runs of a pipeline.
-#[derive(Debug, Default)]
-pub struct Stats {
-    processed: AtomicUsize,
-    skipped: AtomicUsize,
-    still_encoded: AtomicUsize,
-    /// Encodings left after decoding, each with the key ids seen.
-    left: Mutex<BTreeMap<String, BTreeSet<String>>>,
-}
-
-impl Stats {
-    /// Payloads run through the codecs.
-    pub fn processed(&self) -> usize {
-        self.processed.load(Ordering::Relaxed)
-    }
-
-    /// Payloads encode left alone because they already carried the outer encoding.
-    pub fn skipped(&self) -> usize {
-        self.skipped.load(Ordering::Relaxed)
-    }
-
-    /// Payloads that still carried a known codec's encoding after decoding.
-    pub fn still_encoded(&self) -> usize {
-        self.still_encoded.load(Ordering::Relaxed)
-    }
-
-    /// Those encodings, each with the key ids seen.
-    pub fn left(&self) -> BTreeMap<String, BTreeSet<String>> {
-        self.left.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    fn record_left(&self, payload: &Payload) {
-        let Some(encoding) = crate::payload::encoding(payload) else {
-            return;
-        };
-        // Compared as bytes: most payloads are plain, and owe no string conversion.
-        let Some(encoding) = CODEC_ENCODINGS.iter().find(|e| e.as_bytes() == encoding) else {
-            return;
-        };
-        self.still_encoded.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut left) = self.left.lock() {
-            let ids = left.entry((*encoding).to_string()).or_default();
-            if let Some(id) = crate::payload::meta(payload, crate::payload::ENCRYPTION_KEY_ID) {
-                ids.insert(String::from_utf8_lossy(id).into_owned());
-            }
-        }
-    }
-}
-
-/// One step of a pipeline: a batch of payloads in, one result per payload out, in order.
-/// Local codecs, a remote codec server and External Storage are all stages.
-pub trait Stage: Send + Sync {
-    /// A short name for messages.
-    fn name(&self) -> &str;
-    /// Runs `batch` in `direction`. A failed payload does not stop the others.
-    fn run(
-        &self,
-        direction: Direction,
-        batch: Vec<Payload>,
-        budget: &Budget,
-    ) -> Vec<Result<Payload, CodecError>>;
-}
-
-/// A chain of local codecs as one stage: encode last to first, decode first to last
-/// (Go order); large batches are spread across cores.
-pub struct Codecs(Arc<[Box<dyn Codec>]>);
-
-impl Codecs {
-    /// Whether decoding `payload` changes it: when any codec owns its encoding (the chain
-    /// decodes only what a codec owns, so nothing acts if none owns the original).
-    fn decodes(&self, payload: &Payload) -> bool {
-        self.0
-            .iter()
-            .any(|c| crate::codec::has_encoding(payload, c.encoding()))
-    }
-
-    /// Runs one payload through the chain.
-    fn one(
-        &self,
-        direction: Direction,
-        payload: Payload,
-        budget: &Budget,
-    ) -> Result<Payload, CodecError> {
-        match direction {
-            Direction::Encode => self.0.iter().rev().try_fold(payload, |p, c| c.encode(p)),
-            Direction::Decode => self
-                .0
-                .iter()
-                .try_fold(payload, |p, c| c.decode_within(p, budget)),
-            Direction::Rekey => {
-                if owned_by(&self.0, &payload) {
-                    let plain = self.one(Direction::Decode, payload, budget)?;
-                    self.one(Direction::Encode, plain, budget)
-                } else {
-                    Ok(payload)
-                }
-            }
-        }
-    }
-}
-
-impl Stage for Codecs {
-    fn name(&self) -> &str {
-        "codecs"
-    }
-
-    fn run(
-        &self,
-        direction: Direction,
-        batch: Vec<Payload>,
-        budget: &Budget,
-    ) -> Vec<Result<Payload, CodecError>> {
-        let large = !is_small(&batch);
-        crate::parallel::map(batch, large, |p| self.one(direction, p, budget))
-    }
-}
-
-impl Stage for RemoteCodec {
-    fn name(&self) -> &str {
-        "remote codec"
-    }
-
-    fn run(
-        &self,
-        direction: Direction,
-        batch: Vec<Payload>,
-        budget: &Budget,
-    ) -> Vec<Result<Payload, CodecError>> {
-        if direction == Direction::Rekey {
-            let refused = CodecError::Remote {
-                message: "rekey runs local codecs only; drop --codec-endpoint".into(),
-            };
-            return batch.iter().map(|_| Err(refused.clone())).collect();
-        }
-        self.run_each(direction, batch, budget)
-    }
-}
-
-impl Stage for Storage {
-    fn name(&self) -> &str {
-        "external storage"
-    }
-
-    fn run(
-        &self,
-        direction: Direction,
-        batch: Vec<Payload>,
-        budget: &Budget,
-    ) -> Vec<Result<Payload, CodecError>> {
-        match direction {
-            Direction::Decode if !budget.keeps_refs() => self.resolve(batch, budget),
-            Direction::Encode if budget.offloads() => self.offload(batch),
-            _ => batch.into_iter().map(Ok).collect(),
-        }
-    }
-}
-
-/// Whether the outermost of `codecs` owns `payload`'s encoding.
-fn owned_by(codecs: &[Box<dyn Codec>], payload: &Payload) -> bool {
-    codecs
-        .first()
-        .is_some_and(|c| crate::codec::has_encoding(payload, c.encoding()))
 }
 
 /// A failure with the index of the payload it happened on.
@@ -714,13 +540,6 @@ fn no_answer() -> Result<Payload, CodecError> {
     Err(CodecError::Remote {
         message: "no answer for a payload".into(),
     })
-}
-
-/// Lists too small to be worth spreading across cores.
-fn is_small(payloads: &[Payload]) -> bool {
-    payloads.len() < 2
-        || (payloads.len() < PARALLEL_MIN_PAYLOADS
-            && payloads.iter().map(|p| p.data.len()).sum::<usize>() < PARALLEL_MIN_BYTES)
 }
 
 /// The only result of a one-payload run.
