@@ -60,7 +60,7 @@ impl AuditLog {
                             .and_then(|()| file.flush())
                             .is_err()
                         {
-                            super::log(format_args!(
+                            super::log::log(format_args!(
                                 "tcodec serve: cannot write the audit log (a line was lost)"
                             ));
                         }

@@ -118,11 +118,11 @@ pub async fn refresh_forever(settings: Arc<JwtSettings>, url: String, every: Dur
                     + age
                         .map(|a| a.clamp(Duration::from_secs(60), Duration::from_secs(86_400)))
                         .unwrap_or(every);
-                super::log(format_args!("tcodec serve: JWKS refreshed ({n} keys)"));
+                super::log::log(format_args!("tcodec serve: JWKS refreshed ({n} keys)"));
             }
             Err(e) => {
                 next = tokio::time::Instant::now() + every;
-                super::log(format_args!(
+                super::log::log(format_args!(
                     "tcodec serve: JWKS refresh failed, keeping the last good set: {e}"
                 ));
             }

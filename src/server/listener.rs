@@ -70,7 +70,7 @@ pub async fn serve(
         };
         let Ok(permit) = open.clone().try_acquire_owned() else {
             if !warned_full {
-                super::log(format_args!(
+                super::log::log(format_args!(
                     "tcodec serve: {} connections open (--max-connections): closing new ones until some end",
                     limits.max_connections
                 ));

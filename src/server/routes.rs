@@ -14,7 +14,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::Denied;
-use super::AppState;
+use super::log::{escape, log};
+use super::state::AppState;
 use crate::codec::{Budget, CodecError, Direction};
 use crate::document::{self, DocType, Document, ReadOptions};
 use crate::error::Location;
@@ -25,18 +26,7 @@ use crate::payload::{self, Payload};
 /// pool would cost more than the work. Everything else runs on the blocking pool.
 const INLINE_BODY_LIMIT: usize = 64 * 1024;
 
-/// What one request may use.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestLimits {
-    /// Largest body, in bytes.
-    pub max_body: usize,
-    /// Decoded bytes (decompressed output, summed over payloads) and answer bytes.
-    pub max_decoded: u64,
-    /// Payloads in one body.
-    pub max_payloads: usize,
-    /// `/encode` offloads large payloads to the namespace's storage (`--offload-on-encode`).
-    pub offload_on_encode: bool,
-}
+pub use super::state::RequestLimits;
 
 /// What one request asks beyond its direction.
 #[derive(Debug, Clone, Copy, Default)]
@@ -186,7 +176,7 @@ async fn answer(
             &match host {
                 Some(h) => format!(
                     "Host {:?} is not served here (DNS rebinding defence): start serve with --allow-host NAME to serve a name other than localhost",
-                    super::escape(h)
+                    escape(h)
                 ),
                 None => "missing Host header".to_string(),
             },
@@ -240,7 +230,7 @@ async fn answer(
             StatusCode::NOT_FOUND,
             &format!(
                 "namespace {:?} has no external storage to download from",
-                super::escape(&namespace)
+                escape(&namespace)
             ),
         );
         return logged(response, log);
@@ -250,7 +240,7 @@ async fn answer(
             StatusCode::NOT_FOUND,
             &format!(
                 "no codec pipeline configured for namespace {:?}",
-                super::escape(&namespace)
+                escape(&namespace)
             ),
         );
         return logged(response, log);
@@ -282,8 +272,8 @@ async fn answer(
                         StatusCode::FORBIDDEN,
                         &format!(
                             "policy: {} may not {action} in namespace {:?}",
-                            super::escape(&who),
-                            super::escape(&namespace)
+                            escape(&who),
+                            escape(&namespace)
                         ),
                     );
                     return logged(response, log);
@@ -534,7 +524,7 @@ pub fn transform_until(
             // The store's own text names internal endpoints, buckets and paths: the client
             // gets a stable kind and the payload index, the server log the details.
             CodecError::StorageUnavailable { .. } => {
-                super::log(format_args!(
+                log(format_args!(
                     "tcodec serve: payloads[{}]: {}",
                     e.index,
                     e.source.to_string().escape_debug()
