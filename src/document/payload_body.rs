@@ -265,7 +265,7 @@ mod tests {
 
     /// The DOM reader alone: `document::parse` would run this module's readers first.
     fn general(body: &[u8]) -> Option<Vec<Payload>> {
-        crate::server::routes::read_body(body).ok()
+        crate::document::read_body(body).ok()
     }
 
     #[test]

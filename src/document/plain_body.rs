@@ -247,7 +247,7 @@ mod tests {
 
     /// The DOM reader alone (the server's last resort), not the chain this one heads.
     fn dom(body: &[u8]) -> Option<Vec<Payload>> {
-        crate::server::routes::read_body(body).ok()
+        crate::document::read_body(body).ok()
     }
 
     #[test]

@@ -482,6 +482,46 @@ fn is_map_entry_with_printable_key(mut entry: &[u8]) -> bool {
     std::str::from_utf8(key).is_ok_and(|k| !k.chars().any(char::is_control))
 }
 
+/// The general reader (the DOM: a JSON tree, then the payloads in it): every shape the
+/// CLI accepts as a body, and the exact error for anything wrong. The reference the fast
+/// readers are tested and fuzzed against. The error is the one line a client is told.
+pub fn read_body(body: &[u8]) -> Result<Vec<Payload>, String> {
+    let bad = |why: String| why;
+    if body.trim_ascii().is_empty() {
+        return Err(bad("empty body: expected {\"payloads\": [...]}".into()));
+    }
+    super::strict_json::check_no_duplicate_keys(body)
+        .map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(bad(format!(
+            "expected {{\"payloads\": [...]}}, found {}",
+            payload::kind(&value)
+        )));
+    }
+    let options = ReadOptions {
+        doc_type: DocType::Payloads,
+        ..Default::default()
+    };
+    let doc = document_from_value(value, Location::file("body"), options)
+        .map_err(|e| bad(strip_location(&e.to_string())))?;
+    match doc {
+        Document::Payloads(doc) => Ok(doc.payloads),
+        Document::Tree(_) => Err(bad("expected {\"payloads\": [...]}".into())),
+    }
+}
+
+/// `malformed input: body: payloads[0]: ...` → `payloads[0]: ...`.
+fn strip_location(message: &str) -> String {
+    message
+        .strip_prefix("malformed input: body: ")
+        .or_else(|| message.strip_prefix("malformed input: body"))
+        .unwrap_or(message)
+        .trim_start_matches(": ")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ mod observe;
 mod reload;
 pub mod routes;
 mod state;
+pub mod transform;
 
 pub use log::escape;
 pub use state::{AppState, Pipelines, Reload, RequestLimits, ServeOptions};
