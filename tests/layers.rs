@@ -230,3 +230,19 @@ fn the_cycle_finder_finds_cycles() {
         [("a".to_string(), BTreeSet::from(["b".to_string()]))].into();
     assert_eq!(find_cycle(&line), None);
 }
+
+/// One job per file: no file under src/ holds more than 600 lines before its tests.
+#[test]
+fn no_source_file_is_over_600_lines_of_code() {
+    let src = common::root().join("src");
+    let long: Vec<String> = rust_files(&src)
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+            let lines = code.lines().count();
+            (lines > 600).then(|| format!("{} ({lines} lines)", path.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these: {long:?}");
+}

@@ -23,8 +23,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use crate::codec::age::AgeCodec;
 use crate::codec::compress::DEFAULT_MAX_DECODED_SIZE;
 use crate::codec::{AesGcmCodec, Algorithm, Codec, CompressCodec, Keyring};
@@ -32,175 +30,15 @@ use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::pipeline::Pipeline;
 
+mod schema;
+
+use schema::RawConfig;
+pub use schema::{CodecConfig, CompressOptions, SnappyOptions, StorageEntry};
+
 /// Name of the fallback namespace entry.
 pub const FALLBACK_NAMESPACE: &str = "*";
 /// The configuration file looked for in the working directory.
 pub const LOCAL_CONFIG: &str = "tcodec.toml";
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    #[serde(default)]
-    keys: BTreeMap<String, RawKey>,
-    #[serde(default)]
-    namespaces: BTreeMap<String, RawNamespace>,
-    /// `tcodec serve` options (flags > TCODEC_SERVE_* > this table).
-    #[serde(default)]
-    serve: toml::Table,
-    /// Who may do what in which namespace (`tcodec serve`).
-    #[serde(default)]
-    policy: Option<crate::policy::Policy>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKey {
-    file: Option<PathBuf>,
-    env: Option<String>,
-    command: Option<Vec<String>>,
-    /// A published test key (like the shared fixtures' keys): no file-permission warning.
-    #[serde(default)]
-    published: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNamespace {
-    codecs: Vec<CodecConfig>,
-    /// External Storage after the codecs.
-    storage: Option<crate::storage::StorageConfig>,
-    /// Codecs after storage (they also encode references).
-    #[serde(default)]
-    post_storage_codecs: Vec<CodecConfig>,
-}
-
-/// A namespace's External Storage and the codecs that run after it.
-#[derive(Debug, Clone)]
-pub struct StorageEntry {
-    /// The `storage` table.
-    pub storage: crate::storage::StorageConfig,
-    /// `post_storage_codecs`.
-    pub post_codecs: Vec<CodecConfig>,
-}
-
-/// One codec entry of a namespace's pipeline.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "type", deny_unknown_fields)]
-pub enum CodecConfig {
-    /// AES-256-GCM in the samples' format.
-    #[serde(rename = "aes-256-gcm")]
-    AesGcm {
-        /// The active key id: used to encode, and to decode.
-        key: String,
-        /// Further key ids accepted on decode (rotation).
-        #[serde(default)]
-        decrypt_keys: Vec<String>,
-        /// Decrypt payloads with an unknown key id using this key (Go/TS samples behaviour).
-        #[serde(default)]
-        fallback_key: Option<String>,
-    },
-    /// age to X25519 recipients (`binary/age`).
-    #[serde(rename = "age")]
-    Age {
-        /// Recipients to encrypt to (`age1...`); needed to encode.
-        #[serde(default)]
-        recipients: Vec<String>,
-        /// Identity files to decrypt with (relative to the config file); `-i` adds more.
-        #[serde(default)]
-        identities: Vec<PathBuf>,
-        /// Bound on a decrypted payload, in bytes.
-        #[serde(default)]
-        max_decoded_size: Option<u64>,
-    },
-    /// Go SDK `ZlibCodec` format.
-    #[serde(rename = "zlib")]
-    Zlib(CompressOptions),
-    /// gzip of the serialized payload.
-    #[serde(rename = "gzip")]
-    Gzip(CompressOptions),
-    /// Snappy (raw block by default).
-    #[serde(rename = "snappy")]
-    Snappy(SnappyOptions),
-    /// Zstandard, `binary/zstd`.
-    #[serde(rename = "zstd")]
-    Zstd(CompressOptions),
-}
-
-/// Options of the snappy codec.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct SnappyOptions {
-    /// Encode even when the result is not smaller.
-    #[serde(default)]
-    pub always_encode: bool,
-    /// Bound on a decompressed payload, in bytes.
-    #[serde(default)]
-    pub max_decoded_size: Option<u64>,
-    /// Encode with the framing format instead of raw block.
-    #[serde(default)]
-    pub framed: bool,
-}
-
-/// Options shared by the zlib, gzip and zstd codecs.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct CompressOptions {
-    /// Encode even when the result is not smaller (Go `AlwaysEncode`).
-    #[serde(default)]
-    pub always_encode: bool,
-    /// Compression level; the algorithm's default when absent.
-    #[serde(default)]
-    pub level: Option<i32>,
-    /// Bound on a decompressed payload, in bytes.
-    #[serde(default)]
-    pub max_decoded_size: Option<u64>,
-}
-
-impl CodecConfig {
-    /// The codec's configuration name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            CodecConfig::AesGcm { .. } => "aes-256-gcm",
-            CodecConfig::Age { .. } => "age",
-            CodecConfig::Zlib(_) => "zlib",
-            CodecConfig::Gzip(_) => "gzip",
-            CodecConfig::Snappy(_) => "snappy",
-            CodecConfig::Zstd(_) => "zstd",
-        }
-    }
-
-    /// Whether this codec encrypts (and so always encodes).
-    pub fn encrypts(&self) -> bool {
-        matches!(self, CodecConfig::AesGcm { .. } | CodecConfig::Age { .. })
-    }
-
-    /// The `encoding` metadata value this codec writes.
-    pub fn encoding(&self) -> &'static str {
-        match self {
-            CodecConfig::AesGcm { .. } => crate::codec::aes_gcm::ENCODING_ENCRYPTED,
-            CodecConfig::Age { .. } => crate::codec::age::ENCODING_AGE,
-            CodecConfig::Zlib(_) => Algorithm::Zlib.encoding(),
-            CodecConfig::Gzip(_) => Algorithm::Gzip.encoding(),
-            CodecConfig::Snappy(_) => Algorithm::Snappy { framed: false }.encoding(),
-            CodecConfig::Zstd(_) => Algorithm::Zstd.encoding(),
-        }
-    }
-
-    /// Every key id the codec refers to, active first.
-    pub fn key_ids(&self) -> Vec<&str> {
-        match self {
-            CodecConfig::AesGcm {
-                key,
-                decrypt_keys,
-                fallback_key,
-            } => std::iter::once(key.as_str())
-                .chain(decrypt_keys.iter().map(String::as_str))
-                .chain(fallback_key.as_deref())
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
 
 /// Command-line additions to a configured pipeline.
 #[derive(Debug, Clone, Default)]
