@@ -152,7 +152,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --allow-fallback --require-payloads --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -i -o -q -h -V --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --output-format --allow-fallback --require-payloads --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,8 +194,16 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --codec-endpoint)
@@ -862,7 +870,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__keys__subcmd__used)
-            opts="-q -h -V --input-format --type --format --storage --config --trust-config --quiet --help --version"
+            opts="-o -q -h -V --input-format --type --format --output-format --storage --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -876,8 +884,16 @@ _tcodec() {
                     COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
                     return 0
                     ;;
+                --output-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage)

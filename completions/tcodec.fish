@@ -56,7 +56,7 @@ response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageT
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output). Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
@@ -69,7 +69,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l deterministic -
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l from-readable -d 'Read the readable form `decode --readable` writes (JSON values, text, null, metadata as text; `base64` for raw bytes), edited or not, and encode it: the edit loop'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l force -d 'Encode payloads that already carry the pipeline\'s outer encoding again (by default they are left as they are, so encoding twice does not encrypt twice)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l no-offload -d 'With External Storage configured: keep every payload inline instead of offloading those at or above the storage threshold'
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l in-place -d 'Rewrite each input file in place (atomically); a file decoded in place becomes owner-only (mode 0600)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -89,7 +89,7 @@ response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageT
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output). Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
@@ -102,7 +102,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-going -d '
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l to-values -d 'Print just the values of a payload list as a JSON array (the inverse of `encode --from-values`)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l strict -d 'Exit 3 when payloads are left still encoded (the namespace\'s pipeline has no codec or key for them); without it, tcodec warns'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l keep-refs -d 'Leave External Storage references as they are (the Web UI\'s view): fetch nothing, decode every other payload. By default each reference is resolved from the namespace\'s storage, checked against its SHA-256 and decoded in its place'
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l in-place -d 'Rewrite each input file in place (atomically); a file decoded in place becomes owner-only (mode 0600)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -122,7 +122,7 @@ response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageT
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output). Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
@@ -130,7 +130,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-auth -d 'A
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l profile -d 'Profile of the `temporal` CLI\'s config (temporal.toml) whose codec endpoint and auth to use when --codec-endpoint/--codec-auth are not given' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l in-place -d 'Rewrite each input file in place (atomically)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l in-place -d 'Rewrite each input file in place (atomically); a file decoded in place becomes owner-only (mode 0600)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -153,8 +153,9 @@ history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l format -d 'Report format' -r -f -a "text\t'Human-readable lines, then a summary'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l output-format -l format -d 'Report format (`--format` is an alias)' -r -f -a "text\t'Human-readable lines, then a summary'
 json\t'One JSON object (for jq and CI)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s o -d 'Not an option here: the report goes to standard output (a clear error for `-o json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l storage -d 'Also fetch the object of every External Storage reference through the storage of namespace NAMESPACE (from the config), check its SHA-256, and count the key ids it carries (listed at the reference\'s location + "(stored object)")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
@@ -179,8 +180,9 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s i -l identity -d 'age identity file to decrypt with (repeatable)' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l format -d 'Report format' -r -f -a "text\t'Human-readable lines, then a summary'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l output-format -l format -d 'Report format (`--format` is an alias)' -r -f -a "text\t'Human-readable lines, then a summary'
 json\t'One JSON object (for jq and CI)'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s o -d 'Not an option here: the report goes to standard output (a clear error for `-o json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r

@@ -138,9 +138,20 @@ impl Sink {
     /// Output to `target`, atomically; an existing target keeps its permissions. Symlinks
     /// are followed; non-regular files are written straight through.
     pub fn file(target: &Path) -> Result<Sink> {
-        // Our own standard output, however it is named: write to it as it is (a pipe, a
-        // terminal, or a file the shell opened, perhaps for appending).
-        if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+        Sink::file_with(target, false)
+    }
+
+    /// [`Sink::file`] for plaintext a codec protected (decoded output): a new file, and
+    /// the replacement of an existing one, is readable by its owner only (mode 0600).
+    pub fn private_file(target: &Path) -> Result<Sink> {
+        Sink::file_with(target, true)
+    }
+
+    fn file_with(target: &Path, private: bool) -> Result<Sink> {
+        // Our own standard output, however it is named (`-` as everywhere else): write to
+        // it as it is (a pipe, a terminal, or a file the shell opened, perhaps for
+        // appending).
+        if ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
             .iter()
             .any(|alias| target == Path::new(alias))
         {
@@ -167,8 +178,8 @@ impl Sink {
             }
             found => {
                 let real = resolve_links(target)?;
-                let temp = temp_beside(&real)?;
-                if let Ok(meta) = found {
+                let temp = temp_beside(&real, private)?;
+                if let (Ok(meta), false) = (found, private) {
                     temp.as_file()
                         .set_permissions(meta.permissions())
                         .map_err(|e| Error::io("cannot write", target, e))?;
@@ -290,22 +301,49 @@ fn resolve_links(target: &Path) -> Result<std::path::PathBuf> {
     ))
 }
 
-fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
+fn temp_beside(target: &Path, private: bool) -> Result<tempfile::NamedTempFile> {
+    let dir = existing_parent(target)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tcodec-").suffix(".tmp");
+    // A new file gets the usual mode (0666 less the umask), not tempfile's private 0600,
+    // unless it holds plaintext.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(if private {
+            0o600
+        } else {
+            0o666
+        }));
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("cannot write", target, e))
+}
+
+/// The directory `target` goes in, which must exist: a missing one is named (not the
+/// temporary file that could not be made in it).
+fn existing_parent(target: &Path) -> Result<&Path> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".tcodec-").suffix(".tmp");
-    // A new file gets the usual mode (0666 less the umask), not tempfile's private 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    if !dir.is_dir() {
+        return Err(Error::io(
+            "cannot write",
+            target,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "directory {} does not exist (create it first)",
+                    dir.display()
+                ),
+            ),
+        ));
     }
-    builder
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("cannot write", target, e))
+    Ok(dir)
 }
 
 /// Writes `bytes` to `target` atomically: temp file in the same directory, fsync, rename.
@@ -327,10 +365,7 @@ pub fn write_secret(target: &Path, bytes: &[u8]) -> Result<()> {
         ));
     }
     let fail = |e: std::io::Error| Error::io("cannot write", target, e);
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = existing_parent(target)?;
     // tempfile creates files with mode 0600 on Unix: right for a key.
     let mut temp = tempfile::Builder::new()
         .prefix(".tcodec-")

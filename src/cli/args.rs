@@ -138,11 +138,14 @@ pub struct TransformArgs {
     #[arg(long, value_enum)]
     pub output_format: Option<OutputFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
+    /// Write to FILE (atomically) instead of standard output (`-`: standard output).
+    /// Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs
+    /// protected
     #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
     pub output: Option<PathBuf>,
 
-    /// Rewrite each input file in place (atomically)
+    /// Rewrite each input file in place (atomically); a file decoded in place becomes
+    /// owner-only (mode 0600)
     #[arg(long)]
     pub in_place: bool,
 
@@ -357,9 +360,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "1GiB")]
     pub max_decoded_total: u64,
 
-    /// Report format
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    /// Report format (`--format` is an alias)
+    #[arg(
+        long = "output-format",
+        visible_alias = "format",
+        value_enum,
+        default_value_t = CheckFormat::Text
+    )]
     pub format: CheckFormat,
+
+    /// Not an option here: the report goes to standard output (a clear error for `-o json`)
+    #[arg(short = 'o', value_name = "FILE", hide = true)]
+    pub output: Option<String>,
 
     /// Check a namespace that only the config's `[namespaces."*"]` fallback serves (without
     /// it, a namespace not configured by name is an error: a typo must not pass)
@@ -458,9 +470,18 @@ pub struct KeysUsedArgs {
     /// The inputs.
     pub input: InputArgs,
 
-    /// Report format
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    /// Report format (`--format` is an alias)
+    #[arg(
+        long = "output-format",
+        visible_alias = "format",
+        value_enum,
+        default_value_t = CheckFormat::Text
+    )]
     pub format: CheckFormat,
+
+    /// Not an option here: the report goes to standard output (a clear error for `-o json`)
+    #[arg(short = 'o', value_name = "FILE", hide = true)]
+    pub output: Option<String>,
 
     /// Also fetch the object of every External Storage reference through the storage of
     /// namespace NAMESPACE (from the config), check its SHA-256, and count the key ids it

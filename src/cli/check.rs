@@ -9,6 +9,7 @@ use crate::io;
 
 /// Checks every input; exit 0 when clean, 1 on violations, worse on unreadable inputs.
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
+    super::report_flag(args.output.as_deref())?;
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
     let remote = args.remote.has_endpoint()?;

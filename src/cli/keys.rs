@@ -7,6 +7,7 @@ use crate::io;
 
 /// Prints the inventory of every input.
 pub fn used(cli: &Cli, args: &KeysUsedArgs) -> Result<ExitStatus> {
+    super::report_flag(args.output.as_deref())?;
     let options = args.input.read_options();
     let mut inventory = Inventory::default();
     let pipeline = match &args.storage {

@@ -150,6 +150,17 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
     }
 }
 
+/// `check` and `keys used` write their report to standard output: `-o` there is refused
+/// with the flag that was meant, as `decode -o json` is.
+fn report_flag(output: Option<&str>) -> Result<(), Error> {
+    match output {
+        None => Ok(()),
+        Some(value) => Err(Error::Usage(format!(
+            "-o {value}: this command writes its report to standard output (redirect it with > FILE); for the format use --output-format (text or json)"
+        ))),
+    }
+}
+
 /// Prints an error as `tcodec: error: ...` plus a `hint:` line where there is one.
 pub fn report(e: &Error) {
     eprintln!("tcodec: error: {e}");

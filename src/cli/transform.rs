@@ -365,6 +365,8 @@ impl Job<'_> {
             self.quiet,
         );
         let mut sink = match target {
+            // Decoded output holds what the codecs protected: owner-only (0600).
+            Some(t) if self.direction == Direction::Decode => Sink::private_file(t)?,
             Some(t) => Sink::file(t)?,
             None => Sink::stdout(),
         };
@@ -441,7 +443,7 @@ impl Job<'_> {
             )?;
         }
         sink.commit()?;
-        if target.is_some() {
+        if target.is_some_and(|t| t != Path::new("-")) {
             self.files_written.set(self.files_written.get() + 1);
         }
         Ok(())
