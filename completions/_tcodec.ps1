@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;encode' {
+            [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
@@ -75,6 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;decode' {
+            [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
@@ -106,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;rekey' {
+            [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
@@ -145,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;keys;used' {
+            [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Report format (`--format` is an alias)')
@@ -173,6 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             break
         }
         'tcodec;check' {
+            [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]')

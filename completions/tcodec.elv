@@ -40,6 +40,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;encode'= {
+            cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
             cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
@@ -70,6 +71,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --version 'Print version'
         }
         &'tcodec;decode'= {
+            cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
             cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
@@ -100,6 +102,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --version 'Print version'
         }
         &'tcodec;rekey'= {
+            cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
             cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
@@ -137,6 +140,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tcodec;keys;used'= {
+            cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
             cand --output-format 'Report format (`--format` is an alias)'
@@ -161,6 +165,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;keys;help;help'= {
         }
         &'tcodec;check'= {
+            cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
             cand -n 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]'

@@ -41,6 +41,7 @@ complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "keygen" -d 'Generate 
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect the configuration; `tcodec config example` prints an annotated example'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
@@ -74,6 +75,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l trust-config -d
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
@@ -107,6 +109,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l trust-config -d
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
@@ -142,6 +145,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -164,6 +168,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subc
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'

@@ -117,9 +117,16 @@ pub enum Command {
 /// Arguments shared by `encode` and `decode`.
 #[derive(Debug, Args)]
 pub struct TransformArgs {
-    /// Input files; `-` reads standard input
+    /// Input files; `-` reads standard input. A directory stands for every document below
+    /// it (*.json, *.jsonl, *.ndjson, *.pb, *.binpb, *.history; sorted; hidden files and
+    /// folders skipped)
     #[arg(value_name = "FILE", default_value = "-")]
     pub inputs: Vec<String>,
+
+    /// With a directory input: only the files whose path below it matches GLOB
+    /// (`*.json`, `2026/**/*.json`)
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
 
     /// Namespace whose pipeline to use [default: the only configured namespace, else default]
     #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
@@ -284,9 +291,16 @@ pub enum CheckFormat {
 /// Input files and how to read them (shared by `check` and `keys used`).
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Input files; `-` reads standard input
+    /// Input files; `-` reads standard input. A directory stands for every document below
+    /// it (*.json, *.jsonl, *.ndjson, *.pb, *.binpb, *.history; sorted; hidden files and
+    /// folders skipped)
     #[arg(value_name = "FILE", default_value = "-")]
     pub inputs: Vec<String>,
+
+    /// With a directory input: only the files whose path below it matches GLOB
+    /// (`*.json`, `2026/**/*.json`)
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
 
     /// Input encoding
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]

@@ -61,8 +61,12 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     let options = args.input.read_options();
     let mut total = Report::default();
     let mut unchecked = Vec::new();
+    let paths: Vec<String> = super::inputs::expand(&args.input.inputs, args.input.glob.as_deref())?
+        .into_iter()
+        .map(|i| i.path)
+        .collect();
     let (files, mut worst) = super::for_each_tree_or(
-        &args.input.inputs,
+        &paths,
         options,
         |tree| check_tree(tree, &policy, pipeline.as_ref(), &mut total),
         |name, e| unchecked.push(input_failure(name, e)),

@@ -9,6 +9,7 @@ mod config_cmd;
 mod doctor;
 pub mod generate;
 mod help;
+mod inputs;
 mod keygen;
 mod keys;
 mod probe;

@@ -58,7 +58,7 @@ pub fn run(
             "--readable output is JSON only; drop --output-format proto".into(),
         ));
     }
-    if mode.deterministic {
+    if mode.deterministic && !cli.quiet {
         eprintln!("tcodec: warning: --deterministic: for golden test fixtures only; equal payloads give equal ciphertexts");
     }
     let options = crate::config::BuildOptions {
@@ -86,13 +86,31 @@ pub fn run(
         quiet: cli.quiet,
         failed: Cell::new(0),
         files_written: Cell::new(0),
+        mirrors: output_directory(args)?.is_some(),
     };
     let mut worst = ExitStatus::Ok;
-    if let [only] = args.inputs.as_slice() {
-        job.file(only)?;
+    let inputs = super::inputs::expand(&args.inputs, args.glob.as_deref())?;
+    let out_dir = output_directory(args)?;
+    let target = |input: &super::inputs::Input| -> Option<std::path::PathBuf> {
+        if args.in_place {
+            return Some(std::path::PathBuf::from(&input.path));
+        }
+        match (&out_dir, &input.below) {
+            (Some(dir), Some(below)) => Some(dir.join(below)),
+            (Some(dir), None) => {
+                Some(dir.join(Path::new(&input.path).file_name().unwrap_or_default()))
+            }
+            (None, _) => args.output.clone(),
+        }
+    };
+    if let ([only], false) = (
+        inputs.as_slice(),
+        super::inputs::has_directory(&args.inputs),
+    ) {
+        job.file(&only.path, target(only).as_deref())?;
     } else {
-        for input in &args.inputs {
-            if let Err(e) = job.file(input) {
+        for input in &inputs {
+            if let Err(e) = job.file(&input.path, target(input).as_deref()) {
                 report(&e);
                 worst = worst.max(e.exit_status());
             }
@@ -142,11 +160,16 @@ pub fn run(
     let files = job.files_written.get();
     if files > 0 && !cli.quiet && worst == ExitStatus::Ok {
         let verb = if args.in_place { "rewrote" } else { "wrote" };
+        // Decoding counts only what a codec changed; an already-plain file decodes nothing.
+        let count = if direction == Direction::Decode {
+            stats.decoded()
+        } else {
+            stats.processed()
+        };
         eprintln!(
-            "tcodec: {verb} {files} file{}, {} payload{} {}",
+            "tcodec: {verb} {files} file{}, {count} payload{} {}",
             plural(files),
-            stats.processed(),
-            plural(stats.processed()),
+            plural(count),
             match direction {
                 Direction::Encode => "encoded",
                 Direction::Decode => "decoded",
@@ -165,6 +188,31 @@ pub fn run(
         }
     }
     Ok(worst)
+}
+
+/// The output directory of `-o DIR/` (a trailing `/`, or an existing directory), made if
+/// missing. A directory input needs one, or `--in-place`: one output file cannot hold a tree.
+fn output_directory(args: &TransformArgs) -> Result<Option<std::path::PathBuf>> {
+    let dir = args
+        .output
+        .as_ref()
+        .filter(|o| o.to_string_lossy().ends_with('/') || (o.as_os_str() != "-" && o.is_dir()));
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+        return Ok(Some(dir.clone()));
+    }
+    if !args.in_place && super::inputs::has_directory(&args.inputs) {
+        let first = args
+            .inputs
+            .iter()
+            .find(|a| Path::new(a).is_dir())
+            .cloned()
+            .unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "{first} is a directory: write its documents with -o DIR/ (the same tree below DIR) or rewrite them with --in-place"
+        )));
+    }
+    Ok(None)
 }
 
 /// Output format names (ours and the `temporal` CLI's `--output`): never taken as a file.
@@ -271,6 +319,8 @@ struct Job<'a> {
     failed: Cell<usize>,
     /// Output files written (`-o`, `--in-place`).
     files_written: Cell<usize>,
+    /// Outputs go below an output directory (`-o DIR/`), their folders made as needed.
+    mirrors: bool,
 }
 
 impl Job<'_> {
@@ -340,13 +390,11 @@ impl Job<'_> {
             .offloading(self.offload)
     }
 
-    fn file(&self, path: &str) -> Result<()> {
+    fn file(&self, path: &str, target: Option<&Path>) -> Result<()> {
         let name = io::display_name(path);
-        let target = if self.args.in_place {
-            Some(Path::new(path))
-        } else {
-            self.args.output.as_deref()
-        };
+        if let Some(parent) = target.and_then(Path::parent).filter(|_| self.mirrors) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        }
         let forced = self
             .args
             .output_format

@@ -78,14 +78,37 @@ fn metadata_from_json(
 fn bytes_from_json(value: &Value, path: &str) -> Result<Vec<u8>, JsonError> {
     match value {
         Value::Null => Ok(Vec::new()),
-        Value::String(text) => {
-            decode_base64(text).map_err(|e| JsonError::at(path, format!("invalid base64 ({e})")))
-        }
+        Value::String(text) => decode_base64(text).map_err(|e| {
+            // `decode --readable` writes metadata as text: say what was meant.
+            let readable = path.starts_with("metadata.") && looks_like_an_encoding(text);
+            JsonError::at(
+                path,
+                if readable {
+                    format!(
+                        "{text:?} is text, not base64: this looks like `decode --readable` output; add --from-readable"
+                    )
+                } else {
+                    format!("invalid base64 ({e})")
+                },
+            )
+        }),
         other => Err(JsonError::at(
             path,
             format!("expected a base64 string, found {}", kind(other)),
         )),
     }
+}
+
+/// `json/plain`, `binary/encrypted`: an encoding name as `--readable` shows it.
+fn looks_like_an_encoding(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(kind, rest)| {
+        !kind.is_empty()
+            && !rest.is_empty()
+            && kind.bytes().all(|b| b.is_ascii_lowercase())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-+._".contains(&b))
+    })
 }
 
 fn external_from_json(value: &Value, name: &str) -> Result<Vec<ExternalPayloadDetails>, JsonError> {

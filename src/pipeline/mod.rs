@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::codec::remote::RemoteCodec;
 use crate::codec::{Budget, Codec, CodecError, Direction};
-use crate::payload::Payload;
+use crate::payload::{self, Payload};
 use crate::storage::{self, Storage};
 
 mod stage;
@@ -216,6 +216,9 @@ impl Pipeline {
         let decoded = self.local.decodes(&payload);
         let out = self.local.one(Direction::Decode, payload, budget)?;
         self.stats.record_left(&out);
+        if decoded {
+            self.stats.changed.fetch_add(1, Ordering::Relaxed);
+        }
         Ok((out, decoded))
     }
 
@@ -237,14 +240,29 @@ impl Pipeline {
             let large = !is_small(&payloads);
             return crate::parallel::map(payloads, large, |p| self.local(direction, p, budget));
         }
+        // Decoding counts what a stage changed (the summary says "N decoded" truthfully):
+        // the encodings as they came, to compare.
+        let before: Vec<Option<Vec<u8>>> = if direction == Direction::Decode {
+            payloads
+                .iter()
+                .map(|p| payload::encoding(p).map(<[u8]>::to_vec))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let steps: Vec<Step> = payloads
             .into_iter()
             .map(|p| self.first_step(direction, p))
             .collect();
         let results = forward_some(steps, |batch| self.run_stages(direction, batch, budget));
         if direction == Direction::Decode {
-            for p in results.iter().flatten() {
-                self.stats.record_left(p);
+            for (p, was) in results.iter().zip(&before) {
+                if let Ok(p) = p {
+                    self.stats.record_left(p);
+                    if payload::encoding(p) != was.as_deref() {
+                        self.stats.changed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
             }
         }
         results

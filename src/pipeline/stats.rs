@@ -21,6 +21,8 @@ pub const CODEC_ENCODINGS: [&str; 6] = [
 #[derive(Debug, Default)]
 pub struct Stats {
     pub(super) processed: AtomicUsize,
+    /// Payloads a decode changed (a codec or a stage decoded them).
+    pub(super) changed: AtomicUsize,
     pub(super) skipped: AtomicUsize,
     pub(super) still_encoded: AtomicUsize,
     /// Encodings left after decoding, each with the key ids seen.
@@ -28,6 +30,12 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Payloads a decode changed: what "N decoded" counts (an already-plain payload that
+    /// went through unchanged is not one).
+    pub fn decoded(&self) -> usize {
+        self.changed.load(Ordering::Relaxed)
+    }
+
     /// Payloads run through the codecs.
     pub fn processed(&self) -> usize {
         self.processed.load(Ordering::Relaxed)

@@ -1,0 +1,130 @@
+//! Input arguments to files: a directory stands for every regular file below it that looks
+//! like a document (as ripgrep walks): sorted, hidden files and folders (`.git` among them)
+//! skipped, `--glob` to narrow. Files named explicitly are always taken.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// File name endings of documents: JSON, JSON lines, binary protobuf, server archives.
+const DOCUMENT_ENDINGS: [&str; 6] = [".json", ".jsonl", ".ndjson", ".pb", ".binpb", ".history"];
+
+/// One input file, and where it sits below a directory argument (for `-o DIR/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The path to read (`-`: standard input).
+    pub path: String,
+    /// Its path below the directory argument it was found under, if any.
+    pub below: Option<PathBuf>,
+}
+
+/// Every input file of `args`, directories expanded; `glob` (e.g. `*.json`, `2026/**`)
+/// narrows what directories give, matched on the path below the directory.
+pub fn expand(args: &[String], glob: Option<&str>) -> Result<Vec<Input>> {
+    let matcher = match glob {
+        Some(pattern) => Some(
+            globset::GlobBuilder::new(pattern)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| Error::Usage(format!("--glob {pattern:?}: {e}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if arg != "-" && path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|e| Error::io("cannot read", path, e))?;
+            found.sort();
+            for file in found {
+                let below = file.strip_prefix(path).unwrap_or(&file).to_path_buf();
+                if matcher.as_ref().is_some_and(|m| !m.is_match(&below)) {
+                    continue;
+                }
+                out.push(Input {
+                    path: file.display().to_string(),
+                    below: Some(below),
+                });
+            }
+        } else {
+            out.push(Input {
+                path: arg.clone(),
+                below: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether any argument is a directory.
+pub fn has_directory(args: &[String]) -> bool {
+    args.iter().any(|a| a != "-" && Path::new(a).is_dir())
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue; // hidden, .git among them
+        }
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&path, out)?;
+        } else if kind.is_file()
+            && DOCUMENT_ENDINGS
+                .iter()
+                .any(|e| name.to_string_lossy().ends_with(e))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_give_their_documents_sorted_without_hidden_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "b.json",
+            "a/c.jsonl",
+            "a/.hidden.json",
+            ".git/x.json",
+            "notes.txt",
+            "z/y.pb",
+        ] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "{}").unwrap();
+        }
+        let arg = d.display().to_string();
+        let got: Vec<String> = expand(std::slice::from_ref(&arg), None)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.below.unwrap().display().to_string())
+            .collect();
+        assert_eq!(got, ["a/c.jsonl", "b.json", "z/y.pb"]);
+        let narrowed: Vec<String> = expand(std::slice::from_ref(&arg), Some("*.json"))
+            .unwrap()
+            .into_iter()
+            .map(|i| i.path)
+            .collect();
+        assert_eq!(narrowed, [d.join("b.json").display().to_string()]);
+        assert!(expand(&[arg], Some("[")).is_err());
+        assert_eq!(
+            expand(&["-".to_string()], None).unwrap(),
+            [Input {
+                path: "-".into(),
+                below: None
+            }]
+        );
+    }
+}
