@@ -1,0 +1,242 @@
+//! Issue #25: what cost a new user time in the first hour, each now as a user expects it:
+//! directories as inputs, `-o -`, one format flag, truthful summaries, plaintext on disk
+//! owner-only, and errors that name what to do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{files_ending, fixtures, tcodec_interop};
+use serde_json::Value;
+
+fn encoded(ns: &str) -> Vec<PathBuf> {
+    files_ending(&fixtures().join("encoded").join(ns), ".json")
+}
+
+/// A history tree: two files at the top, one in a subfolder, one hidden, one not a document.
+fn tree(dir: &Path) -> PathBuf {
+    let root = dir.join("hist");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    let files = encoded("default");
+    std::fs::copy(&files[0], root.join("a.json")).unwrap();
+    std::fs::copy(&files[1], root.join("b.json")).unwrap();
+    std::fs::copy(&files[2], root.join("sub/c.json")).unwrap();
+    std::fs::write(root.join(".git/ignored.json"), "not json").unwrap();
+    std::fs::write(root.join("README.txt"), "not a document").unwrap();
+    root
+}
+
+#[test]
+fn a_directory_is_every_document_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = tree(dir.path());
+    let out = tcodec_interop()
+        .args(["check", "-n", "default", "--output-format", "json"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"], 3, "hidden and non-documents skipped");
+    let narrowed = tcodec_interop()
+        .args([
+            "check", "-n", "default", "--format", "json", "--glob", "sub/*",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&narrowed.stdout).unwrap();
+    assert_eq!(report["files"], 1);
+
+    // decode needs somewhere to put a tree.
+    let out = tcodec_interop()
+        .args(["decode", "-n", "default"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "tcodec: error: {} is a directory: write its documents with -o DIR/ (the same tree below DIR) or rewrite them with --in-place\n",
+            root.display()
+        )
+    );
+    let target = dir.path().join("plain/");
+    let out = tcodec_interop()
+        .args(["decode", "-n", "default"])
+        .arg(&root)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, truth) in [("a.json", 0), ("b.json", 1), ("sub/c.json", 2)] {
+        let written = std::fs::read(target.join(name)).unwrap();
+        let expected = fixtures()
+            .join("decoded/default")
+            .join(encoded("default")[truth].file_name().unwrap());
+        assert_eq!(written, std::fs::read(expected).unwrap(), "{name}");
+    }
+    assert!(!target.join(".git").exists());
+}
+
+#[test]
+fn dash_output_is_standard_output_and_decoded_files_are_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = &encoded("default")[0];
+    let out = tcodec_interop()
+        .current_dir(dir.path())
+        .args(["decode", "-n", "default", "-o", "-"])
+        .arg(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    let truth = fixtures()
+        .join("decoded/default")
+        .join(input.file_name().unwrap());
+    assert_eq!(out.stdout, std::fs::read(&truth).unwrap());
+
+    let plain = dir.path().join("plain.json");
+    let out = tcodec_interop()
+        .args(["decode", "-n", "default", "-o"])
+        .arg(&plain)
+        .arg(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "decoded output is owner-only");
+        // Encoded output keeps the usual mode.
+        let sealed = dir.path().join("sealed.json");
+        let out = tcodec_interop()
+            .args(["encode", "-n", "default", "-o"])
+            .arg(&sealed)
+            .arg(&plain)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let mode = std::fs::metadata(&sealed).unwrap().permissions().mode() & 0o777;
+        assert_ne!(mode, 0o600);
+        // Decoding in place makes the file owner-only too.
+        std::fs::set_permissions(&sealed, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = tcodec_interop()
+            .args(["decode", "-n", "default", "--in-place"])
+            .arg(&sealed)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let mode = std::fs::metadata(&sealed).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+#[test]
+fn one_format_flag_and_a_clear_error_for_dash_o_on_reports() {
+    let input = &encoded("default")[0];
+    for command in [&["check", "-n", "default"][..], &["keys", "used"][..]] {
+        for flag in ["--output-format", "--format"] {
+            let out = tcodec_interop()
+                .args(command)
+                .args([flag, "json"])
+                .arg(input)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{command:?} {flag}");
+            serde_json::from_slice::<Value>(&out.stdout).unwrap();
+        }
+        let out = tcodec_interop()
+            .args(command)
+            .args(["-o", "json"])
+            .arg(input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "tcodec: error: -o json: this command writes its report to standard output (redirect it with > FILE); for the format use --output-format (text or json)\n"
+        );
+    }
+}
+
+#[test]
+fn summaries_count_what_changed_and_readable_input_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = fixtures()
+        .join("decoded/default")
+        .join(encoded("default")[0].file_name().unwrap());
+    let out = tcodec_interop()
+        .args(["decode", "-n", "default", "-o"])
+        .arg(dir.path().join("again.json"))
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tcodec: wrote 1 file, 0 payloads decoded\n",
+        "an already-plain file decodes nothing"
+    );
+    // The edit loop's trap: readable output given to encode.
+    let readable = tcodec_interop()
+        .args(["decode", "-n", "default", "--readable"])
+        .arg(&encoded("default")[0])
+        .output()
+        .unwrap();
+    let edited = dir.path().join("edited.json");
+    std::fs::write(&edited, &readable.stdout).unwrap();
+    let out = tcodec_interop()
+        .args(["encode", "-n", "default"])
+        .arg(&edited)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "is text, not base64: this looks like `decode --readable` output; add --from-readable"
+        ),
+        "{err}"
+    );
+    let out = tcodec_interop()
+        .args(["encode", "-n", "default", "--from-readable"])
+        .arg(&edited)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_missing_output_directory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::tcodec()
+        .current_dir(dir.path())
+        .args(["keygen", "-o", "keys/new.key"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tcodec: error: cannot write keys/new.key: directory keys does not exist (create it first)\n"
+    );
+}
