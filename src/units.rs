@@ -1,4 +1,5 @@
-//! Units: sizes given as text (`2MiB`, `512KB`), for flags and configuration alike.
+//! Units of text: sizes given as text (`2MiB`, `512KB`), for flags and configuration alike,
+//! and the distance between words, for "did you mean" suggestions.
 
 /// Parses a size like `2MiB`, `512KB`, `1.5MB`, `300000` (bytes). KB/MB/GB are powers of
 /// 1000, KiB/MiB/GiB powers of 1024.
@@ -26,6 +27,32 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         }
     };
     Ok((number * factor as f64).round() as u64)
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let old = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(old + 1);
+            prev = old;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate nearest to `word`, if one is near enough to be a typo of it (for "did
+/// you mean" suggestions).
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(c, word), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

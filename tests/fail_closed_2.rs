@@ -610,7 +610,7 @@ fn check_refuses_a_fallback_namespace_foreign_encodings_and_empty_runs() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "tcodec: error: namespace \"defualt\" is not configured by name; only the [namespaces.\"*\"] fallback would serve it (configured: both, default, zipped): check the name, or pass --allow-fallback\n"
+        "tcodec: error: namespace \"defualt\" is not configured by name; only the [namespaces.\"*\"] fallback would serve it (configured: both, default, zipped): did you mean \"default\"? check the name, or pass --allow-fallback\n"
     );
     assert_eq!(
         check(&["-n", "defualt", "--allow-fallback"], &decoded)

@@ -111,8 +111,11 @@ fn fallback_only(config: &crate::config::Config, namespace: &str) -> Result<()> 
         .map(String::as_str)
         .filter(|n| *n != fallback)
         .collect();
+    let hint = crate::units::nearest(namespace, configured.iter().copied())
+        .map(|n| format!("did you mean {n:?}? "))
+        .unwrap_or_default();
     Err(Error::Usage(format!(
-        "namespace {namespace:?} is not configured by name; only the [namespaces.\"*\"] fallback would serve it (configured: {}): check the name, or pass --allow-fallback",
+        "namespace {namespace:?} is not configured by name; only the [namespaces.\"*\"] fallback would serve it (configured: {}): {hint}check the name, or pass --allow-fallback",
         if configured.is_empty() {
             "none".to_string()
         } else {

@@ -69,5 +69,39 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
         };
         println!("  {label}: {chain}");
     }
+    print_serve_and_policy(&config);
     Ok(status)
+}
+
+/// The `[serve]` options and the `[policy]` rules as read: who may do what where.
+fn print_serve_and_policy(config: &crate::config::Config) {
+    let serve = config.serve_table();
+    if !serve.is_empty() {
+        println!("serve (flags and TCODEC_SERVE_* variables win over these):");
+        for (key, value) in serve {
+            println!("  {key} = {value}");
+        }
+    }
+    let Some(policy) = config.policy() else {
+        println!("policy: none (serve grants what tokens and JWT scopes say)");
+        return;
+    };
+    let deny = match policy.deny {
+        crate::policy::DenyMode::Forbid => "denied requests get 403",
+        crate::policy::DenyMode::Passthrough => {
+            "a denied decode gets its payloads back unchanged (still encoded); other denials 403"
+        }
+    };
+    println!("policy (default deny; {deny}):");
+    if policy.allow.is_empty() {
+        println!("  no rule: every request is denied");
+    }
+    for rule in &policy.allow {
+        println!(
+            "  {} may {} in {}",
+            rule.who.join(", "),
+            rule.can.join(", "),
+            rule.namespaces.join(", ")
+        );
+    }
 }

@@ -163,11 +163,15 @@ pub fn check_serve_table(config: &crate::config::Config) -> Result<()> {
     };
     let longs: Vec<&str> = serve.get_arguments().filter_map(|a| a.get_long()).collect();
     for key in config.serve_table().keys() {
-        if !longs.contains(&key.replace('_', "-").as_str()) {
+        let long = key.replace('_', "-");
+        if !longs.contains(&long.as_str()) {
+            let hint = crate::units::nearest(&long, longs.iter().copied())
+                .map(|n| format!("did you mean {n:?}? "))
+                .unwrap_or_default();
             return Err(Error::Config {
                 file: config.path().display().to_string(),
                 message: format!(
-                    "[serve] {key}: not a serve option; the table takes: {}",
+                    "[serve] {key}: not a serve option; {hint}the table takes: {}",
                     longs.join(", ")
                 ),
             });

@@ -275,11 +275,7 @@ impl Config {
             .map(Vec::as_slice)
             .ok_or_else(|| {
                 let names: Vec<&str> = self.namespaces.keys().map(String::as_str).collect();
-                let nearest = names
-                    .iter()
-                    .map(|n| (edit_distance(n, namespace), *n))
-                    .filter(|(d, n)| *d <= 2.max(n.len() / 3))
-                    .min();
+                let nearest = crate::units::nearest(namespace, names.iter().copied());
                 Error::UnknownNamespace {
                     namespace: namespace.to_string(),
                     file: self.path.display().to_string(),
@@ -289,7 +285,7 @@ impl Config {
                         names.join(", ")
                     },
                     suggestion: nearest
-                        .map(|(_, n)| format!("; did you mean {n:?}?"))
+                        .map(|n| format!("; did you mean {n:?}?"))
                         .unwrap_or_default(),
                 }
             })
@@ -480,22 +476,6 @@ fn span_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     .unwrap_or_default()
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let old = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(old + 1);
-            prev = old;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,7 +527,7 @@ codecs = [{ type = "snappy", framed = true }]
             e.ends_with("(configured: alpha, default); did you mean \"default\"?"),
             "{e}"
         );
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(crate::units::edit_distance("kitten", "sitting"), 3);
         assert_eq!(c.implied_namespace(), None);
         let one = Config::parse("[namespaces.only]\ncodecs = []\n", Path::new("c.toml")).unwrap();
         assert_eq!(one.implied_namespace(), Some("only"));
