@@ -240,3 +240,49 @@ fn a_missing_output_directory_is_named() {
         "tcodec: error: cannot write keys/new.key: directory keys does not exist (create it first)\n"
     );
 }
+
+/// The README's "First five minutes", run as written (the binary for `tcodec`, a free port
+/// for 8081, the repository's `examples/` beside it).
+#[test]
+fn the_readme_first_five_minutes_run_as_written() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let block = readme
+        .split("# First five minutes (tests/first_hour.rs runs these lines as written)\n")
+        .nth(1)
+        .expect("the README's first-five-minutes block")
+        .split("\n```")
+        .next()
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = assert_cmd::cargo::cargo_bin("tcodec");
+    let script = block
+        .replace("tcodec ", &format!("{} ", bin.display()))
+        .replace(" serve ", &format!(" serve --listen 127.0.0.1:{port} "))
+        .replace("127.0.0.1:8081", &format!("127.0.0.1:{port}"));
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(common::root().join("examples"), dir.path().join("examples"))
+        .unwrap();
+    let out = std::process::Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(dir.path())
+        .env_remove("TCODEC_CONFIG")
+        .env_remove("TEMPORAL_NAMESPACE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("my-key: ok (file my-key.key)"), "{stdout}");
+    assert!(stdout.contains("\"order\": 42"), "the round trip: {stdout}");
+    assert!(
+        stdout.contains("would see plaintext"),
+        "doctor's verdict: {stdout}"
+    );
+    let key = std::fs::metadata(dir.path().join("my-key.key")).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(key.permissions().mode() & 0o777, 0o600);
+}
