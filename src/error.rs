@@ -139,13 +139,15 @@ impl Error {
             Error::Config { .. } => Some(
                 "see `tcodec config --help` (or `tcodec config example`) for the file format".into(),
             ),
-            Error::Key { .. } => {
-                Some("check the key's source in the [keys] table; `tcodec keygen` makes a new key".into())
-            }
+            Error::Key { .. } => Some(
+                "check the key's source in the [keys] table; data already encrypted needs that same key (`tcodec keygen` makes a new key, for new data only)".into(),
+            ),
             Error::Codec { source, .. } => source.hint(),
             // A readable payload's error already says what the field should hold.
             Error::Parse { message, .. }
-                if message.starts_with("readable payload:") || message.ends_with("use --readable") =>
+                if message.starts_with("readable payload:")
+                    || message.ends_with("use --readable")
+                    || message.ends_with("add --from-readable") =>
             {
                 None
             }

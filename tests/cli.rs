@@ -513,7 +513,7 @@ fn key_sources_env_and_command() {
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "tcodec: error: cannot load key \"test-key-1\": environment variable MY_KEY is not set\n\
-         hint: check the key's source in the [keys] table; `tcodec keygen` makes a new key\n"
+         hint: check the key's source in the [keys] table; data already encrypted needs that same key (`tcodec keygen` makes a new key, for new data only)\n"
     );
 }
 

@@ -286,3 +286,34 @@ fn the_readme_first_five_minutes_run_as_written() {
     use std::os::unix::fs::PermissionsExt as _;
     assert_eq!(key.permissions().mode() & 0o777, 0o600);
 }
+
+/// The offline storage example reads a bucket dump; encoding says how to keep payloads
+/// inline instead of a decode-only hint.
+#[test]
+fn offloading_without_a_bucket_says_what_to_do() {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let big = serde_json::json!({"payloads": [{
+        "metadata": {"encoding": b64(b"json/plain")},
+        "data": b64(format!("\"{}\"", "x".repeat(20_000)).as_bytes()),
+    }]});
+    let config = common::root().join("examples/storage-file.toml");
+    let run = |extra: &[&str]| {
+        common::tcodec()
+            .arg("--config")
+            .arg(&config)
+            .args(["encode", "-n", "default"])
+            .args(extra)
+            .arg("-")
+            .write_stdin(big.to_string())
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tcodec: error: cannot encode payload: <stdin>: payloads[0]: external storage: storage has no bucket to offload to: offloading needs `bucket` in the namespace's storage table; to keep payloads inline, encode with --no-offload\n"
+    );
+    assert_eq!(run(&["--no-offload"]).status.code(), Some(0));
+}

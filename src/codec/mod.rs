@@ -147,6 +147,8 @@ impl CodecError {
             CodecError::StorageUnavailable { .. } => Some(
                 "check the storage endpoint and credentials (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...), or decode with --keep-refs to leave references unresolved".into(),
             ),
+            // Offloading (encode) has its own message, which already says what to do.
+            CodecError::StorageObject { message } if message.contains("offload") => None,
             CodecError::StorageObject { .. } => Some(
                 "the reference or its object is wrong: --keep-refs leaves references as they are".into(),
             ),

@@ -455,7 +455,7 @@ impl Storage {
                 continue;
             }
             let Some(bucket) = bucket.clone() else {
-                let e = data_error("storage has no bucket to offload to: set bucket in the namespace's storage table".into());
+                let e = data_error("storage has no bucket to offload to: offloading needs `bucket` in the namespace's storage table; to keep payloads inline, encode with --no-offload".into());
                 return batch.iter().map(|_| Err(e.clone())).collect();
             };
             let hex = hex::encode(sha2::Sha256::digest(&bytes));
