@@ -221,3 +221,49 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
         assert!(std::time::Instant::now() < deadline, "{}", server.log());
     }
 }
+
+/// The README's Kubernetes guide names what the manifests use: the Secrets the Deployment
+/// mounts, the manifest folder, and the metrics port.
+#[test]
+fn the_kubernetes_guide_matches_the_manifests() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let guide = readme
+        .split("### Run it in Kubernetes")
+        .nth(1)
+        .unwrap()
+        .split("\n### ")
+        .next()
+        .unwrap();
+    let deployment = std::fs::read_to_string(root().join("deploy/k8s/deployment.yaml")).unwrap();
+    for secret in ["tcodec-keys", "tcodec-tls"] {
+        assert!(
+            deployment.contains(&format!("secretName: {secret}")),
+            "{secret}"
+        );
+        assert!(
+            guide.contains(&format!("secret generic {secret}"))
+                || guide.contains(&format!("secret tls {secret}")),
+            "{secret}"
+        );
+    }
+    assert!(guide.contains("kubectl apply -f deploy/k8s/"));
+    assert!(guide.contains("docker build -f deploy/Dockerfile"));
+    let configmap = std::fs::read_to_string(root().join("deploy/k8s/configmap.yaml")).unwrap();
+    assert!(configmap.contains("metrics-listen = \"0.0.0.0:9464\""));
+    assert!(guide.contains("port 9464"));
+    assert!(configmap.contains("watch-config = 30") && guide.contains("watch-config = 30"));
+    // The guide's key and token commands work as written.
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::tcodec()
+        .current_dir(dir.path())
+        .args(["keygen", "--id", "prod-2026", "-o", "prod-2026.key"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join("prod-2026.key"))
+            .unwrap()
+            .len(),
+        32
+    );
+}
