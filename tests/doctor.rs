@@ -41,6 +41,29 @@ fn doctor_passes_when_the_origin_is_allowed() {
         )),
         "{out}"
     );
+    // The keys are proven by a probe the server encodes and decodes back (issue #25).
+    assert!(out.contains("ok    round trip: a probe payload encoded by the server decodes back to itself (the keys work)\n"), "{out}");
+}
+
+/// A server that encodes with a key it cannot decrypt with (its decoding pipeline lost the
+/// key): doctor's round trip says so, where an empty decode would have passed.
+#[test]
+fn doctor_fails_when_the_server_cannot_decode_what_it_encodes() {
+    // zlib always encodes, but may decode at most one byte: what it seals it cannot open.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[namespaces.default]\ncodecs = [{ type = \"zlib\", always_encode = true, max_decoded_size = 1 }]\n",
+    )
+    .unwrap();
+    let server = Server::start(&cfg, &["--allow-origin", UI]);
+    let (code, out) = doctor(&server.base, UI, &[]);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        out.contains("FAIL  round trip: the server could not decode what it encoded"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -60,7 +60,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
         }
         Ok(answer) => outcomes.push(check_preflight(&answer, &origin, &asked, credentials)),
     }
-    let post = |path: &str| {
+    let post_body = |path: &str, body: &[u8]| {
         let mut request = agent
             .post(format!("{endpoint}/{path}?preserveStorageRefs=true"))
             .header("Origin", &origin)
@@ -71,8 +71,9 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
                 .header("Authorization", auth)
                 .header("Authorization-Extras", auth);
         }
-        request.send(b"{\"payloads\":[]}".as_slice())
+        request.send(body)
     };
+    let post = |path: &str| post_body(path, b"{\"payloads\":[]}".as_slice());
     outcomes.push(match post("decode") {
         Err(e) => Outcome::Fail {
             what: format!("decode: {e}"),
@@ -80,6 +81,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
         },
         Ok(mut answer) => check_decode(&mut answer, &origin, credentials, &args.namespace),
     });
+    outcomes.push(round_trip(&post_body));
     outcomes.push(match post("download") {
         Ok(answer) if answer.status().as_u16() == 404 => Outcome::Info(
             "download: 404, no external storage: the UI says so for offloaded payloads".into(),
@@ -248,6 +250,76 @@ fn check_preflight(
         "preflight: origin {origin} allowed with {}",
         asked.join(", ")
     ))
+}
+
+/// The probe payload doctor round-trips: `json/plain` "tcodec doctor probe".
+const PROBE: &str = r#"{"payloads":[{"metadata":{"encoding":"anNvbi9wbGFpbg=="},"data":"InRjb2RlYyBkb2N0b3IgcHJvYmUi"}]}"#;
+
+/// Encodes a probe payload and decodes the answer: proves the keys, not only the route
+/// (an empty decode proves nothing about them).
+fn round_trip<F>(post: &F) -> Outcome
+where
+    F: Fn(&str, &[u8]) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+{
+    let read = |answer: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>| {
+        let mut answer = answer.map_err(|e| e.to_string())?;
+        let status = answer.status().as_u16();
+        let text = answer
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024)
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((status, text))
+    };
+    let probe: serde_json::Value = serde_json::from_str(PROBE).unwrap_or_default();
+    let encoded = match read(post("encode", PROBE.as_bytes())) {
+        Ok((200, text)) => text,
+        Ok((status @ (401 | 403), _)) => {
+            return Outcome::Info(format!(
+                "round trip: /encode answered {status} for this token, so the keys were not proven (decode of real payloads will show)"
+            ))
+        }
+        Ok((status, text)) => {
+            let reason: String = text.trim().chars().take(120).collect();
+            return Outcome::Fail {
+                what: format!("round trip: /encode answered {status} ({reason})"),
+                fix: "see the server's log".into(),
+            };
+        }
+        Err(e) => {
+            return Outcome::Fail {
+                what: format!("round trip: /encode: {e}"),
+                fix: "check that the server answers POST /encode".into(),
+            }
+        }
+    };
+    let sealed: serde_json::Value = serde_json::from_str(&encoded).unwrap_or_default();
+    if sealed == probe {
+        return Outcome::Info(
+            "round trip: the namespace's codecs left the probe as it was (no codec, or compression that does not pay)".into(),
+        );
+    }
+    match read(post("decode", encoded.as_bytes())) {
+        Ok((200, text))
+            if serde_json::from_str::<serde_json::Value>(&text).ok() == Some(probe) =>
+        {
+            Outcome::Ok("round trip: a probe payload encoded by the server decodes back to itself (the keys work)".into())
+        }
+        Ok((status, text)) => {
+            let reason: String = text.trim().chars().take(120).collect();
+            Outcome::Fail {
+                what: format!(
+                    "round trip: the server could not decode what it encoded ({status}: {reason})"
+                ),
+                fix: "check the namespace's keys: the active key must also decrypt".into(),
+            }
+        }
+        Err(e) => Outcome::Fail {
+            what: format!("round trip: /decode: {e}"),
+            fix: "check that the server answers POST /decode".into(),
+        },
+    }
 }
 
 /// The decode call itself: 2xx JSON payloads, and CORS on the answer too.
