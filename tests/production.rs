@@ -295,7 +295,7 @@ fn serve_options_come_from_the_config_table_then_env_then_flags() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(
-        "[serve] max-payload: not a serve option; the table takes: listen, allow-origin,"
+        "[serve] max-payload: not a serve option; did you mean \"max-payloads\"? the table takes: listen, allow-origin,"
     ));
 }
 
