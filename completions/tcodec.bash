@@ -167,7 +167,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
                     return 0
                     ;;
                 --namespace)
@@ -371,7 +371,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
                     return 0
                     ;;
                 --output-format)
@@ -487,7 +487,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
                     return 0
                     ;;
                 --output-format)
@@ -897,7 +897,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
                     return 0
                     ;;
                 --output-format)
@@ -969,7 +969,7 @@ _tcodec() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "auto payload payloads history event events response" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
                     return 0
                     ;;
                 --output-format)

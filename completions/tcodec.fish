@@ -53,7 +53,9 @@ payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON a
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
-response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
+export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
+archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -87,7 +89,9 @@ payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON a
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
-response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
+export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
+archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -121,7 +125,9 @@ payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON a
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
-response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
+export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
+archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -156,7 +162,9 @@ payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON a
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
-response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
+export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
+archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l output-format -l format -d 'Report format (`--format` is an alias)' -r -f -a "text\t'Human-readable lines, then a summary'
 json\t'One JSON object (for jq and CI)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s o -d 'Not an option here: the report goes to standard output (a clear error for `-o json`)' -r
@@ -179,7 +187,9 @@ payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON a
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
 event\t'One `temporal.api.history.v1.HistoryEvent`'
 events\t'A JSON array of HistoryEvents'
-response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'"
+response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
+export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
+archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s n -l namespace -d 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l allow-key-id -d 'Allowed encryption key id (repeatable); other ids are violations' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-payload-size -d 'Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal\'s blob error limit]' -r

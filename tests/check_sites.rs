@@ -33,12 +33,12 @@ enum Kind {
 }
 
 /// The shortest field path from `from` to a Payload, for every message that reaches one.
-fn completions(schema: &Schema) -> HashMap<String, Vec<(String, Step)>> {
+fn completions(schema: &Schema, root: &str) -> HashMap<String, Vec<(String, Step)>> {
     // Bellman-Ford style relaxation: few types, short paths.
     let mut best: HashMap<String, Vec<(String, Step)>> = HashMap::new();
     loop {
         let mut changed = false;
-        for message in reachable(schema) {
+        for message in reachable(schema, root) {
             for f in schema.fields(&message).unwrap_or_default() {
                 let step = Step {
                     field: f.json_name.clone(),
@@ -66,10 +66,10 @@ fn completions(schema: &Schema) -> HashMap<String, Vec<(String, Step)>> {
 }
 
 /// Every message reachable from a history event, with the shortest path to it.
-fn prefixes(schema: &Schema) -> BTreeMap<String, Vec<(String, Step)>> {
+fn prefixes(schema: &Schema, root: &str) -> BTreeMap<String, Vec<(String, Step)>> {
     let mut found: BTreeMap<String, Vec<(String, Step)>> = BTreeMap::new();
-    found.insert(HISTORY_EVENT.to_string(), Vec::new());
-    let mut queue = VecDeque::from([HISTORY_EVENT.to_string()]);
+    found.insert(root.to_string(), Vec::new());
+    let mut queue = VecDeque::from([root.to_string()]);
     while let Some(message) = queue.pop_front() {
         for f in schema.fields(&message).unwrap_or_default() {
             if f.target == PAYLOAD || found.contains_key(&f.target) {
@@ -91,12 +91,22 @@ fn prefixes(schema: &Schema) -> BTreeMap<String, Vec<(String, Step)>> {
     found
 }
 
-fn reachable(schema: &Schema) -> Vec<String> {
-    prefixes(schema).into_keys().collect()
+fn reachable(schema: &Schema, root: &str) -> Vec<String> {
+    prefixes(schema, root).into_keys().collect()
 }
 
 /// The JSON of a history event whose only payload is a plaintext one at `path`.
 fn event_with(path: &[(String, Step)]) -> Value {
+    let value = object_with(path);
+    let mut event = json!({"eventId": "1", "eventTime": "2026-01-01T00:00:00Z"});
+    for (k, v) in value.as_object().unwrap() {
+        event[k] = v.clone();
+    }
+    event
+}
+
+/// An object of the path's first message whose only payload is a plaintext one at `path`.
+fn object_with(path: &[(String, Step)]) -> Value {
     let mut value = json!({"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "IjEi"});
     for (_, step) in path.iter().rev() {
         value = match step.cardinality {
@@ -105,18 +115,21 @@ fn event_with(path: &[(String, Step)]) -> Value {
             Cardinality::Map => json!({ step.field.clone(): { step.key: value } }),
         };
     }
-    let mut event = json!({"eventId": "1", "eventTime": "2026-01-01T00:00:00Z"});
-    for (k, v) in value.as_object().unwrap() {
-        event[k] = v.clone();
-    }
-    event
+    value
 }
 
-/// The check's JSON path of that payload in `{"events": [event]}`.
+/// The check's JSON path of that payload in `{"events": [event]}` (`start` = `events[0]`),
+/// or in an object of the root message itself (`start` empty).
 fn json_path(path: &[(String, Step)]) -> String {
-    let mut out = "events[0]".to_string();
+    json_path_from("events[0]", path)
+}
+
+fn json_path_from(start: &str, path: &[(String, Step)]) -> String {
+    let mut out = start.to_string();
     for (_, step) in path {
-        out.push('.');
+        if !out.is_empty() {
+            out.push('.');
+        }
         out.push_str(&step.field);
         match step.cardinality {
             Cardinality::Single => {}
@@ -149,9 +162,9 @@ fn kind_of(path: &[(String, Step)], schema: &Schema) -> Kind {
 
 /// Every case: one per payload-bearing field of every reachable message, plus the marker's
 /// `details.data` entry.
-fn cases(schema: &Schema) -> Vec<Vec<(String, Step)>> {
-    let prefixes = prefixes(schema);
-    let completions = completions(schema);
+fn cases(schema: &Schema, root: &str) -> Vec<Vec<(String, Step)>> {
+    let prefixes = prefixes(schema, root);
+    let completions = completions(schema, root);
     let mut out = Vec::new();
     for (message, prefix) in &prefixes {
         for f in schema.fields(message).unwrap_or_default() {
@@ -182,7 +195,7 @@ fn cases(schema: &Schema) -> Vec<Vec<(String, Step)>> {
 #[test]
 fn every_payload_site_the_walkers_know_is_checked() {
     let schema = Schema::temporal();
-    let cases = cases(schema);
+    let cases = cases(schema, HISTORY_EVENT);
     assert!(cases.len() > 100, "{} cases", cases.len());
     let paths: BTreeSet<String> = cases.iter().map(|c| json_path(c)).collect();
     // The sites a mutation once exempted without a test noticing.
@@ -260,5 +273,73 @@ fn every_payload_site_the_walkers_know_is_checked() {
             );
             assert_eq!(no.get(&line), None, "{path} ({kind:?}, strict {strict})");
         }
+    }
+}
+
+/// The same for Cloud Export objects: every payload site of a standalone activity's
+/// description (heartbeat details, last failure, input, outcome, header, user metadata),
+/// generated from the descriptors the walkers use.
+#[test]
+fn every_payload_site_of_an_exported_activity_is_checked() {
+    let schema = Schema::temporal();
+    let root = tcodec::document::export::EXPORTED_EXECUTIONS;
+    let cases: Vec<_> = cases(schema, root)
+        .into_iter()
+        .filter(|c| c.first().is_some_and(|(_, s)| s.field == "activities"))
+        .collect();
+    let paths: Vec<String> = cases.iter().map(|c| json_path_from("", c)).collect();
+    for needle in [
+        "activities[0].activity.info.heartbeatDetails.payloads[0]",
+        "activities[0].activity.info.lastFailure.",
+        "activities[0].activity.input.payloads[0]",
+        "activities[0].activity.outcome.",
+    ] {
+        assert!(
+            paths.iter().any(|p| p.starts_with(needle)),
+            "no case for {needle}: {paths:?}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("exports.jsonl");
+    let lines: Vec<String> = cases.iter().map(|c| object_with(c).to_string()).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = tcodec_interop()
+        .args([
+            "check",
+            "-n",
+            "default",
+            "--strict",
+            "--format",
+            "json",
+            "--input-format",
+            "jsonl",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, case) in cases.iter().enumerate() {
+        let line = i as u64 + 1;
+        let path = json_path_from("", case);
+        let kind = kind_of(case, schema);
+        let findings = if kind == Kind::SearchAttribute {
+            "notices"
+        } else {
+            "violations"
+        };
+        let found: Vec<&str> = report[findings]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["line"] == line)
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, [path.as_str()], "line {line} ({kind:?})");
     }
 }

@@ -39,6 +39,13 @@ pub enum DocType {
     Events,
     /// `GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`).
     Response,
+    /// A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities":
+    /// [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf
+    /// needs this type, JSON is detected.
+    Export,
+    /// Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or
+    /// a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected.
+    Archive,
 }
 
 impl DocType {
@@ -48,6 +55,8 @@ impl DocType {
             DocType::History => Some(schema::HISTORY),
             DocType::Event | DocType::Events => Some(schema::HISTORY_EVENT),
             DocType::Response => Some(schema::HISTORY_RESPONSE),
+            DocType::Export => Some(super::export::EXPORTED_EXECUTIONS),
+            DocType::Archive => Some(schema::HISTORY),
             _ => None,
         }
     }

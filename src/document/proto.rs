@@ -9,13 +9,16 @@ use prost_reflect::{
 };
 use serde_json::Value;
 
-use super::schema::DESCRIPTORS;
+use super::schema::descriptor_set;
 
 fn pool() -> Result<&'static DescriptorPool, String> {
     static POOL: OnceLock<Result<DescriptorPool, String>> = OnceLock::new();
-    POOL.get_or_init(|| DescriptorPool::decode(DESCRIPTORS).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(Clone::clone)
+    POOL.get_or_init(|| {
+        let set = descriptor_set().map_err(|e| e.to_string())?;
+        DescriptorPool::from_file_descriptor_set(set).map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(Clone::clone)
 }
 
 fn descriptor(message: &str) -> Result<MessageDescriptor, String> {
@@ -63,7 +66,12 @@ fn go_floats(value: &mut Value) {
 
 /// Parses proto3 JSON of `message` and encodes it as binary protobuf.
 pub fn from_json(message: &str, value: &Value) -> Result<Vec<u8>, String> {
-    let text = serde_json::to_vec(value).map_err(|e| e.to_string())?;
+    // serde_json's arbitrary precision hands a number with a fraction or an exponent to
+    // prost-reflect as a map, which it refuses for a double (`backoffCoefficient: 1.5`);
+    // proto3 JSON also takes a double as a string, which it reads exactly.
+    let mut value = value.clone();
+    fractions_as_strings(&mut value);
+    let text = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
     let mut de = serde_json::Deserializer::from_slice(&text);
     let msg = DynamicMessage::deserialize_with_options(
         descriptor(message)?,
@@ -72,6 +80,22 @@ pub fn from_json(message: &str, value: &Value) -> Result<Vec<u8>, String> {
     )
     .map_err(|e| e.to_string())?;
     Ok(msg.encode_to_vec())
+}
+
+/// Numbers written with a fraction or an exponent, as the JSON strings proto3 accepts for
+/// floating-point fields.
+fn fractions_as_strings(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            let text = n.to_string();
+            if text.contains(['.', 'e', 'E']) {
+                *value = Value::String(text);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(fractions_as_strings),
+        Value::Object(fields) => fields.values_mut().for_each(fractions_as_strings),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

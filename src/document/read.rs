@@ -252,8 +252,23 @@ fn detect_type(value: &Value) -> DocType {
         Value::Object(o) if o.contains_key("history") || o.contains_key("rawHistory") => {
             DocType::Response
         }
+        Value::Object(o)
+            if o.contains_key("workflows")
+                || o.contains_key("activities")
+                || o.contains_key("items") =>
+        {
+            DocType::Export
+        }
+        Value::Object(o) if o.contains_key("header") && o.contains_key("body") => DocType::Archive,
         v if is_event(v) => DocType::Event,
         Value::Array(items) if items.first().is_some_and(is_event) => DocType::Events,
+        Value::Array(items)
+            if items
+                .first()
+                .is_some_and(|h| h.as_object().is_some_and(|o| o.contains_key("events"))) =>
+        {
+            DocType::Archive
+        }
         _ => DocType::Auto,
     }
 }
@@ -275,8 +290,17 @@ pub fn document_from_value(
         stored_from_readable(&mut value, doc_type, &location)?;
     }
     if let Some(message) = doc_type.message() {
+        // Exports and archives come in more than one shape: the message follows the value.
+        let message = match (doc_type, &value) {
+            (DocType::Export, Value::Object(o)) if o.contains_key("items") => {
+                super::export::WORKFLOW_EXECUTIONS
+            }
+            (DocType::Archive, Value::Object(_)) => super::export::HISTORY_BLOB,
+            _ => message,
+        };
         let shape_ok = match doc_type {
             DocType::Events => value.is_array(),
+            DocType::Archive => true,
             _ => value.is_object(),
         };
         if !shape_ok {
@@ -392,7 +416,7 @@ fn parse_proto(bytes: &[u8], top: &Location, doc_type: DocType) -> Result<Docume
         parse_error(
             top.clone(),
             format!(
-                "not a binary protobuf {what} ({e}); use --input-format/--type to say what it is"
+                "not a binary protobuf {what} ({e}); say what it is with --type (a Cloud Export object: --type export; a binary history: --type history) or --input-format"
             ),
         )
     };

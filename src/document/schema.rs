@@ -35,6 +35,14 @@ pub const MARKER_RECORDED: &str = "temporal.api.history.v1.MarkerRecordedEventAt
 pub(crate) static DESCRIPTORS: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/temporal_descriptors.bin"));
 
+/// The bundled Temporal API's descriptor set, with the export and archive messages it
+/// lacks ([`super::export`]).
+pub fn descriptor_set() -> Result<FileDescriptorSet, prost::DecodeError> {
+    let mut set = FileDescriptorSet::decode(DESCRIPTORS)?;
+    set.file.extend(super::export::files());
+    Ok(set)
+}
+
 /// How a field holds its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cardinality {
@@ -97,7 +105,7 @@ impl Schema {
         SCHEMA.get_or_init(|| {
             // The descriptor set is generated at build time by temporalio-protos; a parse
             // failure would be a build defect, and an empty schema finds no payloads.
-            FileDescriptorSet::decode(DESCRIPTORS)
+            descriptor_set()
                 .map(|set| Schema::from_descriptors(&set))
                 .unwrap_or_default()
         })
