@@ -45,6 +45,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         }
         'tcodec;encode' {
             [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written before TIME')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
@@ -77,6 +80,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         }
         'tcodec;decode' {
             [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written before TIME')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
@@ -109,6 +115,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         }
         'tcodec;rekey' {
             [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written before TIME')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace whose pipeline to use [default: the only configured namespace, else default]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
@@ -149,6 +158,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         }
         'tcodec;keys;used' {
             [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written before TIME')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Report format (`--format` is an alias)')
@@ -178,6 +190,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
         }
         'tcodec;check' {
             [CompletionResult]::new('--glob', '--glob', [CompletionResultType]::ParameterName, 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'With a bucket URL: only Cloud Export objects written before TIME')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input encoding')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What the input holds')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]')

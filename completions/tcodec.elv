@@ -41,6 +41,9 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;encode'= {
             cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
+            cand --since 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)'
+            cand --until 'With a bucket URL: only Cloud Export objects written before TIME'
+            cand --shard 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once'
             cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
@@ -72,6 +75,9 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;decode'= {
             cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
+            cand --since 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)'
+            cand --until 'With a bucket URL: only Cloud Export objects written before TIME'
+            cand --shard 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once'
             cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
@@ -103,6 +109,9 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;rekey'= {
             cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
+            cand --since 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)'
+            cand --until 'With a bucket URL: only Cloud Export objects written before TIME'
+            cand --shard 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once'
             cand -n 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --namespace 'Namespace whose pipeline to use [default: the only configured namespace, else default]'
             cand --input-format 'Input encoding'
@@ -141,6 +150,9 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;keys;used'= {
             cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
+            cand --since 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)'
+            cand --until 'With a bucket URL: only Cloud Export objects written before TIME'
+            cand --shard 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
             cand --output-format 'Report format (`--format` is an alias)'
@@ -166,6 +178,9 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         }
         &'tcodec;check'= {
             cand --glob 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)'
+            cand --since 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)'
+            cand --until 'With a bucket URL: only Cloud Export objects written before TIME'
+            cand --shard 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once'
             cand --input-format 'Input encoding'
             cand --type 'What the input holds'
             cand -n 'Namespace whose pipeline defines "encoded" [default: the only configured namespace, else default]'

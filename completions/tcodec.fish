@@ -42,6 +42,9 @@ complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "config" -d 'Inspect t
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (`-` writes to standard output)'
 complete -c tcodec -n "__fish_tcodec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
@@ -78,6 +81,9 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s q -l quiet -d '
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
@@ -114,6 +120,9 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s q -l quiet -d '
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s V -l version -d 'Print version'
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
@@ -152,6 +161,9 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and not __fish_seen_subcommand_from used help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -177,6 +189,9 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subc
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "used" -d 'List the key ids and encodings in files, with counts and first locations'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l glob -d 'With a directory input: only the files whose path below it matches GLOB (`*.json`, `2026/**/*.json`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'

@@ -111,6 +111,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A bucket could not be listed or an object fetched (network, credentials, missing).
+    #[error("{what}: {why}")]
+    Bucket {
+        /// What we were doing (`cannot list s3://b/p`).
+        what: String,
+        /// The store's reason.
+        why: String,
+    },
 }
 
 impl Error {
@@ -127,6 +136,7 @@ impl Error {
             } => ExitStatus::Remote,
             Error::Parse { .. } | Error::Codec { .. } | Error::ScanGaveUp => ExitStatus::Data,
             Error::Io { .. } => ExitStatus::Io,
+            Error::Bucket { .. } => ExitStatus::Remote,
         }
     }
 

@@ -42,6 +42,9 @@ const MAP_MIN: u64 = 4 << 20;
 
 /// Reads an input file (or standard input for `-`), mapping large regular files.
 pub fn open_input(path: &str) -> Result<Input> {
+    if crate::storage::bucket::is_url(path) {
+        return read_input(path).map(Input::Owned);
+    }
     if path != "-" {
         let file = File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
         let meta = file
@@ -70,6 +73,12 @@ fn map_file(file: &File) -> Option<memmap2::Mmap> {
 
 /// Reads an input file (or standard input for `-`) into memory.
 pub fn read_input(path: &str) -> Result<Vec<u8>> {
+    if crate::storage::bucket::is_url(path) {
+        return crate::storage::bucket::fetch(path).map_err(|why| Error::Bucket {
+            what: format!("cannot fetch {path}"),
+            why,
+        });
+    }
     let mut bytes = Vec::new();
     if path == "-" {
         note_terminal_stdin();

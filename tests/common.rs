@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -230,4 +231,67 @@ pub fn interop_config_text() -> String {
         "../../shared",
         &root().join("../shared").display().to_string(),
     )
+}
+
+/// A moto S3 server on a free loopback port, stopped on drop.
+pub struct S3 {
+    run: PathBuf,
+    /// The environment that points clients at it (AWS_ENDPOINT_URL, credentials).
+    pub env: Vec<(String, String)>,
+}
+
+impl S3 {
+    /// Starts moto with bucket `temporal-payloads`, loaded with `load` (a bucket dump).
+    pub fn start(load: Option<&Path>) -> Option<S3> {
+        let python = peer_python()?;
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let run = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "s3-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&run);
+        std::fs::create_dir_all(&run).unwrap();
+        let venv = Path::new(&python).parent().unwrap().parent().unwrap();
+        let mut cmd = Process::new("bash");
+        cmd.arg(root().join("../shared/interop/start_s3.sh"))
+            .env("INTEROP_RUN", &run)
+            .env("INTEROP_VENV", venv);
+        if let Some(dir) = load {
+            cmd.arg("--load").arg(dir);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "start_s3.sh failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(run.join("s3.env")).unwrap();
+        let mut env: Vec<(String, String)> = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let endpoint = env
+            .iter()
+            .find(|(k, _)| k == "S3_ENDPOINT")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        env.push(("AWS_ENDPOINT_URL".into(), endpoint));
+        env.push((
+            "TCODEC_SHARED".into(),
+            root().join("../shared").display().to_string(),
+        ));
+        Some(S3 { run, env })
+    }
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        let _ = Process::new("bash")
+            .arg(root().join("../shared/interop/stop_s3.sh"))
+            .env("INTEROP_RUN", &self.run)
+            .output();
+    }
 }

@@ -128,6 +128,10 @@ pub struct TransformArgs {
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
 
+    #[command(flatten)]
+    /// Which objects of a bucket URL input to take.
+    pub select: SelectArgs,
+
     /// Namespace whose pipeline to use [default: the only configured namespace, else default]
     #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
     pub namespace: Option<String>,
@@ -302,6 +306,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
 
+    #[command(flatten)]
+    /// Which objects of a bucket URL input to take.
+    pub select: SelectArgs,
+
     /// Input encoding
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
@@ -399,6 +407,46 @@ pub struct CheckArgs {
     #[command(flatten)]
     /// The remote codec stage.
     pub remote: RemoteArgs,
+}
+
+/// Which objects of an `s3://`/`gs://` input to take.
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC,
+    /// e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)
+    #[arg(long, value_name = "TIME", value_parser = crate::storage::bucket::parse_time)]
+    pub since: Option<String>,
+
+    /// With a bucket URL: only Cloud Export objects written before TIME
+    #[arg(long, value_name = "TIME", value_parser = crate::storage::bucket::parse_time)]
+    pub until: Option<String>,
+
+    /// With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key:
+    /// N processes with I = 0..N together take every object exactly once
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+impl SelectArgs {
+    /// As the storage layer takes it.
+    pub fn selection(&self) -> crate::storage::bucket::Selection {
+        crate::storage::bucket::Selection {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            shard: self.shard,
+        }
+    }
+}
+
+/// `I/N` with 0 <= I < N.
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("expected I/N with 0 <= I < N (e.g. 0/4), found {text:?}");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// Arguments of `doctor`.

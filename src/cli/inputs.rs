@@ -20,7 +20,11 @@ pub struct Input {
 
 /// Every input file of `args`, directories expanded; `glob` (e.g. `*.json`, `2026/**`)
 /// narrows what directories give, matched on the path below the directory.
-pub fn expand(args: &[String], glob: Option<&str>) -> Result<Vec<Input>> {
+pub fn expand(
+    args: &[String],
+    glob: Option<&str>,
+    select: &crate::storage::bucket::Selection,
+) -> Result<Vec<Input>> {
     let matcher = match glob {
         Some(pattern) => Some(
             globset::GlobBuilder::new(pattern)
@@ -34,7 +38,33 @@ pub fn expand(args: &[String], glob: Option<&str>) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for arg in args {
         let path = Path::new(arg);
-        if arg != "-" && path.is_dir() {
+        if crate::storage::bucket::is_url(arg) {
+            let url = crate::storage::bucket::parse(arg).map_err(Error::Usage)?;
+            let keys = crate::storage::bucket::list(&url).map_err(|why| Error::Bucket {
+                what: format!("cannot list {arg}"),
+                why,
+            })?;
+            let base = url.prefix.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let base = if url.prefix.ends_with('/') || keys.len() != 1 || keys[0] != url.prefix {
+                url.prefix.trim_end_matches('/')
+            } else {
+                base
+            };
+            for key in keys {
+                let below = PathBuf::from(
+                    key.strip_prefix(base)
+                        .unwrap_or(&key)
+                        .trim_start_matches('/'),
+                );
+                if matcher.as_ref().is_some_and(|m| !m.is_match(&below)) || !select.takes(&key) {
+                    continue;
+                }
+                out.push(Input {
+                    path: url.object(&key),
+                    below: Some(below),
+                });
+            }
+        } else if arg != "-" && path.is_dir() {
             let mut found = Vec::new();
             walk(path, &mut found).map_err(|e| Error::io("cannot read", path, e))?;
             found.sort();
@@ -58,9 +88,10 @@ pub fn expand(args: &[String], glob: Option<&str>) -> Result<Vec<Input>> {
     Ok(out)
 }
 
-/// Whether any argument is a directory.
+/// Whether any argument is a directory or a bucket URL (many files from one argument).
 pub fn has_directory(args: &[String]) -> bool {
-    args.iter().any(|a| a != "-" && Path::new(a).is_dir())
+    args.iter()
+        .any(|a| crate::storage::bucket::is_url(a) || (a != "-" && Path::new(a).is_dir()))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -106,21 +137,25 @@ mod tests {
             std::fs::write(p, "{}").unwrap();
         }
         let arg = d.display().to_string();
-        let got: Vec<String> = expand(std::slice::from_ref(&arg), None)
+        let got: Vec<String> = expand(std::slice::from_ref(&arg), None, &Default::default())
             .unwrap()
             .into_iter()
             .map(|i| i.below.unwrap().display().to_string())
             .collect();
         assert_eq!(got, ["a/c.jsonl", "b.json", "z/y.pb"]);
-        let narrowed: Vec<String> = expand(std::slice::from_ref(&arg), Some("*.json"))
-            .unwrap()
-            .into_iter()
-            .map(|i| i.path)
-            .collect();
+        let narrowed: Vec<String> = expand(
+            std::slice::from_ref(&arg),
+            Some("*.json"),
+            &Default::default(),
+        )
+        .unwrap()
+        .into_iter()
+        .map(|i| i.path)
+        .collect();
         assert_eq!(narrowed, [d.join("b.json").display().to_string()]);
-        assert!(expand(&[arg], Some("[")).is_err());
+        assert!(expand(&[arg], Some("["), &Default::default()).is_err());
         assert_eq!(
-            expand(&["-".to_string()], None).unwrap(),
+            expand(&["-".to_string()], None, &Default::default()).unwrap(),
             [Input {
                 path: "-".into(),
                 below: None

@@ -89,7 +89,8 @@ pub fn run(
         mirrors: output_directory(args)?.is_some(),
     };
     let mut worst = ExitStatus::Ok;
-    let inputs = super::inputs::expand(&args.inputs, args.glob.as_deref())?;
+    let inputs =
+        super::inputs::expand(&args.inputs, args.glob.as_deref(), &args.select.selection())?;
     let out_dir = output_directory(args)?;
     let target = |input: &super::inputs::Input| -> Option<std::path::PathBuf> {
         if args.in_place {
@@ -103,6 +104,7 @@ pub fn run(
             (None, _) => args.output.clone(),
         }
     };
+    let mut resumed = 0usize;
     if let ([only], false) = (
         inputs.as_slice(),
         super::inputs::has_directory(&args.inputs),
@@ -110,11 +112,26 @@ pub fn run(
         job.file(&only.path, target(only).as_deref())?;
     } else {
         for input in &inputs {
-            if let Err(e) = job.file(&input.path, target(input).as_deref()) {
+            let target = target(input);
+            // A bucket run resumes: an output already there was written whole (atomically)
+            // by an earlier run, so its object is not fetched again.
+            if crate::storage::bucket::is_url(&input.path)
+                && target.as_ref().is_some_and(|t| t.exists())
+            {
+                resumed += 1;
+                continue;
+            }
+            if let Err(e) = job.file(&input.path, target.as_deref()) {
                 report(&e);
                 worst = worst.max(e.exit_status());
             }
         }
+    }
+    if resumed > 0 && !cli.quiet {
+        eprintln!(
+            "tcodec: {resumed} object{} already written by an earlier run: kept, not fetched again (delete an output to redo it)",
+            plural(resumed)
+        );
     }
     let stats = pipeline.stats();
     if stats.skipped() > 0 {
@@ -193,6 +210,16 @@ pub fn run(
 /// The output directory of `-o DIR/` (a trailing `/`, or an existing directory), made if
 /// missing. A directory input needs one, or `--in-place`: one output file cannot hold a tree.
 fn output_directory(args: &TransformArgs) -> Result<Option<std::path::PathBuf>> {
+    if args.in_place
+        && args
+            .inputs
+            .iter()
+            .any(|a| crate::storage::bucket::is_url(a))
+    {
+        return Err(Error::Usage(
+            "--in-place does not rewrite bucket objects: write them with -o DIR/ (one file per object, below DIR)".into(),
+        ));
+    }
     let dir = args
         .output
         .as_ref()
@@ -202,15 +229,13 @@ fn output_directory(args: &TransformArgs) -> Result<Option<std::path::PathBuf>> 
         return Ok(Some(dir.clone()));
     }
     if !args.in_place && super::inputs::has_directory(&args.inputs) {
-        let first = args
-            .inputs
-            .iter()
-            .find(|a| Path::new(a).is_dir())
-            .cloned()
-            .unwrap_or_default();
-        return Err(Error::Usage(format!(
-            "{first} is a directory: write its documents with -o DIR/ (the same tree below DIR) or rewrite them with --in-place"
-        )));
+        let first = args.inputs.iter().find(|a| Path::new(a).is_dir()).cloned();
+        return Err(Error::Usage(match first {
+            Some(first) => format!(
+                "{first} is a directory: write its documents with -o DIR/ (the same tree below DIR) or rewrite them with --in-place"
+            ),
+            None => "a bucket URL stands for many objects: write them with -o DIR/ (one file per object, below DIR)".into(),
+        }));
     }
     Ok(None)
 }

@@ -146,7 +146,7 @@ impl Driver {
             .map_err(|e| classify(e, key))
     }
 
-    fn store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, FetchError> {
+    pub(crate) fn store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, FetchError> {
         let mut stores = self
             .stores
             .lock()

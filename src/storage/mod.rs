@@ -8,6 +8,7 @@
 //! both directions over a whole batch: each object is fetched once, concurrently, bounded
 //! in size, count and time.
 
+pub mod bucket;
 pub mod driver;
 pub mod reference;
 
@@ -121,7 +122,7 @@ impl StorageConfig {
 
 /// S3 and GCS bucket names: 3-63 lower-case letters, digits, `.`, `-` (and `_` for GCS),
 /// starting and ending with a letter or digit.
-fn valid_bucket(name: &str) -> bool {
+pub(crate) fn valid_bucket(name: &str) -> bool {
     let ok_char =
         |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_');
     let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
