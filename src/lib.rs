@@ -7,7 +7,6 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod check;
 pub mod cli;
 pub mod codec;
 pub mod config;
@@ -24,6 +23,7 @@ pub mod parallel;
 pub mod payload;
 pub mod pipeline;
 pub mod policy;
+pub mod rules;
 pub mod server;
 pub mod storage;
 pub mod units;

@@ -345,14 +345,14 @@ fn a_bad_payload_in_a_history_is_named_by_its_json_path() {
 fn fast_path_and_dom_path_give_the_same_bytes() {
     use tcodec::codec::Direction;
     use tcodec::document::{self, DocType, OutputFormat, ReadOptions};
-    use tcodec::document::{scan, tree::SitePolicy};
+    use tcodec::document::{scan, tree::SiteFilter};
     use tcodec::error::Location;
     let config = tcodec::config::Config::load(&interop_config()).unwrap();
     for ns in ["default", "zipped"] {
         let pipeline = config.pipeline(ns).unwrap();
         for file in histories(ns) {
             let bytes = std::fs::read(&file).unwrap();
-            let policy = SitePolicy::for_direction(Direction::Decode);
+            let policy = SiteFilter::for_direction(Direction::Decode);
             let fast = scan::transcode(
                 &bytes,
                 &Location::file("f"),

@@ -11,7 +11,7 @@ mod common;
 use common::{files_ending, fixtures, interop_config, tcodec_interop};
 use serde_json::Value;
 use tcodec::codec::{Budget, Direction};
-use tcodec::document::{self, scan, tree::SitePolicy, DocType, OutputFormat, ReadOptions};
+use tcodec::document::{self, scan, tree::SiteFilter, DocType, OutputFormat, ReadOptions};
 use tcodec::error::Location;
 use tcodec::pipeline::Pipeline;
 
@@ -24,7 +24,7 @@ fn fast(bytes: &[u8], pipeline: &Pipeline, direction: Direction) -> Result<Vec<u
         DocType::Auto,
         pipeline,
         direction,
-        SitePolicy::for_direction(direction),
+        SiteFilter::for_direction(direction),
         &budget,
     )
     .map_err(|e| e.to_string())?;

@@ -5,7 +5,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use tcodec::codec::{Algorithm, Budget, Direction};
-use tcodec::document::{self, scan, tree::SitePolicy, DocType, OutputFormat, ReadOptions};
+use tcodec::document::{self, scan, tree::SiteFilter, DocType, OutputFormat, ReadOptions};
 use tcodec::error::Location;
 use tcodec::pipeline::Pipeline;
 
@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
             DocType::Auto,
             &pipeline,
             direction,
-            SitePolicy::for_direction(direction),
+            SiteFilter::for_direction(direction),
             &budget,
         );
         let fast = match scanned {

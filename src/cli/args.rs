@@ -357,7 +357,7 @@ pub struct CheckArgs {
     pub allow_key_id: Vec<String>,
 
     /// Largest serialized payload allowed (B, KB, KiB, MB, MiB, ...) [default: 2MiB, Temporal's blob error limit]
-    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value_t = crate::check::DEFAULT_MAX_PAYLOAD_SIZE, hide_default_value = true)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value_t = crate::rules::DEFAULT_MAX_PAYLOAD_SIZE, hide_default_value = true)]
     pub max_payload_size: u64,
 
     /// Headers and local-activity marker data must be encoded too

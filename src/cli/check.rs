@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::{CheckArgs, CheckFormat, Cli};
-use crate::check::{check_tree, Finding, Policy, Report, Rule};
 use crate::error::{Error, ExitStatus, Result};
 use crate::io;
+use crate::rules::{check_tree, Finding, Report, Rule, Rules};
 
 /// Checks every input; exit 0 when clean, 1 on violations, worse on unreadable inputs.
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
@@ -48,7 +48,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         };
         Some(args.remote.pipeline(cli, &namespace, &options)?)
     };
-    let policy = Policy {
+    let policy = Rules {
         require_encoded,
         outer_encoding,
         allowed_key_ids: (!args.allow_key_id.is_empty()).then(|| args.allow_key_id.clone()),
@@ -145,7 +145,7 @@ fn input_failure(name: &str, e: &Error) -> Finding {
 }
 
 /// The rules this run applied, for the summary.
-fn rules_ran(policy: &Policy, decoded: bool, plaintext_by_default: bool) -> Vec<String> {
+fn rules_ran(policy: &Rules, decoded: bool, plaintext_by_default: bool) -> Vec<String> {
     let mut rules = Vec::new();
     if policy.require_encoded {
         rules.push(if plaintext_by_default {

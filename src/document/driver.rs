@@ -8,7 +8,7 @@
 use crate::codec::{Budget, Direction};
 use crate::document::scan::{self, Transcoded};
 pub use crate::document::sites::run_sites;
-use crate::document::tree::{self, SitePolicy};
+use crate::document::tree::{self, SiteFilter};
 use crate::document::{self as doc, DocType, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::{Error, Location, Result};
 use crate::pipeline::Pipeline;
@@ -46,7 +46,7 @@ impl<'a> ScanJob<'a> {
             doc_type,
             self.pipeline,
             self.direction,
-            SitePolicy::for_direction(self.direction),
+            SiteFilter::for_direction(self.direction),
             self.budget,
         )
     }
@@ -131,7 +131,7 @@ pub fn run_document(
             Ok(Document::Payloads(doc))
         }
         Document::Tree(mut tree) => {
-            let policy = SitePolicy::for_direction(direction);
+            let policy = SiteFilter::for_direction(direction);
             let message = tree.message;
             let location = tree.location.clone();
             if let serde_json::Value::Array(events) = &mut tree.value {

@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 use crate::codec::{Budget, Direction};
-use crate::document::tree::{self, SiteKind, SitePolicy};
+use crate::document::tree::{self, SiteFilter, SiteKind};
 use crate::document::TreeDocument;
 use crate::error::{Error, Result};
 use crate::payload::{
@@ -37,7 +37,7 @@ pub fn readable(
     pipeline: &Pipeline,
     budget: &Budget,
 ) -> Result<Vec<InlineError>> {
-    let policy = SitePolicy::for_direction(Direction::Decode);
+    let policy = SiteFilter::for_direction(Direction::Decode);
     let sites = tree::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut parsed = Vec::with_capacity(sites.len());
     for site in sites {

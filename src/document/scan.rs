@@ -14,7 +14,7 @@ use serde::Serialize as _;
 use serde_json::Value;
 
 use super::scanner::{Found, Scanner, CHUNK_SITES};
-use super::sites::SitePolicy;
+use super::sites::SiteFilter;
 use crate::codec::{Budget, Direction};
 use crate::document::DocType;
 use crate::error::{Error, Location, Result};
@@ -28,7 +28,7 @@ use crate::pipeline::Pipeline;
 pub struct Transcoded<'a> {
     input: &'a [u8],
     doc_type: DocType,
-    policy: SitePolicy,
+    policy: SiteFilter,
     /// The sites, when the document was scanned up front (small documents).
     found: Option<Vec<Found>>,
     top: Location,
@@ -278,7 +278,7 @@ pub fn transcode<'a>(
     doc_type: DocType,
     pipeline: &'a Pipeline,
     direction: Direction,
-    policy: SitePolicy,
+    policy: SiteFilter,
     budget: &'a Budget,
 ) -> Result<Option<Transcoded<'a>>> {
     if !is_utf8(bytes) {

@@ -25,14 +25,14 @@ pub enum SiteKind {
 
 /// Which site kinds a transform touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SitePolicy {
+pub struct SiteFilter {
     /// Run headers through the pipeline.
     pub headers: bool,
     /// Run local-activity marker data through the pipeline.
     pub marker_data: bool,
 }
 
-impl SitePolicy {
+impl SiteFilter {
     /// The sites a direction touches by default, as the SDKs and the `temporal` CLI do:
     /// decoding offers every site but search attributes to the codecs (what no codec
     /// claims passes unchanged); encoding leaves headers and marker data plain, as the
@@ -40,7 +40,7 @@ impl SitePolicy {
     pub fn for_direction(direction: Direction) -> Self {
         // Rekey offers every site too: only what the pipeline encoded is re-encoded.
         let all = direction != Direction::Encode;
-        SitePolicy {
+        SiteFilter {
             headers: all,
             marker_data: all,
         }

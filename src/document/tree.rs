@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::schema::{Cardinality, Schema, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES};
 use super::sites::map_key;
-pub use super::sites::{SiteKind, SitePolicy};
+pub use super::sites::{SiteFilter, SiteKind};
 use crate::codec::{Budget, Direction};
 use crate::error::{Error, Location, Result};
 use crate::payload;
@@ -213,7 +213,7 @@ pub fn transform(
     location: Location,
     pipeline: &Pipeline,
     direction: Direction,
-    policy: SitePolicy,
+    policy: SiteFilter,
     budget: &Budget,
 ) -> Result<usize> {
     let sites: Vec<Site<'_>> = collect(value, message, location)

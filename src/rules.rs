@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::codec::{Budget, Direction};
-use crate::document::tree::{self, SiteKind, SitePolicy};
+use crate::document::tree::{self, SiteFilter, SiteKind};
 use crate::document::TreeDocument;
 use crate::payload::{self, ENCRYPTION_KEY_ID};
 use crate::pipeline::Pipeline;
@@ -31,7 +31,7 @@ pub const DEFAULT_MAX_PAYLOAD_SIZE: u64 = 2 * 1024 * 1024;
 
 /// What to enforce.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub struct Rules {
     /// Every payload must carry the encoding the pipeline's outermost codec writes.
     pub require_encoded: bool,
     /// The encoding the outermost codec writes (`binary/encrypted`), if any codec. Without
@@ -128,11 +128,11 @@ pub struct Report {
 /// Checks every payload site of `tree`. `pipeline`, when given, must decode each payload.
 pub fn check_tree(
     tree: &mut TreeDocument,
-    policy: &Policy,
+    rules: &Rules,
     pipeline: Option<&Pipeline>,
     report: &mut Report,
 ) {
-    let decode_sites = SitePolicy::for_direction(Direction::Decode);
+    let decode_sites = SiteFilter::for_direction(Direction::Decode);
     let sites = tree::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut to_decode = Vec::new();
     let mut stored_refs = Vec::new();
@@ -182,7 +182,7 @@ pub fn check_tree(
                             stored.external_payloads.first().map_or(0, |d| d.size_bytes)
                         ),
                     ));
-                    if policy.verify_storage {
+                    if rules.verify_storage {
                         stored_refs.push((
                             finding(Rule::Undecodable, String::new()),
                             (site.kind, stored),
@@ -192,7 +192,7 @@ pub fn check_tree(
             }
             continue;
         }
-        inspect(&stored, site.kind, policy, &finding, report);
+        inspect(&stored, site.kind, rules, &finding, report);
         if pipeline.is_some() && decode_sites.includes(site.kind) {
             to_decode.push((finding(Rule::Undecodable, String::new()), stored));
         }
@@ -201,7 +201,7 @@ pub fn check_tree(
     // stored payload it is: encoded by the pipeline, allowed key, decodable.
     if !stored_refs.is_empty() {
         let storage = pipeline.and_then(Pipeline::storage);
-        let budget = Budget::new(policy.max_decoded_total);
+        let budget = Budget::new(rules.max_decoded_total);
         let (findings, rest): (Vec<Finding>, Vec<_>) = stored_refs.into_iter().unzip();
         let (kinds, list): (Vec<SiteKind>, Vec<_>) = rest.into_iter().unzip();
         let results = match storage {
@@ -229,7 +229,7 @@ pub fn check_tree(
                         message: format!("stored object: {message}"),
                         ..f.clone()
                     };
-                    inspect(&object, kind, policy, &finding, report);
+                    inspect(&object, kind, rules, &finding, report);
                     if decode_sites.includes(kind) {
                         to_decode.push((finding(Rule::Undecodable, String::new()), object));
                     }
@@ -240,7 +240,7 @@ pub fn check_tree(
     // Decode in one list, so a remote stage gets whole batches.
     if let Some(pipeline) = pipeline {
         let (findings, list): (Vec<Finding>, Vec<_>) = to_decode.into_iter().unzip();
-        let budget = Budget::new(policy.max_decoded_total).keeping_refs(true);
+        let budget = Budget::new(rules.max_decoded_total).keeping_refs(true);
         for (mut f, result) in
             findings
                 .into_iter()
@@ -252,7 +252,7 @@ pub fn check_tree(
                     report.violations.push(f);
                 }
                 Ok(decoded) => {
-                    if let Some(outer) = &policy.outer_encoding {
+                    if let Some(outer) = &rules.outer_encoding {
                         if payload::encoding(&decoded) == Some(outer.as_bytes()) {
                             f.rule = Rule::DoubleEncoded;
                             f.message = format!(
@@ -271,12 +271,12 @@ pub fn check_tree(
 fn inspect(
     stored: &payload::Payload,
     kind: SiteKind,
-    policy: &Policy,
+    rules: &Rules,
     finding: &dyn Fn(Rule, String) -> Finding,
     out: &mut Report,
 ) {
     let encoding = payload::encoding(stored).map(String::from_utf8_lossy);
-    if let (Some(known), Some(e)) = (&policy.known_encodings, &encoding) {
+    if let (Some(known), Some(e)) = (&rules.known_encodings, &encoding) {
         let foreign = !known.iter().any(|k| k == e) && !CONVERTER_ENCODINGS.contains(&e.as_ref());
         if foreign {
             out.violations.push(finding(
@@ -292,20 +292,20 @@ fn inspect(
             ));
         }
     }
-    let encoded = match (&policy.outer_encoding, &encoding) {
+    let encoded = match (&rules.outer_encoding, &encoding) {
         (Some(outer), Some(e)) => outer == e,
         (None, Some(e)) => !CONVERTER_ENCODINGS.contains(&e.as_ref()),
         (_, None) => false,
     };
-    if policy.require_encoded && !encoded {
+    if rules.require_encoded && !encoded {
         let shown = encoding.as_deref().unwrap_or("(none)");
-        let expected = policy
+        let expected = rules
             .outer_encoding
             .as_deref()
             .unwrap_or("(a codec's encoding)");
         let counts = match kind {
             SiteKind::Data => true,
-            SiteKind::Header | SiteKind::MarkerData => policy.strict,
+            SiteKind::Header | SiteKind::MarkerData => rules.strict,
             SiteKind::SearchAttribute => false,
         };
         let message = format!("not encoded: encoding {shown:?}, expected {expected:?}");
@@ -319,7 +319,7 @@ fn inspect(
         }
     }
     if let (Some(allowed), Some(id)) = (
-        &policy.allowed_key_ids,
+        &rules.allowed_key_ids,
         stored.metadata.get(ENCRYPTION_KEY_ID),
     ) {
         let id = String::from_utf8_lossy(id);
@@ -334,12 +334,12 @@ fn inspect(
         }
     }
     let size = payload::to_proto(stored).len() as u64;
-    if size > policy.max_payload_size {
+    if size > rules.max_payload_size {
         out.violations.push(finding(
             Rule::Size,
             format!(
                 "payload is {size} bytes, over the limit of {} bytes",
-                policy.max_payload_size
+                rules.max_payload_size
             ),
         ));
     }
