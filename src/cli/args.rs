@@ -320,6 +320,17 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The input files: directories and bucket URLs expanded, `--glob` and the selection
+    /// applied.
+    pub fn files(&self) -> Result<Vec<String>, Error> {
+        Ok(
+            super::inputs::expand(&self.inputs, self.glob.as_deref(), &self.select.selection())?
+                .into_iter()
+                .map(|i| i.path)
+                .collect(),
+        )
+    }
+
     /// How to read the inputs.
     pub fn read_options(&self) -> crate::document::ReadOptions {
         crate::document::ReadOptions {

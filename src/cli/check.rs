@@ -61,14 +61,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     let options = args.input.read_options();
     let mut total = Report::default();
     let mut unchecked = Vec::new();
-    let paths: Vec<String> = super::inputs::expand(
-        &args.input.inputs,
-        args.input.glob.as_deref(),
-        &args.input.select.selection(),
-    )?
-    .into_iter()
-    .map(|i| i.path)
-    .collect();
+    let paths = args.input.files()?;
     let (files, mut worst) = super::for_each_tree_or(
         &paths,
         options,

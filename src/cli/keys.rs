@@ -23,14 +23,7 @@ pub fn used(cli: &Cli, args: &KeysUsedArgs) -> Result<ExitStatus> {
         None => None,
     };
     let storage = pipeline.as_ref().and_then(|p| p.storage());
-    let paths: Vec<String> = super::inputs::expand(
-        &args.input.inputs,
-        args.input.glob.as_deref(),
-        &args.input.select.selection(),
-    )?
-    .into_iter()
-    .map(|i| i.path)
-    .collect();
+    let paths = args.input.files()?;
     let (files, mut worst) = for_each_tree(&paths, options, |tree| inventory.add(tree, storage));
     for line in &inventory.unresolved {
         eprintln!("tcodec: error: {line}");

@@ -110,6 +110,18 @@ impl<'a> Scanner<'a> {
         Ok((start, end))
     }
 
+    /// Past an object's `{`: `None` for an empty object (its `}` consumed too), else where
+    /// its keys start in `self.keys`.
+    fn open_object(&mut self) -> Option<usize> {
+        self.pos += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return None;
+        }
+        Some(self.keys.len())
+    }
+
     /// The object whose keys start at `base` closed: a large one is checked for repeated
     /// keys now; its keys are forgotten.
     fn close_members(&mut self, base: usize) -> Scan<()> {
@@ -274,13 +286,9 @@ impl<'a> Scanner<'a> {
         match self.peek().ok_or(GiveUp)? {
             b'"' => self.string().map(|_| ()),
             b'{' => {
-                self.pos += 1;
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
+                let Some(base) = self.open_object() else {
                     return Ok(());
-                }
-                let base = self.keys.len();
+                };
                 loop {
                     self.ws();
                     self.member_key(base)?;
@@ -479,13 +487,9 @@ impl<'a> Scanner<'a> {
         if self.peek() != Some(b'{') {
             return self.skip();
         }
-        self.pos += 1;
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        let Some(base) = self.open_object() else {
             return Ok(());
-        }
-        let base = self.keys.len();
+        };
         loop {
             self.ws();
             let (start, end) = self.member_key(base)?;
