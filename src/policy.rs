@@ -227,6 +227,26 @@ mod tests {
         assert!(!Policy::default().allows(Some(&ada), "decode", "default"));
     }
 
+    /// A rule with any one list empty grants nothing by accident: it is an error at start.
+    #[test]
+    fn a_rule_with_an_empty_list_is_an_error() {
+        for (who, can, ns) in [
+            (&[][..], &["decode"][..], &["*"][..]),
+            (&["*"][..], &[][..], &["*"][..]),
+            (&["*"][..], &["decode"][..], &[][..]),
+        ] {
+            let p = Policy {
+                deny: DenyMode::Forbid,
+                allow: vec![rule(who, can, ns)],
+            };
+            assert_eq!(
+                p.validate().unwrap_err(),
+                "policy.allow[0]: who, can and namespaces must each name something",
+                "{who:?} {can:?} {ns:?}"
+            );
+        }
+    }
+
     #[test]
     fn typos_are_errors() {
         let bad = Policy {
