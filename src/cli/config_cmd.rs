@@ -68,6 +68,12 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
             list.join(" -> ")
         };
         println!("  {label}: {chain}");
+        // Build it, as serve and every command will: a codec setting only a build can
+        // judge (a KEK scheme, an age identity) fails here, not at first use.
+        if let Err(e) = config.pipeline(ns) {
+            super::report(&e);
+            status = status.max(e.exit_status());
+        }
     }
     print_serve_and_policy(&config);
     Ok(status)

@@ -163,7 +163,10 @@ impl Codec for AesGcmCodec {
     }
 
     fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
-        if !has_encoding(&payload, ENCODING_ENCRYPTED) {
+        // temporal-proxy's envelope (a wrapped data key) is the kms codec's, not this one's.
+        if !has_encoding(&payload, ENCODING_ENCRYPTED)
+            || payload::meta_in(&payload.metadata, super::kms::ENCRYPTION_DEK).is_some()
+        {
             return Ok(payload);
         }
         let id = payload::meta_in(&payload.metadata, ENCRYPTION_KEY_ID)
@@ -184,7 +187,7 @@ impl Codec for AesGcmCodec {
 /// compiler fence) keeps the compiler from dropping the write to memory that is about to
 /// be freed; `black_box` is best-effort by its documentation, but the release binary's
 /// disassembly shows the `memset` before the free.
-struct Wiped<'a>(&'a mut Vec<u8>);
+pub(crate) struct Wiped<'a>(pub(crate) &'a mut Vec<u8>);
 
 impl Drop for Wiped<'_> {
     fn drop(&mut self) {
@@ -195,7 +198,7 @@ impl Drop for Wiped<'_> {
 }
 
 /// `data` = `nonce ‖ plaintext` becomes `nonce ‖ ciphertext ‖ tag` (samples format, no AAD).
-fn seal_in_place(cipher: &Cipher, data: &mut Vec<u8>) -> Result<(), CodecError> {
+pub(crate) fn seal_in_place(cipher: &Cipher, data: &mut Vec<u8>) -> Result<(), CodecError> {
     let mut nonce = [0u8; NONCE_LEN];
     nonce.copy_from_slice(&data[..NONCE_LEN]);
     let tag = cipher
@@ -215,7 +218,7 @@ fn seal_in_place(cipher: &Cipher, data: &mut Vec<u8>) -> Result<(), CodecError> 
 
 /// Opens `nonce ‖ ciphertext ‖ tag` in place; returns the plaintext part of `data`.
 /// `key_id` names the key in errors.
-fn open_in_place<'a>(
+pub(crate) fn open_in_place<'a>(
     cipher: &Cipher,
     data: &'a mut [u8],
     key_id: &str,

@@ -9,6 +9,7 @@ pub mod aes_gcm;
 pub mod age;
 pub mod budget;
 pub mod compress;
+pub mod kms;
 pub mod remote;
 
 use crate::payload::{self, Payload};

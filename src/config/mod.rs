@@ -404,6 +404,29 @@ impl Config {
                     None => codec,
                 })
             }
+            CodecConfig::Kms {
+                kek,
+                decrypt_keks,
+                data_key_lifetime,
+            } => {
+                let bad = |message: String| Error::Config {
+                    file: self.path.display().to_string(),
+                    message: format!("kms codec: {message}"),
+                };
+                let lifetime = match data_key_lifetime {
+                    Some(text) => crate::units::parse_duration(text)
+                        .map_err(|e| bad(format!("data_key_lifetime: {e}")))?,
+                    None => crate::codec::kms::DEFAULT_DATA_KEY_LIFETIME,
+                };
+                if options.deterministic {
+                    return Err(Error::Usage(
+                        "--deterministic: the kms codec makes random data keys; use aes-256-gcm for golden fixtures".into(),
+                    ));
+                }
+                Box::new(
+                    crate::codec::kms::KmsCodec::new(kek, decrypt_keks, lifetime).map_err(bad)?,
+                )
+            }
             CodecConfig::Age {
                 recipients,
                 identities,

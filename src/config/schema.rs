@@ -70,6 +70,20 @@ pub enum CodecConfig {
         #[serde(default)]
         fallback_key: Option<String>,
     },
+    /// temporal-proxy's envelope encryption: a data key wrapped by a KEK (`binary/encrypted`
+    /// with `encryption-dek`).
+    #[serde(rename = "kms")]
+    Kms {
+        /// The KEK URI encode wraps data keys with (`base64key://...`).
+        kek: String,
+        /// Further KEK URIs accepted on decode (rotation).
+        #[serde(default)]
+        decrypt_keks: Vec<String>,
+        /// How long one data key seals payloads before a new one is made and wrapped
+        /// (`30m`, `1h`, `90s`) [default: 1h].
+        #[serde(default)]
+        data_key_lifetime: Option<String>,
+    },
     /// age to X25519 recipients (`binary/age`).
     #[serde(rename = "age")]
     Age {
@@ -132,6 +146,7 @@ impl CodecConfig {
     pub fn name(&self) -> &'static str {
         match self {
             CodecConfig::AesGcm { .. } => "aes-256-gcm",
+            CodecConfig::Kms { .. } => "kms",
             CodecConfig::Age { .. } => "age",
             CodecConfig::Zlib(_) => "zlib",
             CodecConfig::Gzip(_) => "gzip",
@@ -142,13 +157,18 @@ impl CodecConfig {
 
     /// Whether this codec encrypts (and so always encodes).
     pub fn encrypts(&self) -> bool {
-        matches!(self, CodecConfig::AesGcm { .. } | CodecConfig::Age { .. })
+        matches!(
+            self,
+            CodecConfig::AesGcm { .. } | CodecConfig::Kms { .. } | CodecConfig::Age { .. }
+        )
     }
 
     /// The `encoding` metadata value this codec writes.
     pub fn encoding(&self) -> &'static str {
         match self {
-            CodecConfig::AesGcm { .. } => crate::codec::aes_gcm::ENCODING_ENCRYPTED,
+            CodecConfig::AesGcm { .. } | CodecConfig::Kms { .. } => {
+                crate::codec::aes_gcm::ENCODING_ENCRYPTED
+            }
             CodecConfig::Age { .. } => crate::codec::age::ENCODING_AGE,
             CodecConfig::Zlib(_) => Algorithm::Zlib.encoding(),
             CodecConfig::Gzip(_) => Algorithm::Gzip.encoding(),
