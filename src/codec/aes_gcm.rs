@@ -165,7 +165,7 @@ impl Codec for AesGcmCodec {
     fn decode(&self, payload: Payload) -> Result<Payload, CodecError> {
         // temporal-proxy's envelope (a wrapped data key) is the kms codec's, not this one's.
         if !has_encoding(&payload, ENCODING_ENCRYPTED)
-            || payload::meta_in(&payload.metadata, super::kms::ENCRYPTION_DEK).is_some()
+            || payload::meta_in(&payload.metadata, payload::ENCRYPTION_DEK).is_some()
         {
             return Ok(payload);
         }

@@ -28,8 +28,7 @@ use super::{has_encoding, inner_payload, Codec, CodecError};
 use crate::keys::Key;
 use crate::payload::{self, Payload, ENCRYPTION_KEY_ID};
 
-/// Metadata key of the wrapped data key.
-pub const ENCRYPTION_DEK: &str = "encryption-dek";
+pub use crate::payload::ENCRYPTION_DEK;
 /// Default data-key lifetime: a new DEK (wrapped once) after this long.
 pub const DEFAULT_DATA_KEY_LIFETIME: Duration = Duration::from_secs(3600);
 const NONCE_LEN: usize = 12;

@@ -22,6 +22,8 @@ pub use temporalio_protos::protos::temporal::api::common::v1::{Payload, Payloads
 pub const ENCODING: &str = "encoding";
 /// Metadata key carrying the id of the key a payload was encrypted with (samples format).
 pub const ENCRYPTION_KEY_ID: &str = "encryption-key-id";
+/// Metadata key of temporal-proxy's wrapped data key (standard base64).
+pub const ENCRYPTION_DEK: &str = "encryption-dek";
 /// Encoding of the default converter for JSON values.
 pub const ENCODING_JSON_PLAIN: &str = "json/plain";
 /// Encoding of the default converter for null / None / nil.
