@@ -216,6 +216,13 @@ mod tests {
             ..Default::default()
         };
         assert!(p.allows(Some(&ci), "download", "billing"));
+        // A tokens-file name is no JWT subject, and a JWT's sub is no token name.
+        let token_named_like_a_sub = Subject {
+            kind: SubjectKind::Token,
+            name: Some("svc-7".into()),
+            ..Default::default()
+        };
+        assert!(!p.allows(Some(&token_named_like_a_sub), "download", "billing"));
         assert!(!p.allows(Some(&jwt("ci", "", &[])), "decode", "billing"));
         assert!(p.allows(Some(&jwt("u4", "", &["sre"])), "decode", "prod"));
         assert!(!p.allows(None, "decode", "default"), "no subject: denied");

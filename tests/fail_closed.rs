@@ -228,11 +228,9 @@ fn payload_count_and_answer_size_are_capped() {
     // Millions of empty payloads are refused before parsing.
     let huge = empties(5_000_000);
     let before = rss_kb(server.child.id());
-    let t = Instant::now();
     let (status, text) = decode(&server, "plain", &huge);
     assert_eq!(status, 413, "{text}");
     assert!(text.contains("too many JSON values"), "{text}");
-    assert!(t.elapsed() < Duration::from_secs(10));
     let after = rss_kb(server.child.id());
     assert!(
         after < before + 4 * (huge.len() as u64 / 1024),
