@@ -62,7 +62,7 @@ archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.histo
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output). Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output), or with a trailing `/` (or an existing directory) one file per input below DIR. Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
@@ -101,7 +101,7 @@ archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.histo
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output). Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output), or with a trailing `/` (or an existing directory) one file per input below DIR. Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
@@ -140,7 +140,7 @@ archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.histo
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output). Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output), or with a trailing `/` (or an existing directory) one file per input below DIR. Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r

@@ -40,7 +40,7 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert!(files.len() >= 7, "{files:?}");
+    assert!(files.len() >= 6, "{files:?}");
     let out = Command::new(&validate)
         .arg("--strict")
         .args(&files)
@@ -81,7 +81,7 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("keys")).unwrap();
     std::fs::create_dir_all(dir.path().join("tls")).unwrap();
-    for id in ["prod-2026", "prod-2025"] {
+    for id in ["prod-2026"] {
         let key = dir.path().join(format!("keys/{id}.key"));
         std::fs::copy(fixtures().join("keys/test-key-1.key"), &key).unwrap();
         // As the Secret mounts it (defaultMode 0400).
@@ -247,6 +247,23 @@ fn the_kubernetes_guide_matches_the_manifests() {
         );
     }
     assert!(guide.contains("kubectl apply -f deploy/k8s/"));
+    // Applying the folder must not replace the Secrets the guide made.
+    for entry in std::fs::read_dir(root().join("deploy/k8s")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(
+            !text.contains("kind: Secret"),
+            "a Secret in deploy/k8s/ would be applied"
+        );
+    }
+    // Every key file the ConfigMap names is one the guide puts in the Secret.
+    let configmap_text = std::fs::read_to_string(root().join("deploy/k8s/configmap.yaml")).unwrap();
+    for file in configmap_text.split("/etc/tcodec/keys/").skip(1) {
+        let name = file.split('"').next().unwrap();
+        assert!(
+            guide.contains(&format!("--from-file={name}")),
+            "{name} is not in the guide's Secret"
+        );
+    }
     assert!(guide.contains("docker build -f deploy/Dockerfile"));
     let configmap = std::fs::read_to_string(root().join("deploy/k8s/configmap.yaml")).unwrap();
     assert!(configmap.contains("metrics-listen = \"0.0.0.0:9464\""));

@@ -317,3 +317,53 @@ fn offloading_without_a_bucket_says_what_to_do() {
     );
     assert_eq!(run(&["--no-offload"]).status.code(), Some(0));
 }
+
+/// Found trying the first hour again: several files to a directory, a `--require-payloads`
+/// run over a directory with no document, and `--glob` taking extensionless blobs.
+#[test]
+fn several_files_to_a_directory_and_an_empty_directory_fails_require_payloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = encoded("default");
+    let target = dir.path().join("many/");
+    let out = tcodec_interop()
+        .args(["decode", "-n", "default", "-o"])
+        .arg(&target)
+        .args(&files[..2])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in &files[..2] {
+        assert!(target.join(f.file_name().unwrap()).exists());
+    }
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = tcodec_interop()
+        .args(["check", "-n", "default", "--require-payloads"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "checking nothing must not pass");
+    // s3store blobs have no extension: --glob decides what counts.
+    let blobs = fixtures().join("exports/blob/default");
+    let out = tcodec_interop()
+        .args([
+            "check",
+            "-n",
+            "default",
+            "--require-payloads",
+            "--output-format",
+            "json",
+            "--glob",
+            "*",
+        ])
+        .arg(&blobs)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["files"].as_u64().unwrap() >= 3, "{report}");
+}

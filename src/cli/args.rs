@@ -149,10 +149,11 @@ pub struct TransformArgs {
     #[arg(long, value_enum)]
     pub output_format: Option<OutputFormat>,
 
-    /// Write to FILE (atomically) instead of standard output (`-`: standard output).
+    /// Write to FILE (atomically) instead of standard output (`-`: standard output), or
+    /// with a trailing `/` (or an existing directory) one file per input below DIR.
     /// Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs
     /// protected
-    #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
+    #[arg(short, long, value_name = "FILE|DIR/", conflicts_with = "in_place")]
     pub output: Option<PathBuf>,
 
     /// Rewrite each input file in place (atomically); a file decoded in place becomes

@@ -84,7 +84,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     if !total.violations.is_empty() {
         worst = worst.max(ExitStatus::Violations);
     }
-    if total.payloads == 0 && files > 0 {
+    if total.payloads == 0 {
         if args.require_payloads {
             eprintln!("tcodec: error: the inputs hold no payload: nothing was checked (--require-payloads)");
             worst = worst.max(ExitStatus::Violations);

@@ -70,6 +70,10 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
         println!("  {label}: {chain}");
         // Build it, as serve and every command will: a codec setting only a build can
         // judge (a KEK scheme, an age identity) fails here, not at first use.
+        // (After a key failed, that failure is the news: not once per namespace again.)
+        if status != ExitStatus::Ok {
+            continue;
+        }
         if let Err(e) = config.pipeline(ns) {
             super::report(&e);
             status = status.max(e.exit_status());
@@ -102,7 +106,15 @@ fn print_serve_and_policy(config: &crate::config::Config) {
     if policy.allow.is_empty() {
         println!("  no rule: every request is denied");
     }
+    let configured = config.namespaces();
     for rule in &policy.allow {
+        for ns in rule.namespaces.iter().filter(|n| *n != "*") {
+            if !configured.contains_key(ns.as_str())
+                && !configured.contains_key(crate::config::FALLBACK_NAMESPACE)
+            {
+                println!("  warning: namespace {ns:?} of a rule is not configured (a typo?)");
+            }
+        }
         println!(
             "  {} may {} in {}",
             rule.who.join(", "),

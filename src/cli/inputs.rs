@@ -66,7 +66,10 @@ pub fn expand(
             }
         } else if arg != "-" && path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| Error::io("cannot read", path, e))?;
+            // With --glob the glob decides which files count (s3store blobs have no
+            // extension); without it, only document extensions.
+            walk(path, matcher.is_none(), &mut found)
+                .map_err(|e| Error::io("cannot read", path, e))?;
             found.sort();
             for file in found {
                 let below = file.strip_prefix(path).unwrap_or(&file).to_path_buf();
@@ -94,7 +97,7 @@ pub fn has_directory(args: &[String]) -> bool {
         .any(|a| crate::storage::bucket::is_url(a) || (a != "-" && Path::new(a).is_dir()))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(dir: &Path, documents_only: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -104,11 +107,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry.path();
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            walk(&path, out)?;
+            walk(&path, documents_only, out)?;
         } else if kind.is_file()
-            && DOCUMENT_ENDINGS
-                .iter()
-                .any(|e| name.to_string_lossy().ends_with(e))
+            && (!documents_only
+                || DOCUMENT_ENDINGS
+                    .iter()
+                    .any(|e| name.to_string_lossy().ends_with(e)))
         {
             out.push(path);
         }

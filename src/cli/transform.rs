@@ -316,9 +316,12 @@ fn validate(args: &TransformArgs) -> Result<()> {
             )));
         }
     }
-    if args.output.is_some() && args.inputs.len() > 1 {
+    let to_directory = args.output.as_ref().is_some_and(|o| {
+        o.to_string_lossy().ends_with('/') || (o.as_os_str() != "-" && o.is_dir())
+    });
+    if args.output.is_some() && args.inputs.len() > 1 && !to_directory {
         return Err(Error::Usage(format!(
-            "-o takes one input, {} were given; use --in-place or one call per file",
+            "-o FILE takes one input, {} were given; write them to a directory with -o DIR/, rewrite them with --in-place, or make one call per file",
             args.inputs.len()
         )));
     }
