@@ -81,13 +81,10 @@ fn manifests_validate_and_match_what_tcodec_serve_exposes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("keys")).unwrap();
     std::fs::create_dir_all(dir.path().join("tls")).unwrap();
-    for id in ["prod-2026"] {
-        let key = dir.path().join(format!("keys/{id}.key"));
-        std::fs::copy(fixtures().join("keys/test-key-1.key"), &key).unwrap();
-        // As the Secret mounts it (defaultMode 0400).
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o400))
-            .unwrap();
-    }
+    let key = dir.path().join("keys/prod-2026.key");
+    std::fs::copy(fixtures().join("keys/test-key-1.key"), &key).unwrap();
+    // As the Secret mounts it (defaultMode 0400).
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o400)).unwrap();
     std::fs::write(dir.path().join("keys/tokens"), "t0ken decode\n").unwrap();
     let data = root().join("tests/data");
     std::fs::copy(data.join("tls-cert.pem"), dir.path().join("tls/tls.crt")).unwrap();
