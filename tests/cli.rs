@@ -404,7 +404,7 @@ fn usage_conflicts_are_refused_before_work() {
         .args(["decode", "a.json", "b.json", "-o", "c.json"])
         .assert()
         .code(2)
-        .stderr("tcodec: error: -o takes one input, 2 were given; use --in-place or one call per file\n");
+        .stderr("tcodec: error: -o FILE takes one input, 2 were given; write them to a directory with -o DIR/, rewrite them with --in-place, or make one call per file\n");
 }
 
 #[test]
