@@ -204,6 +204,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --no-decode 'Do not try to decode payloads (no keys needed)'
             cand --verify-storage 'Fetch the object of every External Storage reference from the namespace''s storage, check its SHA-256, and check it like an inline payload (a plaintext object is a violation). Without it references are notices: what their claim shows in clear'
             cand --allow-fallback 'Check a namespace that only the config''s `[namespaces."*"]` fallback serves (without it, a namespace not configured by name is an error: a typo must not pass)'
+            cand --merge 'Merge the JSON reports given as inputs (`check --output-format json` of shards) into one: the same totals and findings as one run over everything; exit 1 on violations'
             cand --require-payloads 'Fail (exit 1) when the inputs hold no payload at all: a check of nothing proves nothing'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'

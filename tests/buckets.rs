@@ -176,3 +176,64 @@ fn check_one(s3: &S3, url: &str) -> u64 {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     report["files"].as_u64().unwrap()
 }
+
+/// Shard reports merge into the report of one run over everything (`check --merge`).
+#[test]
+fn shard_reports_merge_into_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = common::files_ending(&fixtures().join("decoded/default"), ".json");
+    let check = |inputs: &[PathBuf]| -> (Option<i32>, Value) {
+        let out = common::tcodec_interop()
+            .args(["check", "-n", "default", "--output-format", "json"])
+            .args(inputs)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice(&out.stdout).unwrap(),
+        )
+    };
+    let (code, whole) = check(&files);
+    assert_eq!(
+        code,
+        Some(1),
+        "plaintext histories in an encrypting namespace"
+    );
+    let (a, b) = files.split_at(files.len() / 2);
+    let mut reports = Vec::new();
+    for (i, part) in [a, b].iter().enumerate() {
+        let path = dir.path().join(format!("shard-{i}.json"));
+        std::fs::write(&path, serde_json::to_vec(&check(part).1).unwrap()).unwrap();
+        reports.push(path);
+    }
+    let out = tcodec()
+        .args(["check", "--merge"])
+        .args(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "ok",
+        "files",
+        "inputs",
+        "payloads",
+        "rules",
+        "violations",
+        "notices",
+    ] {
+        assert_eq!(merged[key], whole[key], "{key}");
+    }
+    // Reports of different checks are not shards of one.
+    let other = dir.path().join("other.json");
+    let mut changed = whole.clone();
+    changed["rules"] = serde_json::json!(["size (<= 1 bytes)"]);
+    std::fs::write(&other, changed.to_string()).unwrap();
+    let out = tcodec()
+        .args(["check", "--merge"])
+        .arg(&reports[0])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

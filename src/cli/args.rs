@@ -412,6 +412,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_fallback: bool,
 
+    /// Merge the JSON reports given as inputs (`check --output-format json` of shards) into
+    /// one: the same totals and findings as one run over everything; exit 1 on violations
+    #[arg(long)]
+    pub merge: bool,
+
     /// Fail (exit 1) when the inputs hold no payload at all: a check of nothing proves nothing
     #[arg(long)]
     pub require_payloads: bool,

@@ -10,6 +10,9 @@ use crate::rules::{check_tree, Finding, Report, Rule, Rules};
 /// Checks every input; exit 0 when clean, 1 on violations, worse on unreadable inputs.
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     super::report_flag(args.output.as_deref())?;
+    if args.merge {
+        return merge(&args.input.inputs);
+    }
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
     let remote = args.remote.has_endpoint()?;
@@ -272,4 +275,57 @@ fn print_json(report: &Report, files: usize, inputs: usize, rules: &[String]) ->
         "notices": report.notices,
     });
     io::write_json_stdout(&value)
+}
+
+/// `check --merge REPORT...`: the JSON reports of shards as one report. Totals add up,
+/// findings are concatenated in the order given, the rules must be the same in every report
+/// (shards of one check), and `ok` holds only when every report's does.
+fn merge(reports: &[String]) -> Result<ExitStatus> {
+    let mut merged = serde_json::json!({
+        "ok": true, "files": 0, "inputs": 0, "rules": null, "payloads": 0,
+        "violations": [], "notices": [],
+    });
+    for path in reports {
+        let bytes = io::read_input(path)?;
+        let report: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Usage(format!(
+                "{path}: not a `check --output-format json` report ({e})"
+            ))
+        })?;
+        let count = |key: &str| {
+            report[key].as_u64().ok_or_else(|| {
+                Error::Usage(format!(
+                    "{path}: not a `check --output-format json` report (no {key:?})"
+                ))
+            })
+        };
+        for key in ["files", "inputs", "payloads"] {
+            let n = count(key)?;
+            merged[key] = (merged[key].as_u64().unwrap_or(0) + n).into();
+        }
+        if merged["rules"].is_null() {
+            merged["rules"] = report["rules"].clone();
+        } else if merged["rules"] != report["rules"] {
+            return Err(Error::Usage(format!(
+                "{path}: its rules differ from the first report's: these are not shards of one check"
+            )));
+        }
+        merged["ok"] =
+            (merged["ok"].as_bool() == Some(true) && report["ok"].as_bool() == Some(true)).into();
+        for key in ["violations", "notices"] {
+            let list = report[key].as_array().cloned().unwrap_or_default();
+            if let Some(all) = merged[key].as_array_mut() {
+                all.extend(list);
+            }
+        }
+    }
+    io::write_json_stdout(&merged)?;
+    let violations = merged["violations"]
+        .as_array()
+        .is_some_and(|v| !v.is_empty());
+    Ok(if violations || merged["ok"].as_bool() != Some(true) {
+        ExitStatus::Violations
+    } else {
+        ExitStatus::Ok
+    })
 }
