@@ -8,7 +8,7 @@ use crate::io;
 use crate::keys::{render_key, Key, KeyFormat};
 
 /// Generates a key and writes it to `-o` (mode 0600, never overwriting) or standard output.
-pub fn run(args: &KeygenArgs) -> Result<ExitStatus> {
+pub fn run(quiet: bool, args: &KeygenArgs) -> Result<ExitStatus> {
     if args.age {
         return age(args);
     }
@@ -18,11 +18,13 @@ pub fn run(args: &KeygenArgs) -> Result<ExitStatus> {
         Some(path) => {
             io::write_secret(path, &bytes)?;
             let id = args.id.as_deref().unwrap_or("my-key");
-            eprintln!(
+            if !quiet {
+                eprintln!(
                 "tcodec: wrote a new 32-byte key to {}; add it to the config:\n  [keys]\n  {id} = {{ file = {:?} }}",
                 path.display(),
                 path.display().to_string()
             );
+            }
         }
         None => {
             if args.format == KeyFormat::Raw && std::io::stdout().is_terminal() {

@@ -141,7 +141,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
         Command::Serve(args) => serve::run(cli, args),
         Command::Doctor(args) => doctor::run(cli, args),
         Command::Probe(args) => probe::run(args),
-        Command::Keygen(args) => keygen::run(args),
+        Command::Keygen(args) => keygen::run(cli.quiet, args),
         Command::Config(ConfigCommand::Check) => config_cmd::check(cli),
         Command::Config(ConfigCommand::Example) => {
             crate::io::write_stdout(config_cmd::EXAMPLE.as_bytes())?;
