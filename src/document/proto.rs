@@ -69,9 +69,15 @@ pub fn from_json(message: &str, value: &Value) -> Result<Vec<u8>, String> {
     // serde_json's arbitrary precision hands a number with a fraction or an exponent to
     // prost-reflect as a map, which it refuses for a double (`backoffCoefficient: 1.5`);
     // proto3 JSON also takes a double as a string, which it reads exactly.
-    let mut value = value.clone();
-    fractions_as_strings(&mut value);
-    let text = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
+    // Only a document that has such a number is copied (a big history usually has few).
+    let text = if has_fraction(value) {
+        let mut value = value.clone();
+        fractions_as_strings(&mut value);
+        serde_json::to_vec(&value)
+    } else {
+        serde_json::to_vec(value)
+    }
+    .map_err(|e| e.to_string())?;
     let mut de = serde_json::Deserializer::from_slice(&text);
     let msg = DynamicMessage::deserialize_with_options(
         descriptor(message)?,
@@ -80,6 +86,16 @@ pub fn from_json(message: &str, value: &Value) -> Result<Vec<u8>, String> {
     )
     .map_err(|e| e.to_string())?;
     Ok(msg.encode_to_vec())
+}
+
+/// Whether `value` holds a number written with a fraction or an exponent.
+fn has_fraction(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.to_string().contains(['.', 'e', 'E']),
+        Value::Array(items) => items.iter().any(has_fraction),
+        Value::Object(fields) => fields.values().any(has_fraction),
+        _ => false,
+    }
 }
 
 /// Numbers written with a fraction or an exponent, as the JSON strings proto3 accepts for
