@@ -12,6 +12,9 @@ use object_store::{ObjectStore, ObjectStoreExt as _};
 
 use super::driver::{Driver, DriverKind, FetchError};
 
+/// Largest object read as one input (the CLI's default decoded budget per document).
+pub const MAX_INPUT: u64 = 1 << 30;
+
 /// A bucket URL, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketUrl {
@@ -203,6 +206,13 @@ pub fn fetch(text: &str) -> Result<Vec<u8>, String> {
     let path = object_store::path::Path::from(url.prefix.as_str());
     runtime()?.block_on(async {
         let got = store.get(&path).await.map_err(|e| e.to_string())?;
+        // Bounded before the body is read, as a local file is by the disk it sits on.
+        if got.meta.size > MAX_INPUT {
+            return Err(format!(
+                "the object is {} bytes, over the limit of {MAX_INPUT} bytes for one input",
+                got.meta.size
+            ));
+        }
         let bytes = got.bytes().await.map_err(|e| e.to_string())?;
         Ok(bytes.to_vec())
     })
