@@ -165,3 +165,76 @@ fn doctor_checks_the_python_peer_codec_server() {
         .1
         .contains("start serve with --allow-origin http://localhost:9999"));
 }
+
+/// A token that may decode but not encode, over https signed by a private CA (issue #25):
+/// without `--ca-cert` doctor cannot connect; with it, the round trip cannot use `/encode`,
+/// so doctor fails unless `--config` lets it seal a probe itself, which the server must
+/// decode (and does not, when the config's key is not the server's).
+#[test]
+fn doctor_proves_the_keys_for_a_decode_only_token_behind_a_private_ca() {
+    let data = common::root().join("tests/data");
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, "t0ken decode\n").unwrap();
+    let server = Server::start(
+        &interop_config(),
+        &[
+            "--allow-origin",
+            UI,
+            "--auth-tokens",
+            &tokens.display().to_string(),
+            "--tls-cert",
+            &data.join("tls-cert.pem").display().to_string(),
+            "--tls-key",
+            &data.join("tls-key.pem").display().to_string(),
+        ],
+    );
+    let auth = ["--codec-auth", "Bearer t0ken"];
+    let (code, out) = doctor(&server.base, UI, &auth);
+    assert_eq!(code, Some(5), "{out}");
+    assert!(out.contains("invalid peer certificate: UnknownIssuer"), "{out}");
+
+    let ca = data.join("tls-ca.pem").display().to_string();
+    let trusted = [&auth[..], &["--ca-cert", &ca][..]].concat();
+    let (code, out) = doctor(&server.base, UI, &trusted);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("FAIL  round trip: /encode answered 403 for this token, so the keys are not proven: give tcodec --config FILE with the namespace's keys (doctor encodes a probe with them and asks the server to decode it), or a token that may encode\n"), "{out}");
+
+    let config = interop_config().display().to_string();
+    let with_config = [&["--config", &config][..], &trusted[..]].concat();
+    let (code, out) = doctor(&server.base, UI, &with_config);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ok    round trip: a probe payload encoded here with --config decodes back to itself (the keys work)\n"), "{out}");
+
+    // A config whose key the server does not have: the server cannot open the probe.
+    let other = dir.path().join("other.toml");
+    let key = dir.path().join("other.key");
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    std::fs::write(
+        &other,
+        format!(
+            "[keys]\nother = {{ file = {:?}, published = true }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"other\" }}]\n",
+            key.display().to_string()
+        ),
+    )
+    .unwrap();
+    let other = other.display().to_string();
+    let wrong = [&["--config", &other][..], &trusted[..]].concat();
+    let (code, out) = doctor(&server.base, UI, &wrong);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("FAIL  round trip: the server could not decode a probe encoded here with --config"), "{out}");
+}
+
+#[test]
+fn doctor_ca_cert_must_hold_a_certificate() {
+    let out = tcodec()
+        .args(["doctor", "--codec-endpoint", "https://127.0.0.1:1", "--origin", UI, "--ca-cert", "Cargo.toml"])
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tcodec: error: --ca-cert Cargo.toml: no PEM certificate (-----BEGIN CERTIFICATE-----) in it\n"
+    );
+}

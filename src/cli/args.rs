@@ -499,6 +499,11 @@ pub struct DoctorArgs {
     /// Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)
     #[arg(long)]
     pub include_credentials: bool,
+
+    /// Trust the CA certificates in this PEM file (a private CA that signed the server's
+    /// certificate) instead of the public roots, as a browser told to trust that CA
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `probe`.

@@ -26,14 +26,18 @@ enum Outcome {
 
 /// Runs every step, prints one line each, and exits 0 only when a browser would decode.
 pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
-    let _ = cli;
     let endpoint = args.codec_endpoint.trim_end_matches('/').to_string();
     let origin = super::parse_origin(&args.origin).map_err(Error::Usage)?;
     let cloud = origin == CLOUD_ORIGIN;
     let with_token = args.codec_auth.is_some();
     let credentials = args.include_credentials || cloud;
     let mut outcomes = vec![endpoint_rules(&endpoint, &origin, with_token, cloud)];
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(path) = &args.ca_cert {
+        tls = tls.root_certs(ca_certs(path)?);
+    }
     let agent = ureq::Agent::config_builder()
+        .tls_config(tls.build())
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(Duration::from_secs(10)))
@@ -81,7 +85,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
         },
         Ok(mut answer) => check_decode(&mut answer, &origin, credentials, &args.namespace),
     });
-    outcomes.push(round_trip(&post_body));
+    outcomes.push(round_trip(&post_body, &|| local_probe(cli, &args.namespace)));
     outcomes.push(match post("download") {
         Ok(answer) if answer.status().as_u16() == 404 => Outcome::Info(
             "download: 404, no external storage: the UI says so for offloaded payloads".into(),
@@ -101,6 +105,26 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
         println!("a browser at {origin} would see plaintext from {shown}");
         Ok(ExitStatus::Ok)
     }
+}
+
+/// The certificates of `--ca-cert`: a PEM file with at least one certificate.
+fn ca_certs(path: &std::path::Path) -> Result<ureq::tls::RootCerts> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| Error::Usage(format!("--ca-cert {shown}: {e}")))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert.to_owned()),
+            Ok(_) => {}
+            Err(e) => return Err(Error::Usage(format!("--ca-cert {shown}: {e}"))),
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::Usage(format!(
+            "--ca-cert {shown}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
+        )));
+    }
+    Ok(ureq::tls::RootCerts::from(certs))
 }
 
 fn print(outcomes: &[Outcome]) {
@@ -257,9 +281,10 @@ const PROBE: &str = r#"{"payloads":[{"metadata":{"encoding":"anNvbi9wbGFpbg=="},
 
 /// Encodes a probe payload and decodes the answer: proves the keys, not only the route
 /// (an empty decode proves nothing about them).
-fn round_trip<F>(post: &F) -> Outcome
+fn round_trip<F, L>(post: &F, local: &L) -> Outcome
 where
     F: Fn(&str, &[u8]) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    L: Fn() -> Option<std::result::Result<String, String>>,
 {
     let read = |answer: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>| {
         let mut answer = answer.map_err(|e| e.to_string())?;
@@ -275,11 +300,23 @@ where
     let probe: serde_json::Value = serde_json::from_str(PROBE).unwrap_or_default();
     let encoded = match read(post("encode", PROBE.as_bytes())) {
         Ok((200, text)) => text,
-        Ok((status @ (401 | 403), _)) => {
-            return Outcome::Info(format!(
-                "round trip: /encode answered {status} for this token, so the keys were not proven (decode of real payloads will show)"
-            ))
-        }
+        Ok((status @ (401 | 403), _)) => match local() {
+            // The token may not encode: encode the probe with the configuration's keys
+            // here and ask the server to decode it (proves the same keys).
+            Some(Ok(sealed)) => return decode_probe(post, &read, &probe, &sealed, Sealer::Config),
+            Some(Err(e)) => {
+                return Outcome::Fail {
+                    what: format!("round trip: /encode answered {status} for this token, and the probe could not be encoded with --config ({e})"),
+                    fix: "give tcodec --config the namespace's keys".into(),
+                }
+            }
+            None => {
+                return Outcome::Fail {
+                    what: format!("round trip: /encode answered {status} for this token, so the keys are not proven"),
+                    fix: "give tcodec --config FILE with the namespace's keys (doctor encodes a probe with them and asks the server to decode it), or a token that may encode".into(),
+                }
+            }
+        },
         Ok((status, text)) => {
             let reason: String = text.trim().chars().take(120).collect();
             return Outcome::Fail {
@@ -294,23 +331,55 @@ where
             }
         }
     };
-    let sealed: serde_json::Value = serde_json::from_str(&encoded).unwrap_or_default();
-    if sealed == probe {
+    decode_probe(post, &read, &probe, &encoded, Sealer::Server)
+}
+
+/// Who sealed the probe doctor asks the server to decode.
+#[derive(Clone, Copy)]
+enum Sealer {
+    /// The server's `/encode`.
+    Server,
+    /// The namespace's pipeline from `--config`, here.
+    Config,
+}
+
+/// Asks the server to decode a sealed probe and compares the answer with the probe.
+fn decode_probe<F, R>(
+    post: &F,
+    read: &R,
+    probe: &serde_json::Value,
+    sealed: &str,
+    sealer: Sealer,
+) -> Outcome
+where
+    F: Fn(&str, &[u8]) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    R: Fn(
+        std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> std::result::Result<(u16, String), String>,
+{
+    let (how, failed) = match sealer {
+        Sealer::Server => ("encoded by the server", "what it encoded"),
+        Sealer::Config => (
+            "encoded here with --config",
+            "a probe encoded here with --config",
+        ),
+    };
+    if serde_json::from_str::<serde_json::Value>(sealed).ok().as_ref() == Some(probe) {
         return Outcome::Info(
             "round trip: the namespace's codecs left the probe as it was (no codec, or compression that does not pay)".into(),
         );
     }
-    match read(post("decode", encoded.as_bytes())) {
+    match read(post("decode", sealed.as_bytes())) {
         Ok((200, text))
-            if serde_json::from_str::<serde_json::Value>(&text).ok() == Some(probe) =>
+            if serde_json::from_str::<serde_json::Value>(&text).ok().as_ref() == Some(probe) =>
         {
-            Outcome::Ok("round trip: a probe payload encoded by the server decodes back to itself (the keys work)".into())
+            Outcome::Ok(format!("round trip: a probe payload {how} decodes back to itself (the keys work)"))
         }
         Ok((status, text)) => {
             let reason: String = text.trim().chars().take(120).collect();
             Outcome::Fail {
                 what: format!(
-                    "round trip: the server could not decode what it encoded ({status}: {reason})"
+                    "round trip: the server could not decode {failed} ({status}: {reason})"
                 ),
                 fix: "check the namespace's keys: the active key must also decrypt".into(),
             }
@@ -320,6 +389,23 @@ where
             fix: "check that the server answers POST /decode".into(),
         },
     }
+}
+
+/// The probe sealed by the namespace's pipeline from an explicit `--config` (None without
+/// one: a config found implicitly proves nothing about the server's keys).
+fn local_probe(cli: &Cli, namespace: &str) -> Option<std::result::Result<String, String>> {
+    cli.config.as_ref()?;
+    Some((|| {
+        let config = cli.load_config().map_err(|e| e.to_string())?;
+        let pipeline = config.pipeline(namespace).map_err(|e| e.to_string())?;
+        let probe: serde_json::Value =
+            serde_json::from_str(PROBE).map_err(|e| e.to_string())?;
+        let payload = crate::payload::payload_from_json(&probe["payloads"][0])
+            .map_err(|e| e.message)?;
+        let sealed = pipeline.encode(payload).map_err(|e| e.to_string())?;
+        let value = serde_json::json!({ "payloads": [crate::payload::payload_to_json(&sealed)] });
+        Ok(value.to_string())
+    })())
 }
 
 /// The decode call itself: 2xx JSON payloads, and CORS on the answer too.
