@@ -277,6 +277,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace sent as X-Namespace')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace sent as X-Namespace')
             [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Act as the UI with "Pass access token": send this as Authorization (and Authorization-Extras)')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (a private CA that signed the server''s certificate) instead of the public roots, as a browser told to trust that CA')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]')
             [CompletionResult]::new('--include-credentials', '--include-credentials', [CompletionResultType]::ParameterName, 'Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)')
             [CompletionResult]::new('--trust-config', '--trust-config', [CompletionResultType]::ParameterName, 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)')

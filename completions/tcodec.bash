@@ -450,7 +450,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__doctor)
-            opts="-n -q -h -V --codec-endpoint --origin --namespace --codec-auth --include-credentials --config --trust-config --quiet --help --version"
+            opts="-n -q -h -V --codec-endpoint --origin --namespace --codec-auth --include-credentials --ca-cert --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -473,6 +473,10 @@ _tcodec() {
                     return 0
                     ;;
                 --codec-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

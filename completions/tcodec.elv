@@ -263,6 +263,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand -n 'Namespace sent as X-Namespace'
             cand --namespace 'Namespace sent as X-Namespace'
             cand --codec-auth 'Act as the UI with "Pass access token": send this as Authorization (and Authorization-Extras)'
+            cand --ca-cert 'Trust the CA certificates in this PEM file (a private CA that signed the server''s certificate) instead of the public roots, as a browser told to trust that CA'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --include-credentials 'Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'

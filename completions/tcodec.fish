@@ -271,6 +271,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l codec-endpoint 
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l origin -d 'The UI\'s origin, e.g. http://localhost:8233 or https://cloud.temporal.io' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s n -l namespace -d 'Namespace sent as X-Namespace' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l codec-auth -d 'Act as the UI with "Pass access token": send this as Authorization (and Authorization-Extras)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l ca-cert -d 'Trust the CA certificates in this PEM file (a private CA that signed the server\'s certificate) instead of the public roots, as a browser told to trust that CA' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l include-credentials -d 'Act as the UI with "Include cross-origin credentials" (always on for Temporal Cloud)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'

@@ -30,5 +30,32 @@ fn completions_are_up_to_date() {
 
 #[test]
 fn man_pages_are_up_to_date() {
-    assert_fresh("man", tcodec::cli::generate::man_pages().unwrap());
+    let (section1, section5) = tcodec::cli::generate::man_pages()
+        .unwrap()
+        .into_iter()
+        .partition(|(name, _)| name.ends_with(".1"));
+    assert_fresh("man/man1", section1);
+    assert_fresh("man/man5", section5);
+}
+
+/// Pages land where `man` looks: a man1 directory gets section 1 and its sibling man5
+/// section 5; any other directory is a man root (DIR/man1, DIR/man5).
+#[test]
+fn generate_man_writes_each_section_into_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    for (arg, man1, man5) in [
+        ("root", "root/man1", "root/man5"),
+        ("share/man/man1", "share/man/man1", "share/man/man5"),
+    ] {
+        let out = common::tcodec()
+            .args(["generate", "man", arg])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(dir.path().join(man1).join("tcodec.1").is_file());
+        assert!(dir.path().join(man1).join("tcodec-decode.1").is_file());
+        assert!(!dir.path().join(man1).join("tcodec.toml.5").exists());
+        assert!(dir.path().join(man5).join("tcodec.toml.5").is_file());
+    }
 }

@@ -590,8 +590,10 @@ pub struct GenerateArgs {
     /// `completions`, `man` or `all`
     #[arg(value_parser = ["completions", "man", "all"])]
     pub what: String,
-    /// Directory to write into (the repository root for `all`); `-` writes one file to
-    /// standard output (the --shell completion script, or the main man page)
+    /// Directory to write into (the repository root for `all`). For `man`, a man root
+    /// (pages go to DIR/man1 and DIR/man5) or a `man1` directory (section 5 goes to its
+    /// sibling `man5`). `-` writes one file to standard output (the --shell completion
+    /// script, or the main man page)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// Shell of the completion script written to standard output

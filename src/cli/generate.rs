@@ -107,6 +107,23 @@ fn write_all(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<()> {
     Ok(())
 }
 
+/// Writes man pages where `man` looks for them: into a `man1` directory itself (section 5
+/// into its sibling `man5`), else into DIR/man1 and DIR/man5 (DIR is then a man root, as
+/// in `MANPATH=DIR man tcodec`).
+fn write_man(dir: &Path, pages: Vec<(String, Vec<u8>)>) -> Result<()> {
+    let (section1, section5): (Vec<_>, Vec<_>) =
+        pages.into_iter().partition(|(n, _)| n.ends_with(".1"));
+    let (man1, man5) = match dir.file_name() {
+        Some(n) if n == "man1" => (
+            dir.to_path_buf(),
+            dir.parent().unwrap_or(Path::new(".")).join("man5"),
+        ),
+        _ => (dir.join("man1"), dir.join("man5")),
+    };
+    write_all(&man1, section1)?;
+    write_all(&man5, section5)
+}
+
 /// `tcodec generate completions|man|all DIR`.
 pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
     if args.dir.as_os_str() == "-" {
@@ -146,21 +163,7 @@ pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
         write_all(&completions_dir, scripts)?;
     }
     if args.what != "completions" {
-        let mut pages = man_pages()?;
-        // Installed into a man1 directory, section 5 goes to its sibling man5 (where
-        // `man 5 tcodec.toml` looks).
-        if man_dir.file_name().is_some_and(|n| n == "man1") {
-            let section5: Vec<_> = pages
-                .iter()
-                .filter(|(n, _)| n.ends_with(".5"))
-                .cloned()
-                .collect();
-            pages.retain(|(n, _)| !n.ends_with(".5"));
-            if let Some(parent) = man_dir.parent() {
-                write_all(&parent.join("man5"), section5)?;
-            }
-        }
-        write_all(&man_dir, pages)?;
+        write_man(&man_dir, man_pages()?)?;
     }
     Ok(ExitStatus::Ok)
 }

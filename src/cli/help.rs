@@ -113,5 +113,5 @@ Examples:
   tcodec generate completions --shell fish - > ~/.config/fish/completions/tcodec.fish
   tcodec generate completions --shell powershell - >> $PROFILE
   tcodec generate completions --shell elvish - > ~/.config/elvish/lib/tcodec.elv
-  tcodec generate man ~/.local/share/man/man1      # tcodec.1, tcodec-decode.1, ...
+  tcodec generate man ~/.local/share/man           # man1/tcodec.1, ..., man5/tcodec.toml.5
   tcodec generate man - | man -l -                 # the main page, to read now";
