@@ -51,6 +51,10 @@ pub struct Rules {
     /// not a payload converter's is foreign: the pipeline cannot decode it. `None`: not
     /// known (a remote codec).
     pub known_encodings: Option<Vec<String>>,
+    /// The key ids (and KEK URIs) the namespace's codecs know; an encrypted payload naming
+    /// any other was not written for this namespace (checked without decoding). `None`:
+    /// not known (a remote codec, or a fallback key that opens any id).
+    pub known_key_ids: Option<Vec<String>>,
 }
 
 /// The rule a finding broke.
@@ -192,8 +196,10 @@ pub fn check_tree(
             }
             continue;
         }
-        inspect(&stored, site.kind, rules, &finding, report);
-        if pipeline.is_some() && decode_sites.includes(site.kind) {
+        let foreign_key = inspect(&stored, site.kind, rules, &finding, report);
+        // A payload sealed under another namespace's key: said once, not again as
+        // undecodable.
+        if pipeline.is_some() && decode_sites.includes(site.kind) && !foreign_key {
             to_decode.push((finding(Rule::Undecodable, String::new()), stored));
         }
     }
@@ -229,8 +235,8 @@ pub fn check_tree(
                         message: format!("stored object: {message}"),
                         ..f.clone()
                     };
-                    inspect(&object, kind, rules, &finding, report);
-                    if decode_sites.includes(kind) {
+                    let foreign_key = inspect(&object, kind, rules, &finding, report);
+                    if decode_sites.includes(kind) && !foreign_key {
                         to_decode.push((finding(Rule::Undecodable, String::new()), object));
                     }
                 }
@@ -274,8 +280,9 @@ fn inspect(
     rules: &Rules,
     finding: &dyn Fn(Rule, String) -> Finding,
     out: &mut Report,
-) {
+) -> bool {
     let encoding = payload::encoding(stored).map(String::from_utf8_lossy);
+    let mut foreign_key = false;
     if let (Some(known), Some(e)) = (&rules.known_encodings, &encoding) {
         let foreign = !known.iter().any(|k| k == e) && !CONVERTER_ENCODINGS.contains(&e.as_ref());
         if foreign {
@@ -318,6 +325,22 @@ fn inspect(
             ));
         }
     }
+    if let (Some(known), Some(id)) = (&rules.known_key_ids, stored.metadata.get(ENCRYPTION_KEY_ID))
+    {
+        let id = String::from_utf8_lossy(id);
+        if !known.iter().any(|k| *k == id) {
+            foreign_key = true;
+            let names: Vec<String> = known.iter().map(|k| crate::codec::kms::shown(k)).collect();
+            out.violations.push(finding(
+                Rule::KeyId,
+                format!(
+                    "key id {:?} is not one of this namespace's keys ({}): another namespace's data, or the wrong -n?",
+                    crate::codec::kms::shown(&id),
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
     if let (Some(allowed), Some(id)) = (
         &rules.allowed_key_ids,
         stored.metadata.get(ENCRYPTION_KEY_ID),
@@ -327,8 +350,13 @@ fn inspect(
             out.violations.push(finding(
                 Rule::KeyId,
                 format!(
-                    "key id {id:?} is not allowed (allowed: {})",
-                    allowed.join(", ")
+                    "key id {:?} is not allowed (allowed: {})",
+                    crate::codec::kms::shown(&id),
+                    allowed
+                        .iter()
+                        .map(|a| crate::codec::kms::shown(a))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -343,6 +371,7 @@ fn inspect(
             ),
         ));
     }
+    foreign_key
 }
 
 fn site_name(kind: SiteKind) -> Option<&'static str> {

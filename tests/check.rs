@@ -120,7 +120,7 @@ fn every_encoded_fixture_passes_require_encoded() {
     assert_eq!(
         text,
         "notice: left plain as the SDKs do by default (not violations; --strict counts headers and marker data): 6 headers, 2 local-activity marker data, 6 search attributes\n\
-         checked 10 files, 104 payloads: 0 violations, 14 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
+         checked 10 files, 104 payloads: 0 violations, 14 notices; rules: plaintext, key-id (the namespace's keys), size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
     );
 }
 
@@ -241,26 +241,68 @@ fn key_ids_off_the_allow_list_and_oversized_payloads_are_violations() {
         .stderr(predicates::str::contains("invalid size unit \"parsecs\""));
 }
 
+/// A history sealed under another namespace's key (the wrong `-n`): each payload is a
+/// key-id violation, found without decoding too (issue #25: `--no-decode` passed it).
+#[test]
+fn payloads_under_a_key_the_namespace_does_not_know_are_violations() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = key2_only_config(dir.path());
+    for extra in [&[][..], &["--no-decode"][..]] {
+        let out = tcodec()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["check", "--require-encoded"])
+            .args(extra)
+            .arg(encoded("default", GREETING))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.lines().next().unwrap().ends_with(
+                "events[0].userMetadata.summary: key-id: key id \"test-key-1\" is not one of this namespace's keys (test-key-2): another namespace's data, or the wrong -n?"
+            ),
+            "{text}"
+        );
+        // Said once per payload, not again as undecodable.
+        assert!(!text.contains("undecodable:"), "{text}");
+        assert!(
+            text.contains("rules: plaintext, key-id (the namespace's keys), "),
+            "{text}"
+        );
+        assert_no_key_material(&text);
+    }
+}
+
+/// A payload whose key id the namespace knows but whose ciphertext is damaged.
 #[test]
 fn undecodable_payloads_are_violations() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = key2_only_config(dir.path());
-    let out = tcodec()
-        .arg("--config")
-        .arg(&cfg)
+    let mut history: Value =
+        serde_json::from_slice(&std::fs::read(encoded("default", GREETING)).unwrap()).unwrap();
+    let data = &mut history["events"][0]["userMetadata"]["summary"]["data"];
+    let text = data.as_str().unwrap();
+    // Another first base64 character (the nonce's first bits): still base64, no longer
+    // authentic.
+    let first = if text.starts_with('A') { "B" } else { "A" };
+    *data = Value::String(format!("{first}{}", &text[1..]));
+    let path = dir.path().join("h.json");
+    std::fs::write(&path, serde_json::to_vec(&history).unwrap()).unwrap();
+    let out = tcodec_interop()
         .args(["check", "--require-encoded"])
-        .arg(encoded("default", GREETING))
+        .arg(&path)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.lines().next().unwrap().ends_with(
-            "events[0].userMetadata.summary: undecodable: unknown encryption key id \"test-key-1\""
-        ),
+        text.lines().next().unwrap().ends_with("events[0].userMetadata.summary: undecodable: decryption failed for key id \"test-key-1\": wrong key or tampered ciphertext"),
         "{text}"
     );
-    assert_no_key_material(&text);
+    assert!(
+        text.contains("checked 1 file, 33 payloads: 1 violation (1 undecodable), 5 notices"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -275,7 +317,7 @@ fn payload_lists_are_checked_too() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "<stdin>: payloads[0]: plaintext: not encoded: encoding \"json/plain\", expected \"binary/encrypted\"\n\
-         checked 1 file, 1 payload: 1 violation (1 plaintext), 0 notices; rules: plaintext, size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
+         checked 1 file, 1 payload: 1 violation (1 plaintext), 0 notices; rules: plaintext, key-id (the namespace's keys), size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
     );
 }
 

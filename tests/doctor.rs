@@ -192,7 +192,10 @@ fn doctor_proves_the_keys_for_a_decode_only_token_behind_a_private_ca() {
     let auth = ["--codec-auth", "Bearer t0ken"];
     let (code, out) = doctor(&server.base, UI, &auth);
     assert_eq!(code, Some(5), "{out}");
-    assert!(out.contains("invalid peer certificate: UnknownIssuer"), "{out}");
+    assert!(
+        out.contains("invalid peer certificate: UnknownIssuer"),
+        "{out}"
+    );
 
     let ca = data.join("tls-ca.pem").display().to_string();
     let trusted = [&auth[..], &["--ca-cert", &ca][..]].concat();
@@ -222,13 +225,26 @@ fn doctor_proves_the_keys_for_a_decode_only_token_behind_a_private_ca() {
     let wrong = [&["--config", &other][..], &trusted[..]].concat();
     let (code, out) = doctor(&server.base, UI, &wrong);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("FAIL  round trip: the server could not decode a probe encoded here with --config"), "{out}");
+    assert!(
+        out.contains(
+            "FAIL  round trip: the server could not decode a probe encoded here with --config"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
 fn doctor_ca_cert_must_hold_a_certificate() {
     let out = tcodec()
-        .args(["doctor", "--codec-endpoint", "https://127.0.0.1:1", "--origin", UI, "--ca-cert", "Cargo.toml"])
+        .args([
+            "doctor",
+            "--codec-endpoint",
+            "https://127.0.0.1:1",
+            "--origin",
+            UI,
+            "--ca-cert",
+            "Cargo.toml",
+        ])
         .current_dir(common::root())
         .output()
         .unwrap();

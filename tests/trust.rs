@@ -74,7 +74,7 @@ fn check_fails_plaintext_by_default_where_the_namespace_encrypts() {
         "{out}"
     );
     assert!(
-        out.ends_with("rules: plaintext (the namespace encrypts), size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"),
+        out.ends_with("rules: plaintext (the namespace encrypts), key-id (the namespace's keys), size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"),
         "{out}"
     );
     // --allow-plaintext turns the rule off, and the summary says so.
@@ -84,7 +84,7 @@ fn check_fails_plaintext_by_default_where_the_namespace_encrypts() {
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.ends_with(
-            "rules: size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
+            "rules: key-id (the namespace's keys), size (<= 2097152 bytes), undecodable, double-encoded, malformed, foreign-encoding, unreadable\n"
         ),
         "{out}"
     );
@@ -386,7 +386,7 @@ fn the_config_format_is_in_the_tool() {
         help.contains(example.lines().nth(10).unwrap()),
         "config --help shows the example"
     );
-    let page = std::fs::read_to_string(common::root().join("man/tcodec.toml.5")).unwrap();
+    let page = std::fs::read_to_string(common::root().join("man/man5/tcodec.toml.5")).unwrap();
     assert!(page.starts_with(".TH tcodec.toml 5"));
 }
 
@@ -405,7 +405,7 @@ fn completions_and_man_pages_go_to_stdout_and_help_is_truthful() {
     assert!(!dir.path().join("-").exists(), "no directory named -");
     let (_, help, _) = run(tcodec().arg("--help"));
     assert!(help.contains("\n  generate "), "{help}");
-    let main = std::fs::read_to_string(common::root().join("man/tcodec.1")).unwrap();
+    let main = std::fs::read_to_string(common::root().join("man/man1/tcodec.1")).unwrap();
     assert!(!main.contains("tcodec\\-help"), "no page for help is named");
     for page in std::fs::read_dir(common::root().join("man")).unwrap() {
         let page = page.unwrap().path();

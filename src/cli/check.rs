@@ -36,8 +36,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     // What the namespace's own codecs write: any other codec encoding is foreign to it.
     // Unknown with a remote codec (its encodings are the server's business).
     let known_encodings = codecs
+        .as_ref()
         .filter(|_| !remote)
         .map(|c| c.iter().map(|c| c.encoding().to_string()).collect());
+    let known_key_ids = codecs
+        .as_ref()
+        .filter(|_| !remote)
+        .and_then(|c| known_key_ids(c));
     // A namespace whose outer stage encrypts always encodes: plaintext there is a leak.
     // Compression alone encodes only when smaller, so plaintext is normal there.
     let encrypts = remote || outer.as_ref().is_some_and(|c| c.encrypts());
@@ -60,6 +65,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         max_decoded_total: args.max_decoded_total,
         verify_storage: args.verify_storage,
         known_encodings,
+        known_key_ids,
     };
     let options = args.input.read_options();
     let mut total = Report::default();
@@ -100,6 +106,27 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
 
 /// Refuses a namespace that only the `*` fallback serves: `check -n defualt` must not pass
 /// because a catch-all pipeline happens to accept its payloads.
+/// The key ids and KEK URIs the namespace's codecs know, when that is the whole set: not
+/// with a fallback key (it opens any id), nor without a codec that names keys.
+fn known_key_ids(codecs: &[crate::config::CodecConfig]) -> Option<Vec<String>> {
+    use crate::config::CodecConfig;
+    let mut ids = Vec::new();
+    for codec in codecs {
+        match codec {
+            CodecConfig::AesGcm {
+                fallback_key: Some(_),
+                ..
+            } => return None,
+            CodecConfig::AesGcm { .. } => ids.extend(codec.key_ids().into_iter().map(String::from)),
+            CodecConfig::Kms {
+                kek, decrypt_keks, ..
+            } => ids.extend(std::iter::once(kek).chain(decrypt_keks).cloned()),
+            _ => {}
+        }
+    }
+    (!ids.is_empty()).then_some(ids)
+}
+
 fn fallback_only(config: &crate::config::Config, namespace: &str) -> Result<()> {
     let fallback = crate::config::FALLBACK_NAMESPACE;
     let named = config.namespaces();
@@ -150,8 +177,13 @@ fn rules_ran(policy: &Rules, decoded: bool, plaintext_by_default: bool) -> Vec<S
             "plaintext".to_string()
         });
     }
-    if let Some(ids) = &policy.allowed_key_ids {
-        rules.push(format!("key-id ({})", ids.join(", ")));
+    match (&policy.allowed_key_ids, &policy.known_key_ids) {
+        (Some(ids), _) => {
+            let ids: Vec<String> = ids.iter().map(|i| crate::codec::kms::shown(i)).collect();
+            rules.push(format!("key-id ({})", ids.join(", ")));
+        }
+        (None, Some(_)) => rules.push("key-id (the namespace's keys)".into()),
+        (None, None) => {}
     }
     rules.push(format!("size (<= {} bytes)", policy.max_payload_size));
     if decoded {

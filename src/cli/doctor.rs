@@ -85,7 +85,9 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
         },
         Ok(mut answer) => check_decode(&mut answer, &origin, credentials, &args.namespace),
     });
-    outcomes.push(round_trip(&post_body, &|| local_probe(cli, &args.namespace)));
+    outcomes.push(round_trip(&post_body, &|| {
+        local_probe(cli, &args.namespace)
+    }));
     outcomes.push(match post("download") {
         Ok(answer) if answer.status().as_u16() == 404 => Outcome::Info(
             "download: 404, no external storage: the UI says so for offloaded payloads".into(),
@@ -364,16 +366,25 @@ where
             "a probe encoded here with --config",
         ),
     };
-    if serde_json::from_str::<serde_json::Value>(sealed).ok().as_ref() == Some(probe) {
+    if serde_json::from_str::<serde_json::Value>(sealed)
+        .ok()
+        .as_ref()
+        == Some(probe)
+    {
         return Outcome::Info(
             "round trip: the namespace's codecs left the probe as it was (no codec, or compression that does not pay)".into(),
         );
     }
     match read(post("decode", sealed.as_bytes())) {
         Ok((200, text))
-            if serde_json::from_str::<serde_json::Value>(&text).ok().as_ref() == Some(probe) =>
+            if serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .as_ref()
+                == Some(probe) =>
         {
-            Outcome::Ok(format!("round trip: a probe payload {how} decodes back to itself (the keys work)"))
+            Outcome::Ok(format!(
+                "round trip: a probe payload {how} decodes back to itself (the keys work)"
+            ))
         }
         Ok((status, text)) => {
             let reason: String = text.trim().chars().take(120).collect();
@@ -398,10 +409,9 @@ fn local_probe(cli: &Cli, namespace: &str) -> Option<std::result::Result<String,
     Some((|| {
         let config = cli.load_config().map_err(|e| e.to_string())?;
         let pipeline = config.pipeline(namespace).map_err(|e| e.to_string())?;
-        let probe: serde_json::Value =
-            serde_json::from_str(PROBE).map_err(|e| e.to_string())?;
-        let payload = crate::payload::payload_from_json(&probe["payloads"][0])
-            .map_err(|e| e.message)?;
+        let probe: serde_json::Value = serde_json::from_str(PROBE).map_err(|e| e.to_string())?;
+        let payload =
+            crate::payload::payload_from_json(&probe["payloads"][0]).map_err(|e| e.message)?;
         let sealed = pipeline.encode(payload).map_err(|e| e.to_string())?;
         let value = serde_json::json!({ "payloads": [crate::payload::payload_to_json(&sealed)] });
         Ok(value.to_string())
