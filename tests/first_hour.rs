@@ -367,3 +367,29 @@ fn several_files_to_a_directory_and_an_empty_directory_fails_require_payloads() 
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["files"].as_u64().unwrap() >= 3, "{report}");
 }
+
+/// `-n <TAB>` offers the configured namespaces (issue #25), through bash itself and the
+/// registration script tcodec prints (clap_complete's dynamic completion).
+#[test]
+fn namespace_completion_offers_the_configured_namespaces() {
+    let bin = assert_cmd::cargo::cargo_bin("tcodec");
+    let config = common::interop_config();
+    let script = format!(
+        r#"source <(COMPLETE=bash {bin:?})
+COMP_WORDS=(tcodec --config {config:?} decode -n "$1"); COMP_CWORD=5; COMP_TYPE=9
+COMP_LINE="${{COMP_WORDS[*]}}"; COMP_POINT=${{#COMP_LINE}}
+_clap_complete_tcodec tcodec "$1" -n
+printf '%s\n' "${{COMPREPLY[@]}}""#
+    );
+    let complete = |typed: &str| {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script, "bash", typed])
+            .env_remove("TCODEC_CONFIG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete(""), "both\ndefault\nzipped\n");
+    assert_eq!(complete("zi"), "zipped\n");
+}

@@ -133,7 +133,7 @@ pub struct TransformArgs {
     pub select: SelectArgs,
 
     /// Namespace whose pipeline to use [default: the only configured namespace, else default]
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces())]
     pub namespace: Option<String>,
 
     /// Input encoding
@@ -352,7 +352,7 @@ pub struct CheckArgs {
 
     /// Namespace whose pipeline defines "encoded" [default: the only configured namespace,
     /// else default]
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE")]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces())]
     pub namespace: Option<String>,
 
     /// Every payload must carry the encoding of the pipeline's outermost codec [default: on
@@ -483,7 +483,7 @@ pub struct DoctorArgs {
     pub origin: String,
 
     /// Namespace sent as X-Namespace
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default", add = super::complete::namespaces())]
     pub namespace: String,
 
     /// Act as the UI with "Pass access token": send this as Authorization (and

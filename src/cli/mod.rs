@@ -5,6 +5,7 @@
 
 mod args;
 mod check;
+mod complete;
 mod config_cmd;
 mod doctor;
 pub mod generate;
@@ -81,6 +82,16 @@ pub fn command() -> clap::Command {
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
     let _ = ARGV.set(args.clone());
+    // `COMPLETE=<shell> tcodec ...`: the shell asks for completions (or the registration
+    // script); nothing else runs.
+    match complete::answer(&args) {
+        Ok(true) => return ExitCode::SUCCESS,
+        Ok(false) => {}
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(ExitStatus::Usage.code());
+        }
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
