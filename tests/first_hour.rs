@@ -393,3 +393,28 @@ printf '%s\n' "${{COMPREPLY[@]}}""#
     assert_eq!(complete(""), "both\ndefault\nzipped\n");
     assert_eq!(complete("zi"), "zipped\n");
 }
+
+/// A usage error shows the command's usage line as its help does, not the flags just given
+/// (issue #25: `Usage: tcodec decode --in-place --config <FILE> <FILE>...`).
+#[test]
+fn usage_errors_show_the_usage_line_of_the_help() {
+    let out = tcodec_interop()
+        .args(["decode", "--in-place", "-o", "x", "a.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: the argument '--in-place' cannot be used with '--output <FILE|DIR/>'\n\nUsage: tcodec decode [OPTIONS] [FILE]...\n\nFor more information, try '--help'.\n"
+    );
+    let out = tcodec_interop()
+        .args(["keys", "used", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("\nUsage: tcodec keys used [OPTIONS] [FILE]...\n"),
+        "{out:?}"
+    );
+}

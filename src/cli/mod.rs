@@ -26,7 +26,7 @@ pub use serve_args::*;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::error::{Error, ExitStatus};
 
@@ -73,9 +73,27 @@ fn for_each_tree_or(
 /// command line and environment leave at their defaults).
 static ARGV: std::sync::OnceLock<Vec<OsString>> = std::sync::OnceLock::new();
 
-/// The clap command, for generators and tests.
+/// The clap command, for generators and tests: each subcommand's usage line fixed as its
+/// help shows it (clap's errors would otherwise list the flags just given, as in `Usage:
+/// tcodec decode --in-place --config <FILE> <FILE>...`).
 pub fn command() -> clap::Command {
-    Cli::command()
+    // The lines come from a built copy (only a built command knows its full name); the
+    // command returned stays unbuilt, so generators may still change it.
+    let mut built = Cli::command();
+    built.build();
+    steady_usage(Cli::command(), &built)
+}
+
+fn steady_usage(mut cmd: clap::Command, built: &clap::Command) -> clap::Command {
+    for sub in built.get_subcommands().filter(|s| s.get_name() != "help") {
+        let mut sub = sub.clone();
+        let usage = sub.render_usage().to_string();
+        let line = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_string();
+        cmd = cmd.mut_subcommand(sub.get_name(), |c| {
+            steady_usage(c, &sub).override_usage(line)
+        });
+    }
+    cmd
 }
 
 /// Runs tcodec with `args` and returns the process exit code.
@@ -92,7 +110,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(ExitStatus::Usage.code());
         }
     }
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
