@@ -980,12 +980,16 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__probe)
-            opts="-q -h -V --insecure --config --trust-config --quiet --help --version"
+            opts="-q -h -V --insecure --ca-cert --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

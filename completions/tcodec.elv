@@ -275,6 +275,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --version 'Print version'
         }
         &'tcodec;probe'= {
+            cand --ca-cert 'Trust the CA certificates in this PEM file (a private CA that signed the server''s certificate) instead of the public roots'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --insecure 'Skip certificate checks (loopback URLs only: the server''s certificate names its public host, not 127.0.0.1)'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'

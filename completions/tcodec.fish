@@ -278,6 +278,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -l trust-config -d
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c tcodec -n "__fish_tcodec_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c tcodec -n "__fish_tcodec_using_subcommand probe" -l ca-cert -d 'Trust the CA certificates in this PEM file (a private CA that signed the server\'s certificate) instead of the public roots' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand probe" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand probe" -l insecure -d 'Skip certificate checks (loopback URLs only: the server\'s certificate names its public host, not 127.0.0.1)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand probe" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'

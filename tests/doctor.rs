@@ -11,7 +11,11 @@ use common::{fixtures, interop_config, peer_python, tcodec, Server};
 const UI: &str = "http://localhost:8233";
 
 fn doctor(endpoint: &str, origin: &str, extra: &[&str]) -> (Option<i32>, String) {
+    // An empty working directory: no ./tcodec.toml is found unless --config names one.
+    let empty = tempfile::tempdir().unwrap();
     let out = tcodec()
+        .current_dir(empty.path())
+        .env_remove("TCODEC_CONFIG")
         .args(["doctor", "--codec-endpoint", endpoint, "--origin", origin])
         .args(extra)
         .timeout(Duration::from_secs(60))
@@ -192,22 +196,62 @@ fn doctor_proves_the_keys_for_a_decode_only_token_behind_a_private_ca() {
     let auth = ["--codec-auth", "Bearer t0ken"];
     let (code, out) = doctor(&server.base, UI, &auth);
     assert_eq!(code, Some(5), "{out}");
+    assert!(out.contains("invalid peer certificate: UnknownIssuer: the server's certificate is not trusted: pass --ca-cert CA.pem (the CA that signed it), or serve a certificate for this host from a public CA\n"), "{out}");
+    // http:// to the TLS port says so.
+    let plain = server.base.replace("https://", "http://");
+    let (code, out) = doctor(&plain, UI, &[]);
+    assert_eq!(code, Some(5), "{out}");
     assert!(
-        out.contains("invalid peer certificate: UnknownIssuer"),
+        out.contains(": the server answers with TLS: use an https:// endpoint\n"),
         "{out}"
     );
-
+    // probe trusts the same CA.
     let ca = data.join("tls-ca.pem").display().to_string();
+    let health = format!("{}/healthz", server.base);
+    let probe = tcodec().args(["probe", &health]).output().unwrap();
+    assert_eq!(probe.status.code(), Some(5), "{probe:?}");
+    let probe = tcodec()
+        .args(["probe", "--ca-cert", &ca, &health])
+        .output()
+        .unwrap();
+    assert_eq!(probe.status.code(), Some(0), "{probe:?}");
+
     let trusted = [&auth[..], &["--ca-cert", &ca][..]].concat();
     let (code, out) = doctor(&server.base, UI, &trusted);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("FAIL  round trip: /encode answered 403 for this token, so the keys are not proven: give tcodec --config FILE with the namespace's keys (doctor encodes a probe with them and asks the server to decode it), or a token that may encode\n"), "{out}");
+    assert!(out.contains("FAIL  round trip: /encode answered 403 for this token, so the keys are not proven: give tcodec --config FILE (or a ./tcodec.toml) with the namespace's keys: doctor encodes a probe with them and asks the server to decode it; or a token that may encode\n"), "{out}");
 
     let config = interop_config().display().to_string();
     let with_config = [&["--config", &config][..], &trusted[..]].concat();
     let (code, out) = doctor(&server.base, UI, &with_config);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("ok    round trip: a probe payload encoded here with --config decodes back to itself (the keys work)\n"), "{out}");
+    assert!(out.contains("ok    round trip: a probe payload encoded here with the config decodes back to itself (the keys work)\n"), "{out}");
+
+    // A ./tcodec.toml in the working directory serves as well (it can only seal a probe).
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cwd.path().join("tcodec.toml"),
+        format!(
+            "[keys]\ntest-key-1 = {{ file = {:?}, published = true }}\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-1\" }}]\n",
+            fixtures().join("keys/test-key-1.key").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tcodec()
+        .current_dir(cwd.path())
+        .env_remove("TCODEC_CONFIG")
+        .args(["doctor", "--codec-endpoint", &server.base, "--origin", UI])
+        .args(&trusted)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "ok    round trip: a probe payload encoded here with the config decodes back to itself"
+        ),
+        "{text}"
+    );
 
     // A config whose key the server does not have: the server cannot open the probe.
     let other = dir.path().join("other.toml");
@@ -227,7 +271,7 @@ fn doctor_proves_the_keys_for_a_decode_only_token_behind_a_private_ca() {
     assert_eq!(code, Some(1), "{out}");
     assert!(
         out.contains(
-            "FAIL  round trip: the server could not decode a probe encoded here with --config"
+            "FAIL  round trip: the server could not decode a probe encoded here with the config"
         ),
         "{out}"
     );

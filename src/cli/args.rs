@@ -515,8 +515,13 @@ pub struct ProbeArgs {
 
     /// Skip certificate checks (loopback URLs only: the server's certificate names its
     /// public host, not 127.0.0.1)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ca_cert")]
     pub insecure: bool,
+
+    /// Trust the CA certificates in this PEM file (a private CA that signed the server's
+    /// certificate) instead of the public roots
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `keygen`.

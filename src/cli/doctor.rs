@@ -58,7 +58,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
         Err(e) => {
             print(&[Outcome::Fail {
                 what: format!("cannot reach {shown}: {e}"),
-                fix: "start the codec server, or check --codec-endpoint".into(),
+                fix: unreachable_fix(&e, &endpoint).into(),
             }]);
             return Ok(ExitStatus::Remote);
         }
@@ -109,8 +109,20 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
     }
 }
 
+/// What to do when the first request failed: the usual causes by the error's kind.
+fn unreachable_fix(e: &ureq::Error, endpoint: &str) -> &'static str {
+    let text = e.to_string();
+    if text.contains("invalid peer certificate") {
+        "the server's certificate is not trusted: pass --ca-cert CA.pem (the CA that signed it), or serve a certificate for this host from a public CA"
+    } else if endpoint.starts_with("http://") && text.contains("http parse fail") {
+        "the server answers with TLS: use an https:// endpoint"
+    } else {
+        "start the codec server, or check --codec-endpoint"
+    }
+}
+
 /// The certificates of `--ca-cert`: a PEM file with at least one certificate.
-fn ca_certs(path: &std::path::Path) -> Result<ureq::tls::RootCerts> {
+pub(super) fn ca_certs(path: &std::path::Path) -> Result<ureq::tls::RootCerts> {
     let shown = path.display();
     let pem = std::fs::read(path).map_err(|e| Error::Usage(format!("--ca-cert {shown}: {e}")))?;
     let mut certs = Vec::new();
@@ -305,7 +317,9 @@ where
         Ok((status @ (401 | 403), _)) => match local() {
             // The token may not encode: encode the probe with the configuration's keys
             // here and ask the server to decode it (proves the same keys).
-            Some(Ok(sealed)) => return decode_probe(post, &read, &probe, &sealed, Sealer::Config),
+            Some(Ok(sealed)) => {
+                return decode_probe(post, &read, &probe, &sealed, Sealer::Config)
+            }
             Some(Err(e)) => {
                 return Outcome::Fail {
                     what: format!("round trip: /encode answered {status} for this token, and the probe could not be encoded with --config ({e})"),
@@ -315,7 +329,7 @@ where
             None => {
                 return Outcome::Fail {
                     what: format!("round trip: /encode answered {status} for this token, so the keys are not proven"),
-                    fix: "give tcodec --config FILE with the namespace's keys (doctor encodes a probe with them and asks the server to decode it), or a token that may encode".into(),
+                    fix: "give tcodec --config FILE (or a ./tcodec.toml) with the namespace's keys: doctor encodes a probe with them and asks the server to decode it; or a token that may encode".into(),
                 }
             }
         },
@@ -362,8 +376,8 @@ where
     let (how, failed) = match sealer {
         Sealer::Server => ("encoded by the server", "what it encoded"),
         Sealer::Config => (
-            "encoded here with --config",
-            "a probe encoded here with --config",
+            "encoded here with the config",
+            "a probe encoded here with the config",
         ),
     };
     if serde_json::from_str::<serde_json::Value>(sealed)
@@ -402,12 +416,16 @@ where
     }
 }
 
-/// The probe sealed by the namespace's pipeline from an explicit `--config` (None without
-/// one: a config found implicitly proves nothing about the server's keys).
+/// The probe sealed by the namespace's pipeline from the configuration (`--config`, else
+/// the one found as for every command; None without any). A config found implicitly is
+/// safe here: it can only seal a probe the server must open, never make a FAIL an ok.
 fn local_probe(cli: &Cli, namespace: &str) -> Option<std::result::Result<String, String>> {
-    cli.config.as_ref()?;
+    let config = match cli.load_config() {
+        Ok(config) => config,
+        Err(_) if cli.config.is_none() => return None,
+        Err(e) => return Some(Err(e.to_string())),
+    };
     Some((|| {
-        let config = cli.load_config().map_err(|e| e.to_string())?;
         let pipeline = config.pipeline(namespace).map_err(|e| e.to_string())?;
         let probe: serde_json::Value = serde_json::from_str(PROBE).map_err(|e| e.to_string())?;
         let payload =

@@ -16,9 +16,11 @@ pub fn run(args: &ProbeArgs) -> Result<ExitStatus> {
             "--insecure is for probing this host (127.0.0.1, localhost) only".into(),
         ));
     }
-    let tls = ureq::tls::TlsConfig::builder()
-        .disable_verification(args.insecure)
-        .build();
+    let mut tls = ureq::tls::TlsConfig::builder().disable_verification(args.insecure);
+    if let Some(path) = &args.ca_cert {
+        tls = tls.root_certs(super::doctor::ca_certs(path)?);
+    }
+    let tls = tls.build();
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
