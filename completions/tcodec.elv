@@ -34,7 +34,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand doctor 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
             cand probe 'GET a health endpoint and exit 0 on 2xx (container health checks without curl)'
-            cand keygen 'Generate a new random 32-byte AES-256 key'
+            cand keygen 'Generate a new random 32-byte key for aes-256-gcm (age identities come from age-keygen)'
             cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
             cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -346,7 +346,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
         &'tcodec;config;help;help'= {
         }
         &'tcodec;generate'= {
-            cand --shell 'Shell of the completion script written to standard output'
+            cand --shell 'Shell of the completion script: only that one is written (to DIR, or to standard output with `-`, where it is required unless $SHELL names one)'
             cand --config 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]'
             cand --trust-config 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
             cand -q 'No progress display or summary lines on standard error (errors still show)'
@@ -365,7 +365,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand serve 'Serve the configured pipelines as a codec server for the Web UI and the `temporal` CLI'
             cand doctor 'Check a codec server as the Web UI would call it: would a browser at ORIGIN see plaintext?'
             cand probe 'GET a health endpoint and exit 0 on 2xx (container health checks without curl)'
-            cand keygen 'Generate a new random 32-byte AES-256 key'
+            cand keygen 'Generate a new random 32-byte key for aes-256-gcm (age identities come from age-keygen)'
             cand config 'Inspect the configuration; `tcodec config example` prints an annotated example'
             cand generate 'Generate shell completions and man pages (`-` writes to standard output)'
             cand help 'Print this message or the help of the given subcommand(s)'

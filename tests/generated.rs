@@ -53,9 +53,30 @@ fn generate_man_writes_each_section_into_its_directory() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let pages = tcodec::cli::generate::man_pages().unwrap().len();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "tcodec: wrote {} files to {man1}\ntcodec: wrote 1 file to {man5}\n",
+                pages - 1
+            )
+        );
         assert!(dir.path().join(man1).join("tcodec.1").is_file());
         assert!(dir.path().join(man1).join("tcodec-decode.1").is_file());
         assert!(!dir.path().join(man1).join("tcodec.toml.5").exists());
         assert!(dir.path().join(man5).join("tcodec.toml.5").is_file());
     }
+}
+
+#[test]
+fn generate_man_refuses_a_shell() {
+    let out = common::tcodec()
+        .args(["generate", "man", "--shell", "bash", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tcodec: error: --shell chooses a completion script: `generate man` takes none\n"
+    );
 }

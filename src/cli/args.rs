@@ -23,8 +23,8 @@ use crate::keys::KeyFormat;
     long_version = LONG_VERSION,
     about = "Encode and decode Temporal payloads through codec pipelines (compression, encryption)",
     long_about = "Encode and decode Temporal payloads through the codec pipeline configured for a \
-namespace: AES-256-GCM (the Temporal samples' format, with key rotation), zlib (Go SDK format), \
-gzip, snappy and zstd. Byte-compatible with what the Go, Python, TypeScript and Java SDKs write.",
+namespace: AES-256-GCM (the Temporal samples' format, with key rotation), temporal-proxy's KMS \
+envelope, age, zlib (Go SDK format), gzip, snappy and zstd. Byte-compatible with what the Go, Python, TypeScript and Java SDKs write.",
     after_help = EXIT_CODES,
     propagate_version = true,
     max_term_width = 100
@@ -103,7 +103,7 @@ pub enum Command {
         after_help = "Examples:\n  tcodec probe http://127.0.0.1:8081/healthz\n  tcodec probe --insecure https://127.0.0.1:8081/readyz"
     )]
     Probe(ProbeArgs),
-    /// Generate a new random 32-byte AES-256 key
+    /// Generate a new random 32-byte key for aes-256-gcm (age identities come from age-keygen)
     #[command(after_help = KEYGEN_EXAMPLES)]
     Keygen(KeygenArgs),
     /// Inspect the configuration; `tcodec config example` prints an annotated example
@@ -133,7 +133,7 @@ pub struct TransformArgs {
     pub select: SelectArgs,
 
     /// Namespace whose pipeline to use [default: the only configured namespace, else default]
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces())]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces(), display_order = 0)]
     pub namespace: Option<String>,
 
     /// Input encoding
@@ -352,7 +352,7 @@ pub struct CheckArgs {
 
     /// Namespace whose pipeline defines "encoded" [default: the only configured namespace,
     /// else default]
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces())]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces(), display_order = 0)]
     pub namespace: Option<String>,
 
     /// Every payload must carry the encoding of the pipeline's outermost codec [default: on
@@ -426,21 +426,24 @@ pub struct CheckArgs {
     pub remote: RemoteArgs,
 }
 
+/// The help heading of the bucket input flags.
+const BUCKET_INPUTS: &str = "Bucket inputs (s3://, gs://)";
+
 /// Which objects of an `s3://`/`gs://` input to take.
 #[derive(Debug, Clone, Args)]
 pub struct SelectArgs {
     /// With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC,
     /// e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)
-    #[arg(long, value_name = "TIME", value_parser = crate::storage::bucket::parse_time)]
+    #[arg(help_heading = BUCKET_INPUTS, long, value_name = "TIME", value_parser = crate::storage::bucket::parse_time)]
     pub since: Option<String>,
 
     /// With a bucket URL: only Cloud Export objects written before TIME
-    #[arg(long, value_name = "TIME", value_parser = crate::storage::bucket::parse_time)]
+    #[arg(help_heading = BUCKET_INPUTS, long, value_name = "TIME", value_parser = crate::storage::bucket::parse_time)]
     pub until: Option<String>,
 
     /// With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key:
     /// N processes with I = 0..N together take every object exactly once
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    #[arg(help_heading = BUCKET_INPUTS, long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
 }
 
@@ -483,7 +486,7 @@ pub struct DoctorArgs {
     pub origin: String,
 
     /// Namespace sent as X-Namespace
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default", add = super::complete::namespaces())]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", default_value = "default", add = super::complete::namespaces(), display_order = 0)]
     pub namespace: String,
 
     /// Act as the UI with "Pass access token": send this as Authorization (and
@@ -601,7 +604,8 @@ pub struct GenerateArgs {
     /// script, or the main man page)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Shell of the completion script written to standard output
+    /// Shell of the completion script: only that one is written (to DIR, or to standard
+    /// output with `-`, where it is required unless $SHELL names one)
     #[arg(long, value_enum)]
     pub shell: Option<clap_complete::Shell>,
 }

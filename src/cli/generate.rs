@@ -99,10 +99,16 @@ fn render_man(cmd: clap::Command) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn write_all(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<()> {
+/// Writes the files into `dir` and says so (unless quiet).
+fn write_all(dir: &Path, files: Vec<(String, Vec<u8>)>, quiet: bool) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    let count = files.len();
     for (name, bytes) in files {
         crate::io::write_atomic(&dir.join(name), &bytes)?;
+    }
+    if !quiet {
+        let s = if count == 1 { "" } else { "s" };
+        eprintln!("tcodec: wrote {count} file{s} to {}", dir.display());
     }
     Ok(())
 }
@@ -110,7 +116,7 @@ fn write_all(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<()> {
 /// Writes man pages where `man` looks for them: into a `man1` directory itself (section 5
 /// into its sibling `man5`), else into DIR/man1 and DIR/man5 (DIR is then a man root, as
 /// in `MANPATH=DIR man tcodec`).
-fn write_man(dir: &Path, pages: Vec<(String, Vec<u8>)>) -> Result<()> {
+fn write_man(dir: &Path, pages: Vec<(String, Vec<u8>)>, quiet: bool) -> Result<()> {
     let (section1, section5): (Vec<_>, Vec<_>) =
         pages.into_iter().partition(|(n, _)| n.ends_with(".1"));
     let (man1, man5) = match dir.file_name() {
@@ -120,12 +126,17 @@ fn write_man(dir: &Path, pages: Vec<(String, Vec<u8>)>) -> Result<()> {
         ),
         _ => (dir.join("man1"), dir.join("man5")),
     };
-    write_all(&man1, section1)?;
-    write_all(&man5, section5)
+    write_all(&man1, section1, quiet)?;
+    write_all(&man5, section5, quiet)
 }
 
 /// `tcodec generate completions|man|all DIR`.
-pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
+pub fn run(args: &GenerateArgs, quiet: bool) -> Result<ExitStatus> {
+    if args.what == "man" && args.shell.is_some() {
+        return Err(Error::Usage(
+            "--shell chooses a completion script: `generate man` takes none".into(),
+        ));
+    }
     if args.dir.as_os_str() == "-" {
         let bytes = match args.what.as_str() {
             "completions" => {
@@ -160,10 +171,10 @@ pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
             clap_complete::generate(shell, &mut super::command(), "tcodec", &mut buf);
             scripts.retain(|(_, bytes)| *bytes == buf);
         }
-        write_all(&completions_dir, scripts)?;
+        write_all(&completions_dir, scripts, quiet)?;
     }
     if args.what != "completions" {
-        write_man(&man_dir, man_pages()?)?;
+        write_man(&man_dir, man_pages()?, quiet)?;
     }
     Ok(ExitStatus::Ok)
 }

@@ -11,8 +11,8 @@ Exit status:
 
 pub(crate) const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    "\ncodecs:  aes-256-gcm (binary/encrypted, samples format), age (binary/age), zlib (binary/zlib, Go SDK),\n         gzip (binary/gzip), snappy (binary/snappy, raw block or framed), zstd (binary/zstd),\n         remote codec server (--codec-endpoint)",
-    "\ninputs:  Payload, Payloads {\"payloads\": [...]}, arrays of Payloads, plain JSON values (--from-values),\n         History, HistoryEvent, event arrays, GetWorkflowExecutionHistoryResponse;\n         as JSON, JSON lines, or binary protobuf",
+    "\ncodecs:  aes-256-gcm (binary/encrypted, samples format), kms (binary/encrypted + encryption-dek,\n         temporal-proxy envelope; base64key:// KEKs), age (binary/age), zlib (binary/zlib, Go SDK),\n         gzip (binary/gzip), snappy (binary/snappy, raw block or framed), zstd (binary/zstd),\n         remote codec server (--codec-endpoint)",
+    "\ninputs:  Payload, Payloads {\"payloads\": [...]}, arrays of Payloads, plain JSON values (--from-values),\n         History, HistoryEvent, event arrays, GetWorkflowExecutionHistoryResponse,\n         Cloud Export files (ExportedExecutions, --type export), archives (History arrays, HistoryBlob);\n         as JSON, JSON lines, or binary protobuf; files, directories, s3:// and gs:// prefixes",
     "\noutputs: proto3 JSON (as Go protojson and `temporal ... --output json`), JSON lines, binary protobuf"
 );
 

@@ -179,7 +179,7 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
             crate::io::write_stdout(config_cmd::EXAMPLE.as_bytes())?;
             Ok(ExitStatus::Ok)
         }
-        Command::Generate(args) => generate::run(args),
+        Command::Generate(args) => generate::run(args, cli.quiet),
     }
 }
 

@@ -35,7 +35,7 @@ pub struct ServeArgs {
 
     /// Namespace for requests that name none (no X-Namespace, no path prefix) [default: the
     /// only configured namespace, else default]
-    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces())]
+    #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces(), display_order = 0)]
     pub namespace: Option<String>,
 
     /// TLS certificate chain (PEM)

@@ -477,7 +477,14 @@ fn warn_if_open(id: &str, file: &Path) {
         use std::os::unix::fs::PermissionsExt as _;
         if let Ok(meta) = std::fs::metadata(file) {
             let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
+            // Once per file and process (config check loads a key per namespace using it).
+            static WARNED: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+                std::sync::Mutex::new(std::collections::BTreeSet::new());
+            let first = WARNED
+                .lock()
+                .map(|mut warned| warned.insert(file.to_path_buf()))
+                .unwrap_or(true);
+            if mode & 0o077 != 0 && first {
                 eprintln!(
                     "tcodec: warning: key {id:?}: file {} is readable by group or others (mode {mode:03o}); run: chmod 600 {}",
                     file.display(),
