@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod codec;
 pub mod config;
+pub mod counter;
 pub mod direction;
 pub mod document;
 pub mod endpoint;

@@ -6,7 +6,6 @@
 //! ports to `codecs = [aes-256-gcm, zlib]` as written. Payloads of a list are independent,
 //! so large lists are spread across cores.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::codec::remote::RemoteCodec;
@@ -175,12 +174,12 @@ impl Pipeline {
     fn first_step(&self, direction: Direction, payload: Payload) -> Step {
         match direction {
             Direction::Encode if self.leaves(&payload) => {
-                self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                self.stats.skipped.add(1);
                 Step::Done(Ok(payload))
             }
             Direction::Rekey if !self.owns(&payload) => Step::Done(Ok(payload)),
             _ => {
-                self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                self.stats.processed.add(1);
                 Step::Forward(payload)
             }
         }
@@ -217,7 +216,7 @@ impl Pipeline {
         let out = self.local.one(Direction::Decode, payload, budget)?;
         self.stats.record_left(&out);
         if decoded {
-            self.stats.changed.fetch_add(1, Ordering::Relaxed);
+            self.stats.changed.add(1);
         }
         Ok((out, decoded))
     }
@@ -260,7 +259,7 @@ impl Pipeline {
                 if let Ok(p) = p {
                     self.stats.record_left(p);
                     if payload::encoding(p) != was.as_deref() {
-                        self.stats.changed.fetch_add(1, Ordering::Relaxed);
+                        self.stats.changed.add(1);
                     }
                 }
             }
@@ -301,7 +300,7 @@ impl Pipeline {
             .zip(storage.resolve(refs.clone(), budget))
             .map(|(reference, object)| match object {
                 Ok(object) if self.owns(&object) => {
-                    self.stats.processed.fetch_add(1, Ordering::Relaxed);
+                    self.stats.processed.add(1);
                     Step::Forward(object)
                 }
                 Ok(_) => Step::Done(Ok(reference)),

@@ -1,7 +1,6 @@
 //! What runs of a pipeline did, for the command line's summary lines.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::payload::Payload;
@@ -20,11 +19,11 @@ pub const CODEC_ENCODINGS: [&str; 6] = [
 /// Counts kept across runs of a pipeline.
 #[derive(Debug, Default)]
 pub struct Stats {
-    pub(super) processed: AtomicUsize,
+    pub(super) processed: crate::counter::Counter,
     /// Payloads a decode changed (a codec or a stage decoded them).
-    pub(super) changed: AtomicUsize,
-    pub(super) skipped: AtomicUsize,
-    pub(super) still_encoded: AtomicUsize,
+    pub(super) changed: crate::counter::Counter,
+    pub(super) skipped: crate::counter::Counter,
+    pub(super) still_encoded: crate::counter::Counter,
     /// Encodings left after decoding, each with the key ids seen.
     left: Mutex<BTreeMap<String, BTreeSet<String>>>,
 }
@@ -33,22 +32,22 @@ impl Stats {
     /// Payloads a decode changed: what "N decoded" counts (an already-plain payload that
     /// went through unchanged is not one).
     pub fn decoded(&self) -> usize {
-        self.changed.load(Ordering::Relaxed)
+        self.changed.get()
     }
 
     /// Payloads run through the codecs.
     pub fn processed(&self) -> usize {
-        self.processed.load(Ordering::Relaxed)
+        self.processed.get()
     }
 
     /// Payloads encode left alone because they already carried the outer encoding.
     pub fn skipped(&self) -> usize {
-        self.skipped.load(Ordering::Relaxed)
+        self.skipped.get()
     }
 
     /// Payloads that still carried a known codec's encoding after decoding.
     pub fn still_encoded(&self) -> usize {
-        self.still_encoded.load(Ordering::Relaxed)
+        self.still_encoded.get()
     }
 
     /// Those encodings, each with the key ids seen.
@@ -64,7 +63,7 @@ impl Stats {
         let Some(encoding) = CODEC_ENCODINGS.iter().find(|e| e.as_bytes() == encoding) else {
             return;
         };
-        self.still_encoded.fetch_add(1, Ordering::Relaxed);
+        self.still_encoded.add(1);
         if let Ok(mut left) = self.left.lock() {
             let ids = left.entry((*encoding).to_string()).or_default();
             if let Some(id) = crate::payload::meta(payload, crate::payload::ENCRYPTION_KEY_ID) {

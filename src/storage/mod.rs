@@ -14,7 +14,6 @@ pub mod reference;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -141,10 +140,10 @@ pub struct Storage {
     threshold: u64,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     started: OnceLock<Result<(), String>>,
-    fetched: AtomicUsize,
-    stored: AtomicUsize,
-    resolved: AtomicUsize,
-    offloaded: AtomicUsize,
+    fetched: crate::counter::Counter,
+    stored: crate::counter::Counter,
+    resolved: crate::counter::Counter,
+    offloaded: crate::counter::Counter,
 }
 
 impl std::fmt::Debug for Storage {
@@ -195,10 +194,10 @@ impl Storage {
             threshold: config.threshold_bytes()?,
             runtime: Mutex::new(None),
             started: OnceLock::new(),
-            fetched: AtomicUsize::new(0),
-            stored: AtomicUsize::new(0),
-            resolved: AtomicUsize::new(0),
-            offloaded: AtomicUsize::new(0),
+            fetched: crate::counter::Counter::default(),
+            stored: crate::counter::Counter::default(),
+            resolved: crate::counter::Counter::default(),
+            offloaded: crate::counter::Counter::default(),
         })
     }
 
@@ -214,22 +213,22 @@ impl Storage {
 
     /// Objects fetched so far.
     pub fn fetched(&self) -> usize {
-        self.fetched.load(Ordering::Relaxed)
+        self.fetched.get()
     }
 
     /// Objects stored (or found already stored) so far.
     pub fn stored(&self) -> usize {
-        self.stored.load(Ordering::Relaxed)
+        self.stored.get()
     }
 
     /// References replaced by their objects so far.
     pub fn resolved(&self) -> usize {
-        self.resolved.load(Ordering::Relaxed)
+        self.resolved.get()
     }
 
     /// Payloads replaced by references so far.
     pub fn offloaded(&self) -> usize {
-        self.offloaded.load(Ordering::Relaxed)
+        self.offloaded.get()
     }
 
     /// [`Storage::block_on`], given up at the budget's deadline (the server's request
@@ -323,29 +322,17 @@ impl Storage {
             // Each object's bytes are reserved from the budget before its body is read (the
             // driver knows the size from the answer's head), and the first failure stops
             // the rest: fetches in flight are dropped, none is started after it.
-            let all = async move {
-                let mut stream = futures::stream::iter(
-                    unique
-                        .iter()
-                        .map(|(bucket, key)| driver.get(bucket, key, budget)),
-                )
-                .buffered(CONCURRENCY);
-                let mut out = Vec::with_capacity(unique.len());
-                while let Some(next) = stream.next().await {
-                    let failed = next.is_err();
-                    out.push(next);
-                    if failed {
-                        break;
-                    }
-                }
-                out
-            };
+            let all = fan_out(
+                unique
+                    .iter()
+                    .map(|(bucket, key)| driver.get(bucket, key, budget)),
+            );
             match self.block_on_until(all, budget) {
                 Ok(list) => list,
                 Err(e) => return batch.into_iter().map(|_| Err(e.clone())).collect(),
             }
         };
-        self.fetched.fetch_add(fetched.len(), Ordering::Relaxed);
+        self.fetched.add(fetched.len());
         batch
             .into_iter()
             .zip(claims)
@@ -387,7 +374,7 @@ impl Storage {
                 }
                 budget.spend(bytes.len() as u64)?;
                 let stored = crate::codec::inner_payload("storage", bytes)?;
-                self.resolved.fetch_add(1, Ordering::Relaxed);
+                self.resolved.add(1);
                 Ok(stored)
             })
             .collect()
@@ -486,18 +473,16 @@ impl Storage {
         } else {
             let bucket = bucket.unwrap_or_default();
             let driver = &self.driver;
-            let all = futures::stream::iter(
+            let all = fan_out(
                 jobs.into_iter()
                     .map(|(key, bytes)| driver.put(bucket.clone(), key, bytes)),
-            )
-            .buffered(CONCURRENCY)
-            .collect::<Vec<_>>();
+            );
             match self.block_on(all) {
                 Ok(list) => list,
                 Err(e) => return batch.iter().map(|_| Err(e.clone())).collect(),
             }
         };
-        self.stored.fetch_add(results.len(), Ordering::Relaxed);
+        self.stored.add(results.len());
         batch
             .into_iter()
             .zip(plan)
@@ -505,9 +490,17 @@ impl Storage {
                 let Some((claim, size)) = plan else {
                     return Ok(payload);
                 };
-                match &results[seen[&claim.key]] {
+                let Some(result) = seen.get(&claim.key).and_then(|&i| results.get(i)) else {
+                    return Err(CodecError::StorageUnavailable {
+                        message: format!(
+                            "{} was not stored: an earlier object of the batch failed",
+                            claim.key
+                        ),
+                    });
+                };
+                match result {
                     Ok(()) => {
-                        self.offloaded.fetch_add(1, Ordering::Relaxed);
+                        self.offloaded.add(1);
                         Ok(reference::build(&claim, size))
                     }
                     Err(FetchError::Unavailable(why) | FetchError::Missing(why)) => {
@@ -525,9 +518,52 @@ impl Storage {
     }
 }
 
+/// Runs `jobs` at most [`CONCURRENCY`] at a time and answers in job order, stopping at the
+/// first failure: jobs in flight are dropped and none is started after it (the answer is
+/// then shorter than the jobs; the caller says what did not run).
+async fn fan_out<T, F>(jobs: impl Iterator<Item = F>) -> Vec<Result<T, FetchError>>
+where
+    F: std::future::Future<Output = Result<T, FetchError>>,
+{
+    let mut stream = futures::stream::iter(jobs).buffered(CONCURRENCY);
+    let mut out = Vec::new();
+    while let Some(next) = stream.next().await {
+        let failed = next.is_err();
+        out.push(next);
+        if failed {
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fan_out_answers_in_order_and_stops_at_the_first_failure() {
+        let started = std::sync::atomic::AtomicUsize::new(0);
+        let jobs = (0..40).map(|i| {
+            started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            async move {
+                if i == 3 {
+                    Err(FetchError::Missing(format!("job {i}")))
+                } else {
+                    Ok(i)
+                }
+            }
+        });
+        let out = futures::executor::block_on(fan_out(jobs));
+        assert_eq!(out.len(), 4);
+        assert!(matches!(out[..3], [Ok(0), Ok(1), Ok(2)]));
+        assert!(matches!(&out[3], Err(FetchError::Missing(m)) if m == "job 3"));
+        // At most the window beyond the failure was started, not all 40.
+        assert!(started.load(std::sync::atomic::Ordering::Relaxed) <= 3 + 1 + CONCURRENCY);
+        let all: Vec<Result<i32, FetchError>> =
+            futures::executor::block_on(fan_out((0..10).map(|i| async move { Ok(i) })));
+        assert_eq!(all.len(), 10);
+    }
 
     #[test]
     fn bucket_names_follow_the_s3_rules() {
