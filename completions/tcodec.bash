@@ -360,7 +360,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -i -q -h -V --readable --keep-going --to-values --strict --keep-refs --glob --since --until --shard --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --readable --keep-going --to-values --strict --keep-refs --glob --since --until --shard --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -382,20 +382,20 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --input-format)
                     COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
                     return 0
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output-format)
@@ -492,7 +492,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --no-offload --glob --since --until --shard --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --no-offload --glob --since --until --shard --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,20 +514,20 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --input-format)
                     COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
                     return 0
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output-format)
@@ -1002,7 +1002,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__rekey)
-            opts="-n -o -i -q -h -V --glob --since --until --shard --namespace --input-format --type --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --glob --since --until --shard --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1024,20 +1024,20 @@ _tcodec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --input-format)
                     COMPREPLY=($(compgen -W "auto json jsonl proto" -- "${cur}"))
                     return 0
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "auto payload payloads history event events response export archive" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output-format)

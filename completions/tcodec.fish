@@ -45,7 +45,6 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l glob -d 'With a
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -59,6 +58,7 @@ events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
 export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
 archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -84,7 +84,6 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l glob -d 'With a
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -98,6 +97,7 @@ events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
 export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
 archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -123,7 +123,6 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l glob -d 'With a 
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -137,6 +136,7 @@ events\t'A JSON array of HistoryEvents'
 response\t'`GetWorkflowExecutionHistoryResponse` (`{"history": {...}, "nextPageToken": ...}`)'
 export\t'A Cloud Export object: `ExportedExecutions` (`{"workflows": [...], "activities": [...]}`) or the legacy `WorkflowExecutions` (`{"items": [...]}`); binary protobuf needs this type, JSON is detected'
 archive\t'Server archival: a JSON array of `History` (filestore, gcloud `*.history` files), or a `HistoryBlob` (`{"header": {...}, "body": [History, ...]}`, s3store). Detected'"
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s n -l namespace -d 'Namespace whose pipeline to use [default: the only configured namespace, else default]' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l output-format -d 'Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input\'s]' -r -f -a "json\t'Indented proto3 JSON (2 spaces, as `temporal ... --output json` prints)'
 jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
@@ -168,7 +168,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subc
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
 proto\t'Binary protobuf `Payload` or `Payloads`'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l type -d 'What the input holds' -r -f -a "auto\t'Detect from the content'
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l type -d 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)' -r -f -a "auto\t'Detect from the content'
 payload\t'`temporal.api.common.v1.Payload`'
 payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'
@@ -196,7 +196,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
 proto\t'Binary protobuf `Payload` or `Payloads`'"
-complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l type -d 'What the input holds' -r -f -a "auto\t'Detect from the content'
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l type -d 'What the input holds (payload shapes and history kinds are detected in JSON; binary protobuf histories need --type history)' -r -f -a "auto\t'Detect from the content'
 payload\t'`temporal.api.common.v1.Payload`'
 payloads\t'`temporal.api.common.v1.Payloads` (`{"payloads": [...]}`) or a JSON array of Payloads'
 history\t'`temporal.api.history.v1.History` (`{"events": [...]}`)'

@@ -117,33 +117,13 @@ pub enum Command {
 /// Arguments shared by `encode` and `decode`.
 #[derive(Debug, Args)]
 pub struct TransformArgs {
-    /// Input files; `-` reads standard input. A directory stands for every document below
-    /// it (*.json, *.jsonl, *.ndjson, *.pb, *.binpb, *.history; sorted; hidden files and
-    /// folders skipped)
-    #[arg(value_name = "FILE", default_value = "-")]
-    pub inputs: Vec<String>,
-
-    /// With a directory input: only the files whose path below it matches GLOB
-    /// (`*.json`, `2026/**/*.json`)
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
-
     #[command(flatten)]
-    /// Which objects of a bucket URL input to take.
-    pub select: SelectArgs,
+    /// The inputs.
+    pub input: InputArgs,
 
     /// Namespace whose pipeline to use [default: the only configured namespace, else default]
     #[arg(short, long, env = "TEMPORAL_NAMESPACE", add = super::complete::namespaces(), display_order = 0)]
     pub namespace: Option<String>,
-
-    /// Input encoding
-    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
-    pub input_format: InputFormat,
-
-    /// What the input holds (payload shapes and history kinds are detected in JSON;
-    /// binary protobuf histories need --type history)
-    #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
-    pub doc_type: DocType,
 
     /// Output encoding [default: from the -o extension (.json, .jsonl, .pb/.bin), else the input's]
     #[arg(long, value_enum)]
@@ -293,7 +273,7 @@ pub enum CheckFormat {
     Json,
 }
 
-/// Input files and how to read them (shared by `check` and `keys used`).
+/// Input files and how to read them (every command that reads documents).
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Input files; `-` reads standard input. A directory stands for every document below
@@ -315,7 +295,8 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
 
-    /// What the input holds
+    /// What the input holds (payload shapes and history kinds are detected in JSON;
+    /// binary protobuf histories need --type history)
     #[arg(long = "type", value_enum, default_value_t = DocType::Auto, value_name = "TYPE")]
     pub doc_type: DocType,
 }

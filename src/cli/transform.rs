@@ -74,8 +74,8 @@ pub fn run(
         args,
         direction,
         options: ReadOptions {
-            format: args.input_format,
-            doc_type: args.doc_type,
+            format: args.input.input_format,
+            doc_type: args.input.doc_type,
             from_values: mode.from_values,
             from_readable: mode.from_readable,
         },
@@ -89,8 +89,11 @@ pub fn run(
         mirrors: output_directory(args)?.is_some(),
     };
     let mut worst = ExitStatus::Ok;
-    let inputs =
-        super::inputs::expand(&args.inputs, args.glob.as_deref(), &args.select.selection())?;
+    let inputs = super::inputs::expand(
+        &args.input.inputs,
+        args.input.glob.as_deref(),
+        &args.input.select.selection(),
+    )?;
     let out_dir = output_directory(args)?;
     let target = |input: &super::inputs::Input| -> Option<std::path::PathBuf> {
         if args.in_place {
@@ -107,7 +110,7 @@ pub fn run(
     let mut resumed = 0usize;
     if let ([only], false) = (
         inputs.as_slice(),
-        super::inputs::has_directory(&args.inputs),
+        super::inputs::has_directory(&args.input.inputs),
     ) {
         job.file(&only.path, target(only).as_deref())?;
     } else {
@@ -212,6 +215,7 @@ pub fn run(
 fn output_directory(args: &TransformArgs) -> Result<Option<std::path::PathBuf>> {
     if args.in_place
         && args
+            .input
             .inputs
             .iter()
             .any(|a| crate::storage::bucket::is_url(a))
@@ -228,8 +232,13 @@ fn output_directory(args: &TransformArgs) -> Result<Option<std::path::PathBuf>> 
         std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
         return Ok(Some(dir.clone()));
     }
-    if !args.in_place && super::inputs::has_directory(&args.inputs) {
-        let first = args.inputs.iter().find(|a| Path::new(a).is_dir()).cloned();
+    if !args.in_place && super::inputs::has_directory(&args.input.inputs) {
+        let first = args
+            .input
+            .inputs
+            .iter()
+            .find(|a| Path::new(a).is_dir())
+            .cloned();
         return Err(Error::Usage(match first {
             Some(first) => format!(
                 "{first} is a directory: write its documents with -o DIR/ (the same tree below DIR) or rewrite them with --in-place"
@@ -304,7 +313,7 @@ fn still_encoded(cli: &Cli, pipeline: &Pipeline) -> String {
 }
 
 fn validate(args: &TransformArgs) -> Result<()> {
-    if args.in_place && args.inputs.iter().any(|i| i == "-") {
+    if args.in_place && args.input.inputs.iter().any(|i| i == "-") {
         return Err(Error::Usage(
             "--in-place needs input files; standard input (-) cannot be rewritten".into(),
         ));
@@ -319,13 +328,13 @@ fn validate(args: &TransformArgs) -> Result<()> {
     let to_directory = args.output.as_ref().is_some_and(|o| {
         o.to_string_lossy().ends_with('/') || (o.as_os_str() != "-" && o.is_dir())
     });
-    if args.output.is_some() && args.inputs.len() > 1 && !to_directory {
+    if args.output.is_some() && args.input.inputs.len() > 1 && !to_directory {
         return Err(Error::Usage(format!(
             "-o FILE takes one input, {} were given; write them to a directory with -o DIR/, rewrite them with --in-place, or make one call per file",
-            args.inputs.len()
+            args.input.inputs.len()
         )));
     }
-    if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
+    if args.input.inputs.iter().filter(|i| *i == "-").count() > 1 {
         return Err(Error::Usage(
             "standard input (-) can be named only once".into(),
         ));
