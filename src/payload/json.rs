@@ -215,41 +215,11 @@ impl serde::Serialize for JsonPayload<'_> {
     }
 }
 
-/// Writes one Payload as the proto3 JSON object Go's protojson emits.
+/// Writes one Payload as the proto3 JSON object Go's protojson emits: the tree form of
+/// [`JsonPayload`] (one definition of the object's fields and order).
 pub fn payload_to_json(payload: &Payload) -> Value {
-    let mut object = Map::new();
-    if !payload.metadata.is_empty() {
-        let mut keys: Vec<&String> = payload.metadata.keys().collect();
-        keys.sort();
-        let metadata: Map<String, Value> = keys
-            .into_iter()
-            .map(|k| {
-                (
-                    k.clone(),
-                    Value::String(encode_base64(&payload.metadata[k])),
-                )
-            })
-            .collect();
-        object.insert("metadata".into(), Value::Object(metadata));
-    }
-    if !payload.data.is_empty() {
-        object.insert("data".into(), Value::String(encode_base64(&payload.data)));
-    }
-    if !payload.external_payloads.is_empty() {
-        let details = payload
-            .external_payloads
-            .iter()
-            .map(|d| {
-                let mut o = Map::new();
-                if d.size_bytes != 0 {
-                    o.insert("sizeBytes".into(), Value::String(d.size_bytes.to_string()));
-                }
-                Value::Object(o)
-            })
-            .collect();
-        object.insert("externalPayloads".into(), Value::Array(details));
-    }
-    Value::Object(object)
+    // Cannot fail: every map key is a string and every value a string, map or list.
+    serde_json::to_value(JsonPayload(payload)).unwrap_or_default()
 }
 
 /// Appends `text` as a JSON string: as it is between quotes when nothing in it needs an
@@ -266,8 +236,11 @@ fn write_json_string(text: &str, out: &mut Vec<u8>) {
 }
 
 /// Appends the compact proto3 JSON of a Payload to `out`: the same object as
-/// [`payload_to_json`], written directly (base64 needs no escaping), for hot paths such as
-/// the codec server's answers.
+/// [`JsonPayload`], written directly (base64 needs no escaping), for hot paths such as
+/// the codec server's answers. Kept beside the serde form by measurement: through
+/// `serde_json::to_writer(JsonPayload)` the codec server's transform bench took 9.3-10.7 µs
+/// per request instead of 6.6-6.9 µs (10 payloads of 0.5 KB); `direct_writer_matches_the_value_form`
+/// holds the two to the same bytes.
 pub fn write_payload_json(payload: &Payload, out: &mut Vec<u8>) {
     let base64 = |bytes: &[u8], out: &mut Vec<u8>| {
         out.push(b'"');
