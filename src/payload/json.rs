@@ -5,7 +5,7 @@
 //! Unknown fields are rejected, as `protojson` does, because a codec would otherwise drop
 //! them silently.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::model::{
     decode_base64, encode_base64, kind, ExternalPayloadDetails, Payload, SCAN_ENTRIES,
