@@ -1,37 +1,10 @@
-//! Error types and the exit-code contract.
-//!
-//! Exit codes (documented in `--help`, the man page and the README):
-//! 0 ok · 1 `check` found violations · 2 usage or configuration error ·
-//! 3 bad data (parse error, tampered ciphertext, unknown key id) · 4 I/O error · 5 remote codec.
+//! Error types: what went wrong and where. Which exit code and hint each error gets is
+//! decided at the edge (`cli::exit`).
 
 use std::path::PathBuf;
 
 use crate::codec::CodecError;
 use crate::keys::KeyError;
-
-/// Process exit codes, one per class of failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ExitStatus {
-    /// Everything worked.
-    Ok = 0,
-    /// A check found violations.
-    Violations = 1,
-    /// The command line or the configuration is wrong.
-    Usage = 2,
-    /// The input data is malformed, tampered with, or needs a key we do not have.
-    Data = 3,
-    /// Reading or writing a file failed.
-    Io = 4,
-    /// A remote codec server or the external storage could not be reached.
-    Remote = 5,
-}
-
-impl ExitStatus {
-    /// The numeric process exit code.
-    pub fn code(self) -> u8 {
-        self as u8
-    }
-}
 
 pub use crate::location::Location;
 
@@ -123,51 +96,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The exit status this error maps to.
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            Error::Usage(_) | Error::Config { .. } | Error::UnknownNamespace { .. } => {
-                ExitStatus::Usage
-            }
-            Error::Key { .. } => ExitStatus::Usage,
-            Error::Codec {
-                source: CodecError::Remote { .. } | CodecError::StorageUnavailable { .. },
-                ..
-            } => ExitStatus::Remote,
-            Error::Parse { .. } | Error::Codec { .. } | Error::ScanGaveUp => ExitStatus::Data,
-            Error::Io { .. } => ExitStatus::Io,
-            Error::Bucket { .. } => ExitStatus::Remote,
-        }
-    }
-
-    /// A line telling the user what to do next, where we know one.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::UnknownNamespace { .. } => Some(
-                "add a [namespaces.NAME] table (or a [namespaces.\"*\"] fallback) to the config, or pass -n with a configured namespace; `tcodec config check` lists them".into(),
-            ),
-            Error::Config { .. } => Some(
-                "see `tcodec config --help` (or `tcodec config example`) for the file format".into(),
-            ),
-            Error::Key { .. } => Some(
-                "check the key's source in the [keys] table; data already encrypted needs that same key (`tcodec keygen` makes a new key, for new data only)".into(),
-            ),
-            Error::Codec { source, .. } => source.hint(),
-            // A readable payload's error already says what the field should hold.
-            Error::Parse { message, .. }
-                if message.starts_with("readable payload:")
-                    || message.ends_with("use --readable")
-                    || message.ends_with("add --from-readable") =>
-            {
-                None
-            }
-            Error::Parse { .. } => Some(
-                "expected a Payload, a JSON array of Payloads, {\"payloads\": [...]}, a history (or events), JSON lines of those, or binary protobuf (see --input-format, --type)".into(),
-            ),
-            _ => None,
-        }
-    }
-
     /// Shorthand for an I/O error on `path`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -194,15 +122,5 @@ mod tests {
             "a.json: payloads[3]"
         );
         assert_eq!(l.join("[0]").join("data").to_string(), "a.json: [0].data");
-    }
-
-    #[test]
-    fn exit_codes_are_the_documented_contract() {
-        assert_eq!(ExitStatus::Ok.code(), 0);
-        assert_eq!(ExitStatus::Violations.code(), 1);
-        assert_eq!(ExitStatus::Usage.code(), 2);
-        assert_eq!(ExitStatus::Data.code(), 3);
-        assert_eq!(ExitStatus::Io.code(), 4);
-        assert_eq!(ExitStatus::Remote.code(), 5);
     }
 }

@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod assemble;
 pub mod cli;
 pub mod codec;
 pub mod config;
@@ -30,7 +31,8 @@ pub mod storage;
 pub mod units;
 pub mod writeback;
 
-pub use error::{Error, ExitStatus, Result};
+pub use cli::exit::ExitStatus;
+pub use error::{Error, Result};
 
 /// The hand-written Payload protobuf reader, at its former path (fuzz targets use it).
 pub use payload::proto as payload_proto;

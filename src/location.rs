@@ -11,6 +11,8 @@ pub struct Location {
     pub line: Option<usize>,
     /// A JSON-path-like pointer inside the document (`payloads[3]`, `[0].data`).
     pub path: String,
+    /// The execution of an export object the path is in (`workflow "order-17"`).
+    pub execution: Option<String>,
 }
 
 impl Location {
@@ -20,6 +22,15 @@ impl Location {
             file: file.into(),
             line: None,
             path: String::new(),
+            execution: None,
+        }
+    }
+
+    /// The same place, inside the execution named `execution`.
+    pub fn in_execution(&self, execution: String) -> Self {
+        Location {
+            execution: Some(execution),
+            ..self.clone()
         }
     }
 
@@ -41,9 +52,8 @@ impl Location {
             format!("{}.{}", self.path, path)
         };
         Location {
-            file: self.file.clone(),
-            line: self.line,
             path,
+            ..self.clone()
         }
     }
 }
@@ -53,6 +63,9 @@ impl fmt::Display for Location {
         write!(f, "{}", self.file)?;
         if let Some(line) = self.line {
             write!(f, ": line {line}")?;
+        }
+        if let Some(execution) = &self.execution {
+            write!(f, " ({execution})")?;
         }
         if !self.path.is_empty() {
             write!(f, ": {}", self.path)?;

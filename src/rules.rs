@@ -109,6 +109,9 @@ pub struct Finding {
     pub line: Option<usize>,
     /// The JSON path of the payload.
     pub path: String,
+    /// The execution of an export object it is in (`workflow "order-17"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution: Option<String>,
     /// The rule.
     pub rule: Rule,
     /// The site kind, for notices (`search-attribute`, `header`, `marker-data`).
@@ -146,6 +149,7 @@ pub fn check_tree(
             file: site.location.file.clone(),
             line: site.location.line,
             path: site.location.path.clone(),
+            execution: site.location.execution.clone(),
             rule,
             site: site_name(site.kind),
             message,

@@ -281,3 +281,80 @@ fn the_kubernetes_guide_matches_the_manifests() {
         32
     );
 }
+
+/// Issue #23: `deploy/jobs/export-check.yaml` validates (strict schema), is an Indexed Job
+/// whose completions, parallelism and `--shard I/N` agree, and its arguments, with the
+/// variables Kubernetes fills in, are a `tcodec check` command line tcodec accepts.
+#[test]
+fn the_export_check_job_validates_and_runs_a_real_sharded_check() {
+    let Some(py) = peer_python() else {
+        return;
+    };
+    let validate = std::path::Path::new(&py).with_file_name("kubernetes-validate");
+    let out = Command::new(&validate)
+        .arg("--strict")
+        .arg(root().join("deploy/jobs/export-check.yaml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let job = yaml(&py, "deploy/jobs/export-check.yaml");
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let n = spec["completions"].as_u64().unwrap();
+    assert_eq!(spec["parallelism"].as_u64(), Some(n));
+    assert_eq!(spec["template"]["spec"]["restartPolicy"], "Never");
+    let container = &spec["template"]["spec"]["containers"][0];
+    let env: std::collections::HashMap<String, String> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let value = match e["value"].as_str() {
+                Some(v) => v.to_string(),
+                None => {
+                    assert_eq!(
+                        e["valueFrom"]["fieldRef"]["fieldPath"],
+                        "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+                    );
+                    "0".to_string()
+                }
+            };
+            (e["name"].as_str().unwrap().to_string(), value)
+        })
+        .collect();
+    // $(VAR) as Kubernetes expands it.
+    let args: Vec<String> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut a = a.as_str().unwrap().to_string();
+            for (k, v) in &env {
+                a = a.replace(&format!("$({k})"), v);
+            }
+            a
+        })
+        .collect();
+    assert_eq!(args[0], "check");
+    let shard = args.iter().position(|a| a == "--shard").unwrap();
+    assert_eq!(args[shard + 1], format!("0/{n}"));
+    assert!(args
+        .iter()
+        .any(|a| a.starts_with("s3://") && a.ends_with(".json")));
+    // tcodec parses the command line (a typo in a flag would exit 2 with a usage error):
+    // `--help` after it still parses every flag before it.
+    let mut parsed = args.clone();
+    parsed.push("--help".into());
+    let out = common::tcodec().args(&parsed).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -280,3 +280,140 @@ fn check_and_keys_used_read_exports_and_a_binary_export_without_type_gets_a_hint
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `n` copies of a fixture export object, concatenated: protobuf concatenation merges
+/// repeated fields, so the result is one object with `n` times the executions.
+fn repeated_export(dir: &Path, name: &str, n: usize) -> PathBuf {
+    let one = std::fs::read(exports().join("exported/default/0.binpb")).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, one.repeat(n)).unwrap();
+    path
+}
+
+/// Peak resident memory (KiB) of `tcodec args`, measured by the peer's Python (the
+/// child's `ru_maxrss`); `None` without a peer.
+fn peak_kib(args: &[&std::ffi::OsStr]) -> Option<u64> {
+    let py = peer_python()?;
+    let script = "import resource, subprocess, sys\n\
+                  r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n\
+                  assert r.returncode == 0, r.returncode\n\
+                  print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let out = Command::new(py)
+        .args(["-c", script])
+        .arg(assert_cmd::cargo::cargo_bin("tcodec"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).trim().parse().unwrap())
+}
+
+/// Issue #22 item 4: a binary export is read one execution at a time. 500 histories
+/// decode in the memory of 50 (the whole object as a tree took ~10 times its size).
+#[test]
+fn an_export_of_500_histories_decodes_in_the_memory_of_50() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = root().join("examples/interop.toml");
+    let mut peaks = Vec::new();
+    // The fixture holds 3 workflows and 1 activity: 17 and 167 copies.
+    for (name, copies) in [("small.binpb", 17), ("large.binpb", 167)] {
+        let input = repeated_export(dir.path(), name, copies);
+        let output = dir.path().join(format!("{name}.json"));
+        let args: Vec<&std::ffi::OsStr> = vec![
+            "decode".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "-n".as_ref(),
+            "default".as_ref(),
+            "--type".as_ref(),
+            "export".as_ref(),
+            "--output-format".as_ref(),
+            "json".as_ref(),
+            "-q".as_ref(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            input.as_os_str(),
+        ];
+        let Some(peak) = peak_kib(&args) else {
+            eprintln!("SKIPPED: no Python peer to measure peak memory (TCODEC_PEER_PYTHON)");
+            return;
+        };
+        let decoded = json(&output);
+        assert_eq!(
+            decoded["workflows"].as_array().unwrap().len(),
+            copies * 3,
+            "{name}"
+        );
+        assert_eq!(decoded["activities"].as_array().unwrap().len(), copies);
+        peaks.push((peak, std::fs::metadata(&input).unwrap().len() / 1024));
+    }
+    let ((small, _), (large, large_input)) = (peaks[0], peaks[1]);
+    // The large input is ~2.5 MB; as one tree it cost ~25 MB more than the small one.
+    assert!(
+        large < small + large_input,
+        "peak {large} KiB for 500 histories vs {small} KiB for 50 (input {large_input} KiB)"
+    );
+}
+
+/// Issue #22 item 5: bad export input gets one located line, exit 3, and no output file.
+#[test]
+fn bad_exports_are_refused_with_a_located_line_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = std::fs::read(exports().join("exported/default/0.binpb")).unwrap();
+    let history = json(&exports().join("archive-truth/default/0.json"))[0].clone();
+    let cases: Vec<(&str, Vec<u8>, &[&str], &str)> = vec![
+        (
+            "truncated.binpb",
+            one[..one.len() - 10].to_vec(),
+            &["--type", "export"],
+            "truncated.binpb: not a binary Cloud Export object at byte ",
+        ),
+        (
+            "not-a-history.binpb",
+            vec![0x0a, 0x03, 0x0a, 0x01, 0xff],
+            &["--type", "export"],
+            "not-a-history.binpb: workflows[0]: not a binary temporal.api.export.v1.WorkflowExecution",
+        ),
+        (
+            "mixed.json",
+            serde_json::to_vec(&serde_json::json!([
+                history,
+                {"metadata": {"encoding": "YmluYXJ5L3BsYWlu"}, "data": ""}
+            ]))
+            .unwrap(),
+            &[],
+            "mixed.json: [1]",
+        ),
+        (
+            "blob-without-body.json",
+            br#"{"header": {"namespace": "default"}, "bodyy": []}"#.to_vec(),
+            &["--type", "archive"],
+            "blob-without-body.json",
+        ),
+    ];
+    for (name, bytes, extra, expected) in cases {
+        let input = dir.path().join(name);
+        std::fs::write(&input, bytes).unwrap();
+        let output = dir.path().join(format!("{name}.out"));
+        let out = tcodec_interop()
+            .args(["decode", "-n", "default"])
+            .args(extra)
+            .arg("-o")
+            .arg(&output)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{name}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("tcodec: error: malformed input: ") && first.contains(expected),
+            "{name}: {err}"
+        );
+        assert!(!output.exists(), "{name}: output written");
+    }
+}

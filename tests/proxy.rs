@@ -160,3 +160,133 @@ fn kms_schemes_not_yet_supported_are_refused_by_name() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `proxy_envelope.py ARGS` with `env` (moto's endpoint and credentials).
+fn peer_with(env: &[(String, String)], args: &[&std::ffi::OsStr]) -> String {
+    let py = peer_python().unwrap();
+    let out = Command::new(py)
+        .arg(root().join("../shared/interop/proxy_envelope.py"))
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Issue #24: `awskms://` KEKs through the AWS SDK against AWS KMS on moto, with the
+/// independent peer (boto3): its sealed lists open, what tcodec seals it opens (one KMS
+/// wrap for the run's data key), a second KMS key is decrypt-only, a mixed list of proxy
+/// envelopes and samples-format payloads goes through `[kms, aes-256-gcm]`, and KMS out of
+/// reach is exit 5 naming the KEK.
+#[test]
+fn aws_kms_keks_interoperate_with_the_peer_on_moto() {
+    let Some(s3) = common::S3::start(None) else {
+        return;
+    };
+    let env = &s3.env;
+    let dir = tempfile::tempdir().unwrap();
+    let old = peer_with(env, &["new-aws-key".as_ref()]);
+    let active = peer_with(env, &["new-aws-key".as_ref()]);
+    assert!(old.starts_with("awskms:///"), "{old}");
+    let cfg = dir.path().join("aws.toml");
+    let keys = fixtures().join("keys");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[keys]\ntest-key-1 = {{ file = \"{}\", published = true }}\n\n[namespaces.default]\ncodecs = [\n  {{ type = \"kms\", kek = \"{active}\", decrypt_keks = [\"{old}\"] }},\n  {{ type = \"aes-256-gcm\", key = \"test-key-1\" }},\n]\n",
+            keys.join("test-key-1.key").display()
+        ),
+    )
+    .unwrap();
+    let plain = plain_payloads();
+    let run = |args: &[&str], input: &Path| {
+        tcodec()
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .arg(input)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap()
+    };
+    // The peer seals under the old (decrypt-only) KMS key; tcodec opens.
+    let peer_sealed = dir.path().join("peer.json");
+    peer_with(
+        env,
+        &[
+            "seal".as_ref(),
+            "--kek".as_ref(),
+            old.as_ref(),
+            "--dek-every".as_ref(),
+            "2".as_ref(),
+            plain.as_os_str(),
+            peer_sealed.as_os_str(),
+        ],
+    );
+    let out = run(&["decode", "-n", "default", "-q"], &peer_sealed);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoded: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(decoded["payloads"], json(&plain)["payloads"]);
+    // tcodec seals under the active key ([kms, aes-256-gcm]: samples format inside the
+    // proxy envelope); the peer opens the envelope, and one data key served the run.
+    let sealed = dir.path().join("sealed.json");
+    let out = run(
+        &["encode", "-n", "default", "-o", sealed.to_str().unwrap()],
+        &plain,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&sealed);
+    let meta = doc["payloads"][0]["metadata"].as_object().unwrap();
+    assert_eq!(meta.len(), 3, "{meta:?}");
+    let opened = dir.path().join("opened.json");
+    peer_with(
+        env,
+        &["open".as_ref(), sealed.as_os_str(), opened.as_os_str()],
+    );
+    let inner = json(&opened);
+    for p in inner["payloads"].as_array().unwrap() {
+        // Inside the envelope: the samples' AES-GCM payload under test-key-1.
+        assert_eq!(p["metadata"]["encoding"], "YmluYXJ5L2VuY3J5cHRlZA==");
+        assert_eq!(p["metadata"]["encryption-key-id"], "dGVzdC1rZXktMQ==");
+    }
+    assert_eq!(
+        peer_with(env, &["count-deks".as_ref(), sealed.as_os_str()]),
+        "1"
+    );
+    let out = run(&["decode", "-n", "default", "-q"], &sealed);
+    assert_eq!(out.status.code(), Some(0));
+    let back: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(back["payloads"], json(&plain)["payloads"]);
+    // KMS out of reach: exit 5, the KEK named, one line.
+    let out = tcodec()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["decode", "-n", "default"])
+        .arg(&peer_sealed)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(&format!("AWS KMS Decrypt with {old}: unreachable")),
+        "{err}"
+    );
+}

@@ -398,6 +398,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub merge: bool,
 
+    /// Also write the JSON report to FILE or to a bucket object (s3://B/KEY, gs://B/KEY), for
+    /// `check --merge` of shards run on many machines
+    #[arg(long, value_name = "FILE|URL")]
+    pub report_to: Option<String>,
+
     /// Fail (exit 1) when the inputs hold no payload at all: a check of nothing proves nothing
     #[arg(long)]
     pub require_payloads: bool,

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::exit::ExitStatus;
 use super::{CheckArgs, CheckFormat, Cli};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::io;
 use crate::rules::{check_tree, Finding, Report, Rule, Rules};
 
@@ -11,7 +12,14 @@ use crate::rules::{check_tree, Finding, Report, Rule, Rules};
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     super::report_flag(args.output.as_deref())?;
     if args.merge {
-        return merge(&args.input.inputs);
+        // Reports as files, directories or bucket prefixes (each shard wrote one there).
+        let reports = super::inputs::expand(
+            &args.input.inputs,
+            args.input.glob.as_deref(),
+            &Default::default(),
+        )?;
+        let paths: Vec<String> = reports.into_iter().map(|i| i.path).collect();
+        return merge(&paths);
     }
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
@@ -88,7 +96,10 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     );
     match args.format {
         CheckFormat::Text => print_text(&total, files, inputs, &rules),
-        CheckFormat::Json => print_json(&total, files, inputs, &rules)?,
+        CheckFormat::Json => io::write_json_stdout(&json_report(&total, files, inputs, &rules))?,
+    }
+    if let Some(to) = &args.report_to {
+        write_report(to, &json_report(&total, files, inputs, &rules))?;
     }
     if !total.violations.is_empty() {
         worst = worst.max(ExitStatus::Violations);
@@ -161,6 +172,7 @@ fn input_failure(name: &str, e: &Error) -> Finding {
         file: name.to_string(),
         line: None,
         path: String::new(),
+        execution: None,
         rule,
         site: None,
         message: format!("not checked: {e}"),
@@ -281,6 +293,9 @@ fn where_(f: &Finding) -> String {
     if let Some(line) = f.line {
         s.push_str(&format!(": line {line}"));
     }
+    if let Some(execution) = &f.execution {
+        s.push_str(&format!(" ({execution})"));
+    }
     if !f.path.is_empty() {
         s.push_str(": ");
         s.push_str(&f.path);
@@ -296,8 +311,27 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn print_json(report: &Report, files: usize, inputs: usize, rules: &[String]) -> Result<()> {
-    let value = serde_json::json!({
+/// `--report-to`: the JSON report as a file (atomically) or a bucket object, for
+/// `check --merge` to read back (shards of one check on many machines).
+fn write_report(to: &str, report: &serde_json::Value) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| Error::Usage(e.to_string()))?;
+    bytes.push(b'\n');
+    if crate::storage::bucket::is_url(to) {
+        return crate::storage::bucket::put(to, bytes).map_err(|why| Error::Bucket {
+            what: format!("cannot write the report to {to}"),
+            why,
+        });
+    }
+    io::write_atomic(std::path::Path::new(to), &bytes)
+}
+
+fn json_report(
+    report: &Report,
+    files: usize,
+    inputs: usize,
+    rules: &[String],
+) -> serde_json::Value {
+    serde_json::json!({
         "ok": report.violations.is_empty() && files == inputs,
         "files": files,
         "inputs": inputs,
@@ -305,8 +339,7 @@ fn print_json(report: &Report, files: usize, inputs: usize, rules: &[String]) ->
         "payloads": report.payloads,
         "violations": report.violations,
         "notices": report.notices,
-    });
-    io::write_json_stdout(&value)
+    })
 }
 
 /// `check --merge REPORT...`: the JSON reports of shards as one report. Totals add up,

@@ -11,7 +11,8 @@ pub const LONG_HELP: &str = concat!(
     "Examples:\n  tcodec config check\n  tcodec config example > tcodec.toml\n\nThe configuration file (man tcodec.toml):\n\n",
     include_str!("config_example.toml")
 );
-use crate::error::{ExitStatus, Result};
+use super::exit::ExitStatus;
+use crate::error::Result;
 use crate::keys::KeySource;
 
 /// Loads the configuration and each key (reporting failures without key material), then
@@ -34,8 +35,8 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
             Ok(_) => println!("  {id}: ok ({from})"),
             Err(e) => {
                 println!("  {id}: FAILED ({from})");
-                super::report(&e);
-                status = status.max(e.exit_status());
+                super::exit::report(&e);
+                status = status.max(super::exit::status(&e));
             }
         }
     }
@@ -75,8 +76,8 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
             continue;
         }
         if let Err(e) = config.pipeline(ns) {
-            super::report(&e);
-            status = status.max(e.exit_status());
+            super::exit::report(&e);
+            status = status.max(super::exit::status(&e));
         }
     }
     print_serve_and_policy(&config);

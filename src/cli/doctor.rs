@@ -11,8 +11,9 @@
 
 use std::time::Duration;
 
+use super::exit::ExitStatus;
 use super::{Cli, DoctorArgs};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 
 /// The Temporal Cloud UI's origin.
 pub const CLOUD_ORIGIN: &str = "https://cloud.temporal.io";

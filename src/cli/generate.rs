@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap_complete::Shell;
 
+use super::exit::ExitStatus;
 use super::GenerateArgs;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 
 /// Completion scripts as (file name, contents).
 pub fn completions() -> Vec<(String, Vec<u8>)> {

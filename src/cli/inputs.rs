@@ -40,7 +40,7 @@ pub fn expand(
         let path = Path::new(arg);
         if crate::storage::bucket::is_url(arg) {
             let url = crate::storage::bucket::parse(arg).map_err(Error::Usage)?;
-            let keys = crate::storage::bucket::list(&url).map_err(|why| Error::Bucket {
+            let keys = crate::storage::bucket::list(&url, select).map_err(|why| Error::Bucket {
                 what: format!("cannot list {arg}"),
                 why,
             })?;
@@ -118,6 +118,59 @@ fn walk(dir: &Path, documents_only: bool, out: &mut Vec<PathBuf>) -> std::io::Re
         }
     }
     Ok(())
+}
+
+/// How an input with `--type export` is read.
+pub enum ExportInput {
+    /// A binary object, one execution at a time from this reader.
+    Binary(Box<dyn std::io::BufRead>),
+    /// The JSON form from standard input, read whole (it cannot be read twice).
+    Json(Vec<u8>),
+}
+
+/// With `--type export`, how to read the input: a binary object as a buffered reader,
+/// never whole (see [`crate::document::executions::looks_binary`]); `None` for the usual
+/// path (JSON files, bucket objects).
+pub fn export_input(
+    path: &str,
+    options: crate::document::ReadOptions,
+) -> Result<Option<ExportInput>> {
+    use crate::document::{DocType, InputFormat};
+    use crate::io;
+    use std::io::{BufRead as _, Read as _};
+    if options.doc_type != DocType::Export
+        || !matches!(options.format, InputFormat::Auto | InputFormat::Proto)
+        || options.from_values
+        || options.from_readable
+        || crate::storage::bucket::is_url(path)
+    {
+        return Ok(None);
+    }
+    const CAPACITY: usize = 1 << 20;
+    let mut reader: Box<dyn std::io::BufRead> = if path == "-" {
+        io::note_terminal_stdin();
+        Box::new(std::io::BufReader::with_capacity(
+            CAPACITY,
+            std::io::stdin(),
+        ))
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+        Box::new(std::io::BufReader::with_capacity(CAPACITY, file))
+    };
+    let prefix = reader
+        .fill_buf()
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    if options.format == InputFormat::Proto || crate::document::executions::looks_binary(prefix) {
+        return Ok(Some(ExportInput::Binary(reader)));
+    }
+    if path != "-" {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    Ok(Some(ExportInput::Json(bytes)))
 }
 
 #[cfg(test)]

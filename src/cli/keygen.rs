@@ -2,8 +2,9 @@
 
 use std::io::IsTerminal as _;
 
+use super::exit::ExitStatus;
 use super::KeygenArgs;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::io;
 use crate::keys::{render_key, Key, KeyFormat};
 

@@ -1,7 +1,8 @@
 //! `tcodec keys used`: the key ids and encodings payloads carry, from the stored metadata.
 
+use super::exit::ExitStatus;
 use super::{for_each_tree, CheckFormat, Cli, KeysUsedArgs};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::inventory::Inventory;
 use crate::io;
 

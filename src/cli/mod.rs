@@ -8,6 +8,7 @@ mod check;
 mod complete;
 mod config_cmd;
 mod doctor;
+pub mod exit;
 pub mod generate;
 mod help;
 mod inputs;
@@ -28,7 +29,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::error::{Error, ExitStatus};
+use crate::error::Error;
+use exit::ExitStatus;
 
 /// Parses every input and calls `each` with every document as a tree; a failing input is
 /// reported and the others still run. Returns the inputs read and the worst exit status.
@@ -37,7 +39,7 @@ fn for_each_tree(
     options: crate::document::ReadOptions,
     each: impl FnMut(&mut crate::document::TreeDocument),
 ) -> (usize, ExitStatus) {
-    for_each_tree_or(inputs, options, each, |_, e| report(e))
+    for_each_tree_or(inputs, options, each, |_, e| exit::report(e))
 }
 
 /// [`for_each_tree`], handing each failing input's name and error to `failed`.
@@ -62,7 +64,7 @@ fn for_each_tree_or(
             Ok(()) => files += 1,
             Err(e) => {
                 failed(name, &e);
-                worst = worst.max(e.exit_status());
+                worst = worst.max(exit::status(&e));
             }
         }
     }
@@ -127,8 +129,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let status = match dispatch(&cli) {
         Ok(status) => status,
         Err(e) => {
-            report(&e);
-            e.exit_status()
+            exit::report(&e);
+            exit::status(&e)
         }
     };
     ExitCode::from(status.code())
@@ -191,14 +193,6 @@ fn report_flag(output: Option<&str>) -> Result<(), Error> {
         Some(value) => Err(Error::Usage(format!(
             "-o {value}: this command writes its report to standard output (redirect it with > FILE); for the format use --output-format (text or json)"
         ))),
-    }
-}
-
-/// Prints an error as `tcodec: error: ...` plus a `hint:` line where there is one.
-pub fn report(e: &Error) {
-    eprintln!("tcodec: error: {e}");
-    if let Some(hint) = e.hint() {
-        eprintln!("hint: {hint}");
     }
 }
 

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use super::exit::ExitStatus;
 use super::ProbeArgs;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 
 /// Probes `args.url`; `--insecure` (skip certificate checks) only for loopback hosts.
 pub fn run(args: &ProbeArgs) -> Result<ExitStatus> {

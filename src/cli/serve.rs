@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use super::exit::ExitStatus;
 use super::{Cli, ServeArgs};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::server::auth::{Auth, JwtRules};
 use crate::server::jwks::JwksSource;
 use crate::server::routes::RequestLimits;

@@ -8,14 +8,17 @@ use std::cell::Cell;
 use std::io::IsTerminal as _;
 use std::path::Path;
 
+use super::exit::report;
+use super::exit::ExitStatus;
 use super::progress::Progress;
-use super::{report, Cli, TransformArgs};
+use super::{Cli, TransformArgs};
 use crate::codec::{Budget, Direction};
 use crate::document::driver::{self, run_document, Produced, ScanJob};
+use crate::document::executions::ExportWriter;
 use crate::document::readable::readable;
-use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions};
+use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument};
 use crate::error::Location;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
 
@@ -126,7 +129,7 @@ pub fn run(
             }
             if let Err(e) = job.file(&input.path, target.as_deref()) {
                 report(&e);
-                worst = worst.max(e.exit_status());
+                worst = worst.max(super::exit::status(&e));
             }
         }
     }
@@ -392,6 +395,7 @@ impl Job<'_> {
                 message: crate::document::schema::PAYLOADS,
                 value: serde_json::Value::Array(values),
                 location,
+                part: None,
             }));
         }
         if !self.readable {
@@ -457,6 +461,7 @@ impl Job<'_> {
         };
         let mut written = 0usize;
         let mut buffer = Vec::new();
+        let mut export: Option<ExportWriter> = None;
         let mut emit = |item: Produced<'_>, format: OutputFormat| -> Result<()> {
             let doc = match item {
                 Produced::Text(text, newline) => {
@@ -474,16 +479,33 @@ impl Job<'_> {
                 }
                 Produced::Doc(doc) => doc,
             };
+            if format == OutputFormat::Proto && target.is_none() && std::io::stdout().is_terminal()
+            {
+                return Err(Error::Usage(
+                    "refusing to write binary protobuf to a terminal; use -o FILE or a pipe".into(),
+                ));
+            }
+            // One execution of an export object: written as it comes, into the object.
+            if let Document::Tree(TreeDocument {
+                part: Some(part), ..
+            }) = &doc
+            {
+                let part = *part;
+                let Document::Tree(tree) = self.transform(doc)? else {
+                    return Err(Error::Usage(
+                        "internal: an execution became payloads".into(),
+                    ));
+                };
+                buffer.clear();
+                export
+                    .get_or_insert_with(|| ExportWriter::new(format))
+                    .item(&tree, part, &mut buffer)?;
+                return sink.write(&buffer);
+            }
             if format == OutputFormat::Proto {
                 if written > 0 {
                     return Err(Error::Usage(
                         "protobuf output holds one document, the input has more; use --output-format jsonl".into(),
-                    ));
-                }
-                if target.is_none() && std::io::stdout().is_terminal() {
-                    return Err(Error::Usage(
-                        "refusing to write binary protobuf to a terminal; use -o FILE or a pipe"
-                            .into(),
                     ));
                 }
             }
@@ -493,6 +515,7 @@ impl Job<'_> {
             written += 1;
             sink.write(&buffer)
         };
+        let export_input = super::inputs::export_input(path, self.options)?;
         // A .jsonl / .ndjson file is read a line at a time (constant memory) unless a
         // format was given.
         let mut options = self.options;
@@ -514,8 +537,22 @@ impl Job<'_> {
                     std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
                 document::for_each_line(std::io::BufReader::new(file), name, &mut each)?;
             }
+        } else if let Some(super::inputs::ExportInput::Binary(reader)) = export_input {
+            // A binary export object: one execution at a time from the file (or stdin),
+            // never the whole object in memory.
+            let format = match (forced, self.readable) {
+                (Some(f), _) => f,
+                (None, true) => OutputFormat::Json,
+                (None, false) => OutputFormat::Proto,
+            };
+            document::executions::each_binary(reader, &Location::file(name), |d| {
+                emit(Produced::Doc(d), format)
+            })?;
         } else {
-            let bytes = io::open_input(path)?;
+            let bytes = match export_input {
+                Some(super::inputs::ExportInput::Json(bytes)) => io::Input::Owned(bytes),
+                _ => io::open_input(path)?,
+            };
             let budget = self.budget();
             driver::each(
                 &bytes,
@@ -526,6 +563,11 @@ impl Job<'_> {
                 self.scan_job(&budget),
                 &mut emit,
             )?;
+        }
+        if let Some(writer) = export {
+            buffer.clear();
+            writer.finish(&mut buffer);
+            sink.write(&buffer)?;
         }
         sink.commit()?;
         if target.is_some_and(|t| t != Path::new("-")) {

@@ -11,8 +11,9 @@
 //! once.
 //!
 //! KEKs here: `base64key://<url-safe base64 of 32 bytes>` (the proxy's testing keys: NaCl
-//! secretbox, wrapped = nonce(24) ‖ tag(16) ‖ ciphertext). KMS-backed schemes (`awskms://`,
-//! `gcpkms://`, `azurekeyvault://`, `extension://`) are refused by name at load (not yet).
+//! secretbox, wrapped = nonce(24) ‖ tag(16) ‖ ciphertext) and `awskms://` (AWS KMS,
+//! [`super::kms_aws`]). `gcpkms://`, `azurekeyvault://` and `extension://` are refused by
+//! name at load (not yet).
 //! A KEK URI of this scheme holds key material: messages show it as `base64key://***`.
 
 use std::collections::HashMap;
@@ -36,16 +37,29 @@ const NONCE_LEN: usize = 12;
 /// A key encryption key.
 pub struct Kek {
     uri: String,
-    box_key: XSalsa20Poly1305,
+    kind: KekKind,
+}
+
+enum KekKind {
+    /// `base64key://`: NaCl secretbox with the key in the URI.
+    Secretbox(XSalsa20Poly1305),
+    /// `awskms://`: AWS KMS.
+    Aws(super::kms_aws::AwsKey),
 }
 
 impl Kek {
-    /// Parses a KEK URI; only `base64key://` is supported so far.
+    /// Parses a KEK URI: `base64key://` or `awskms://`.
     pub fn parse(uri: &str) -> Result<Self, String> {
+        if uri.starts_with("awskms://") {
+            return Ok(Kek {
+                uri: uri.to_string(),
+                kind: KekKind::Aws(super::kms_aws::AwsKey::parse(uri)?),
+            });
+        }
         let Some(b64) = uri.strip_prefix("base64key://") else {
             let scheme = uri.split("://").next().unwrap_or(uri);
             return Err(format!(
-                "KEK scheme {scheme}:// is not supported yet (base64key:// is; awskms, gcpkms, azurekeyvault and extension are planned)"
+                "KEK scheme {scheme}:// is not supported yet (base64key:// and awskms:// are; gcpkms, azurekeyvault and extension are planned)"
             ));
         };
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -54,10 +68,9 @@ impl Kek {
         let key: [u8; 32] = bytes
             .try_into()
             .map_err(|_| "base64key://***: the key must be 32 bytes".to_string())?;
-        let box_key = XSalsa20Poly1305::new(&key.into());
         Ok(Kek {
             uri: uri.to_string(),
-            box_key,
+            kind: KekKind::Secretbox(XSalsa20Poly1305::new(&key.into())),
         })
     }
 
@@ -66,12 +79,16 @@ impl Kek {
         shown(&self.uri)
     }
 
-    fn wrap(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
+    /// Wraps a data key with this KEK.
+    pub fn wrap(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
+        let box_key = match &self.kind {
+            KekKind::Aws(key) => return key.wrap(dek),
+            KekKind::Secretbox(box_key) => box_key,
+        };
         let mut nonce = [0u8; 24];
         rand::fill(&mut nonce);
         // RustCrypto's secretbox writes tag ‖ ciphertext, as NaCl does.
-        let sealed = self
-            .box_key
+        let sealed = box_key
             .encrypt(&nonce.into(), dek.as_slice())
             .map_err(|_| CodecError::Authentication {
                 key_id: self.shown(),
@@ -79,7 +96,12 @@ impl Kek {
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
-    fn unwrap(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
+    /// Unwraps a data key this KEK wrapped.
+    pub fn unwrap(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
+        let box_key = match &self.kind {
+            KekKind::Aws(key) => return key.unwrap(wrapped),
+            KekKind::Secretbox(box_key) => box_key,
+        };
         let failed = || CodecError::Authentication {
             key_id: self.shown(),
         };
@@ -88,8 +110,7 @@ impl Kek {
         }
         let (nonce, sealed) = wrapped.split_at(24);
         let nonce: [u8; 24] = nonce.try_into().map_err(|_| failed())?;
-        let dek = self
-            .box_key
+        let dek = box_key
             .decrypt(&nonce.into(), sealed)
             .map_err(|_| failed())?;
         dek.try_into().map_err(|_| failed())
@@ -295,12 +316,12 @@ mod tests {
         let plain = payload::with_encoding("binary/encrypted", vec![1, 2, 3]);
         assert_eq!(codec.decode(plain.clone()).unwrap(), plain);
         assert!(KmsCodec::new(
-            "awskms:///arn?region=us-east-1",
+            "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
             &[],
             DEFAULT_DATA_KEY_LIFETIME
         )
         .err()
         .unwrap()
-        .contains("awskms:// is not supported yet"));
+        .contains("gcpkms:// is not supported yet"));
     }
 }

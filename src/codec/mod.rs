@@ -10,6 +10,7 @@ pub mod age;
 pub mod budget;
 pub mod compress;
 pub mod kms;
+pub mod kms_aws;
 pub mod remote;
 
 use crate::payload::{self, Payload};
@@ -130,35 +131,6 @@ pub enum CodecError {
         /// The compressor's reason.
         reason: String,
     },
-}
-
-impl CodecError {
-    /// What to do about it.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            CodecError::UnknownKeyId(_) => Some(
-                "add the key to [keys] and list its id in the namespace's decrypt_keys (rotation keeps old keys decrypt-only)".into(),
-            ),
-            CodecError::Authentication { .. } => Some(
-                "check that the key file for this id holds the key the payload was written with".into(),
-            ),
-            CodecError::TooLarge { .. } => {
-                Some("raise max_decoded_size for this codec if the payload is trusted".into())
-            }
-            CodecError::StorageUnavailable { .. } => Some(
-                "check the storage endpoint and credentials (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...), or decode with --keep-refs to leave references unresolved".into(),
-            ),
-            // Offloading (encode) has its own message, which already says what to do.
-            CodecError::StorageObject { message } if message.contains("offload") => None,
-            CodecError::StorageObject { .. } => Some(
-                "the reference or its object is wrong: --keep-refs leaves references as they are".into(),
-            ),
-            CodecError::BudgetExceeded { .. } => Some(
-                "raise --max-decoded-total (the CLI, per document) or --max-decoded-size (serve, per request) if the input is trusted".into(),
-            ),
-            _ => None,
-        }
-    }
 }
 
 /// True when `payload`'s `encoding` metadata is exactly `wanted`.

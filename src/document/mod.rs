@@ -12,6 +12,7 @@
 //! pipeline → write; the driver, not the command line, picks the walker.
 
 pub mod driver;
+pub mod executions;
 pub mod export;
 pub mod model;
 pub mod payload_body;

@@ -106,6 +106,52 @@ impl PayloadDocument {
     }
 }
 
+/// Where an execution sits in its export object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutionPart {
+    /// The repeated field that holds it: `workflows`, `items` (the legacy object) or
+    /// `activities`.
+    pub field: &'static str,
+    /// Its index in that field.
+    pub index: usize,
+}
+
+impl ExecutionPart {
+    /// `workflow` or `activity`.
+    pub fn kind(&self) -> &'static str {
+        if self.field == ACTIVITIES {
+            "activity"
+        } else {
+            "workflow"
+        }
+    }
+
+    /// The field's number in the object (`workflows` and `items` are both 1).
+    pub fn number(&self) -> u64 {
+        if self.field == ACTIVITIES {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// The message of one execution in this field.
+    pub fn message(&self) -> &'static str {
+        if self.field == ACTIVITIES {
+            super::export::ACTIVITY_EXECUTION
+        } else {
+            super::export::WORKFLOW_EXECUTION
+        }
+    }
+}
+
+/// The fields of an export object that hold executions.
+pub const WORKFLOWS: &str = "workflows";
+/// The legacy object's field (the same wire as `workflows`).
+pub const ITEMS: &str = "items";
+/// Standalone activities.
+pub const ACTIVITIES: &str = "activities";
+
 /// A Temporal API document (history, event, events, history response) kept as its JSON
 /// tree, so that everything but the payloads is written back exactly as read.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +162,8 @@ pub struct TreeDocument {
     pub value: Value,
     /// Where the document starts.
     pub location: Location,
+    /// For one execution of an export object: where it sits there.
+    pub part: Option<ExecutionPart>,
 }
 
 /// One input document.
@@ -142,6 +190,7 @@ impl Document {
                 },
                 value: payload_document_to_value(&doc),
                 location: doc.location,
+                part: None,
             },
         }
     }

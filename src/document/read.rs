@@ -35,6 +35,9 @@ pub fn parse_each(
         OutputFormat::Proto if options.from_values => Err(Error::Usage(
             "--from-values reads JSON values, not protobuf".into(),
         )),
+        OutputFormat::Proto if options.doc_type == DocType::Export => {
+            super::executions::each_binary(bytes, &top, each)
+        }
         OutputFormat::Proto => each(parse_proto(bytes, &top, options.doc_type)?),
         OutputFormat::Json => {
             // A plain {"payloads": [...]} file: the typed reader, without a JSON tree.
@@ -49,9 +52,25 @@ pub fn parse_each(
                 }));
             }
             let value = parse_json_value(bytes, &top)?;
-            each(document_from_value(value, top, options)?)
+            each_execution_or(document_from_value(value, top, options)?, each)
         }
         OutputFormat::Jsonl => parse_json_stream(bytes, &top, options, &mut each),
+    }
+}
+
+/// An export object's executions one by one (see [`super::executions`]); any other
+/// document as it is.
+fn each_execution_or(doc: Document, mut each: impl FnMut(Document) -> Result<()>) -> Result<()> {
+    match doc {
+        Document::Tree(tree)
+            if matches!(
+                tree.message,
+                super::export::EXPORTED_EXECUTIONS | super::export::WORKFLOW_EXECUTIONS
+            ) =>
+        {
+            super::executions::each_json(tree.value, &tree.location, each)
+        }
+        doc => each(doc),
     }
 }
 
@@ -318,6 +337,9 @@ pub fn document_from_value(
                 .to_lowercase(),
             ));
         }
+        if doc_type == DocType::Archive {
+            super::export::archive_shape(&value, &location)?;
+        }
         if let Some(e) = crate::document::tree::repeated_field(&value, message, &location) {
             return Err(e);
         }
@@ -325,6 +347,7 @@ pub fn document_from_value(
             message,
             value,
             location,
+            part: None,
         }));
     }
     let (shape, payloads) = match (&value, doc_type) {
@@ -427,6 +450,7 @@ fn parse_proto(bytes: &[u8], top: &Location, doc_type: DocType) -> Result<Docume
             message,
             value,
             location: top.clone(),
+            part: None,
         }));
     }
     let single = match doc_type {

@@ -1,7 +1,6 @@
 //! What the server runs with: its options, the pipelines of every namespace with the access
 //! policy (what a reload replaces), and the state every request shares.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,9 +9,8 @@ use std::time::Duration;
 use super::auth::Auth;
 use super::host::HostRule;
 use super::{audit, metrics};
-use crate::config::{Config, FALLBACK_NAMESPACE};
+use crate::config::Config;
 use crate::error::Result;
-use crate::pipeline::Pipeline;
 
 /// What one request may use.
 #[derive(Debug, Clone, Copy)]
@@ -73,73 +71,7 @@ pub struct ServeOptions {
     pub watch_config: Option<Duration>,
 }
 
-/// The pipelines served, built once at start (keys loaded once), and the access policy:
-/// what a SIGHUP reload replaces, together.
-pub struct Pipelines {
-    by_namespace: HashMap<String, Arc<Pipeline>>,
-    fallback: Option<Arc<Pipeline>>,
-    /// The `[policy]`, if any.
-    pub policy: Option<crate::policy::Policy>,
-}
-
-impl Pipelines {
-    /// Builds the pipeline of every configured namespace (and the `*` fallback).
-    pub fn build(config: &Config) -> Result<Self> {
-        let mut by_namespace = HashMap::new();
-        let mut fallback = None;
-        for ns in config.namespaces().keys() {
-            let pipeline = Arc::new(config.pipeline(ns)?);
-            if ns == FALLBACK_NAMESPACE {
-                fallback = Some(pipeline);
-            } else {
-                by_namespace.insert(ns.clone(), pipeline);
-            }
-        }
-        Ok(Pipelines {
-            by_namespace,
-            fallback,
-            policy: config.policy().cloned(),
-        })
-    }
-
-    /// The configured namespace names, sorted (`*` last when there is a fallback).
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.by_namespace.keys().cloned().collect();
-        names.sort();
-        if self.fallback.is_some() {
-            names.push(FALLBACK_NAMESPACE.to_string());
-        }
-        names
-    }
-
-    /// The configured namespace a request's namespace stands for: itself when configured;
-    /// with `cloud`, `ns` for a Temporal Cloud `ns.account` when `ns` is configured and the
-    /// account is one of `cloud`'s (any account when it names none).
-    pub fn resolve(&self, namespace: &str, cloud: Option<&[String]>) -> String {
-        if let (false, Some(accounts)) = (self.by_namespace.contains_key(namespace), cloud) {
-            if let Some((ns, account)) = namespace.rsplit_once('.') {
-                let known = accounts.is_empty() || accounts.iter().any(|a| a == account);
-                if known && self.by_namespace.contains_key(ns) {
-                    return ns.to_string();
-                }
-            }
-        }
-        namespace.to_string()
-    }
-
-    /// Whether `namespace` is configured by name (not served by the `*` fallback).
-    pub fn is_configured(&self, namespace: &str) -> bool {
-        self.by_namespace.contains_key(namespace)
-    }
-
-    /// The pipeline serving `namespace`.
-    pub fn get(&self, namespace: &str) -> Option<Arc<Pipeline>> {
-        self.by_namespace
-            .get(namespace)
-            .or(self.fallback.as_ref())
-            .cloned()
-    }
-}
+pub use crate::assemble::Pipelines;
 
 /// How SIGHUP loads the configuration again.
 pub type Reload = Box<dyn Fn() -> Result<Config> + Send + Sync>;

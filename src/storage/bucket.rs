@@ -122,6 +122,26 @@ pub fn export_time(key: &str) -> Option<String> {
     })
 }
 
+/// The Cloud Export date folders (`2026/12/01/`) that every key of the window
+/// `[since, until)` lies under: the leading `YYYY`, `MM`, `DD`, `HH`, `mm` segments both
+/// ends share (keys between them share them too: the segments are fixed-width digits).
+pub fn window_folders(since: &str, until: &str) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for width in [4, 2, 2, 2, 2] {
+        let (Some(a), Some(b)) = (since.get(at..at + width), until.get(at..at + width)) else {
+            break;
+        };
+        if a != b {
+            break;
+        }
+        out.push_str(a);
+        out.push('/');
+        at += width;
+    }
+    out
+}
+
 /// Parses an RFC 3339 time (`2026-12-01T14:00:00Z`, seconds and fraction optional, `Z` or
 /// `+00:00`) to `YYYYMMDDHHmm`; other offsets are refused (Cloud Export keys are UTC).
 pub fn parse_time(text: &str) -> Result<String, String> {
@@ -174,8 +194,9 @@ fn store(url: &BucketUrl) -> Result<Arc<dyn ObjectStore>, String> {
 }
 
 /// The keys `url` stands for, sorted: the one object it names, or every object under its
-/// prefix. Listing fetches no object.
-pub fn list(url: &BucketUrl) -> Result<Vec<String>, String> {
+/// prefix (with a time window, only under the date folders the window spans; the caller
+/// still applies `select` to each key). Listing fetches no object.
+pub fn list(url: &BucketUrl, select: &Selection) -> Result<Vec<String>, String> {
     let store = store(url)?;
     let prefix = url.prefix.trim_end_matches('/');
     let path = (!prefix.is_empty()).then(|| object_store::path::Path::from(prefix));
@@ -185,6 +206,30 @@ pub fn list(url: &BucketUrl) -> Result<Vec<String>, String> {
             return Ok(vec![prefix.to_string()]);
         }
     }
+    // A time window under the level of the years lists only the date folders that the
+    // window's two ends share (objects outside it are never listed, let alone fetched).
+    let narrowed = match (&path, select.since.as_deref(), select.until.as_deref()) {
+        (Some(dir), Some(since), Some(until)) if !window_folders(since, until).is_empty() => {
+            let below = runtime()?
+                .block_on(store.list_with_delimiter(Some(dir)))
+                .map_err(|e| format!("cannot list {}: {e}", url.object(&url.prefix)))?;
+            let years = |p: &object_store::path::Path| {
+                p.filename()
+                    .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+            };
+            (below.objects.is_empty()
+                && !below.common_prefixes.is_empty()
+                && below.common_prefixes.iter().all(years))
+            .then(|| {
+                object_store::path::Path::from(format!(
+                    "{prefix}/{}",
+                    window_folders(since, until).trim_end_matches('/')
+                ))
+            })
+        }
+        _ => None,
+    };
+    let path = narrowed.or(path);
     let listed: Vec<String> = runtime()?.block_on(async {
         let mut stream = store.list(path.as_ref());
         let mut keys = Vec::new();
@@ -197,6 +242,21 @@ pub fn list(url: &BucketUrl) -> Result<Vec<String>, String> {
     let mut keys = listed;
     keys.sort();
     Ok(keys)
+}
+
+/// Stores `bytes` as the object `text` (`s3://BUCKET/KEY`) names (one PUT: whole or not
+/// at all).
+pub fn put(text: &str, bytes: Vec<u8>) -> Result<(), String> {
+    let url = parse(text)?;
+    if url.prefix.is_empty() || url.prefix.ends_with('/') {
+        return Err(format!("{text}: name an object (a key not ending in /)"));
+    }
+    let store = store(&url)?;
+    let path = object_store::path::Path::from(url.prefix.as_str());
+    runtime()?
+        .block_on(store.put(&path, bytes.into()))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// The bytes of the object `text` (`s3://BUCKET/KEY`) names.
@@ -221,6 +281,24 @@ pub fn fetch(text: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_lists_only_the_date_folders_its_ends_share() {
+        assert_eq!(
+            window_folders("202612011400", "202612011500"),
+            "2026/12/01/"
+        );
+        assert_eq!(
+            window_folders("202612011400", "202612011430"),
+            "2026/12/01/14/"
+        );
+        assert_eq!(window_folders("202611010000", "202612010000"), "2026/");
+        assert_eq!(window_folders("202512310000", "202601010000"), "");
+        assert_eq!(
+            window_folders("202612011400", "202612011400"),
+            "2026/12/01/14/00/"
+        );
+    }
 
     #[test]
     fn urls_times_and_shards() {

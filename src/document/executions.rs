@@ -1,0 +1,432 @@
+//! Export objects one execution at a time. A Cloud Export object (`ExportedExecutions`, or
+//! the legacy `WorkflowExecutions`) can hold hundreds of histories: it is split into one
+//! document per execution, each named by its field, index and id, read from binary
+//! protobuf field by field (never the whole object in memory) or from its proto3 JSON
+//! form; and [`ExportWriter`] puts the transformed executions back together in the format
+//! asked (proto: the same object; json: the same object, 2-space indent; jsonl: one line
+//! per execution, saying what it is).
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use super::model::{Document, ExecutionPart, OutputFormat, TreeDocument};
+use crate::error::{Error, Location, Result};
+
+use super::model::{ACTIVITIES, ITEMS, WORKFLOWS};
+
+/// Whether an input starting with `prefix` is a binary export object rather than its JSON
+/// form. A binary object starts with field 1 or 2 (byte 0x0a or 0x12); JSON starts with
+/// `{` or `[` after whitespace, and 0x0a is also a JSON newline: such a start is JSON only
+/// when the first 64 bytes are text (a binary execution soon holds varints and lengths).
+pub fn looks_binary(prefix: &[u8]) -> bool {
+    match prefix.first() {
+        Some(0x12) => true,
+        Some(0x0a) => {
+            let rest = prefix.trim_ascii_start();
+            let text = |b: &u8| b.is_ascii_graphic() || b.is_ascii_whitespace();
+            !(matches!(rest.first(), Some(b'{' | b'[')) && prefix.iter().take(64).all(text))
+        }
+        _ => false,
+    }
+}
+
+/// The id that names an execution in messages: the workflow id of its started event, or
+/// the activity id.
+pub fn execution_id(value: &Value, part: ExecutionPart) -> Option<&str> {
+    let id = if part.field == ACTIVITIES {
+        value.pointer("/activity/info/activityId")
+    } else {
+        value.pointer("/history/events/0/workflowExecutionStartedEventAttributes/workflowId")
+    };
+    id.and_then(Value::as_str)
+}
+
+/// One execution as a document of its own, located as `FILE: workflows[3] (workflow
+/// "order-17")` so that every finding and error inside names it.
+fn execution_document(value: Value, part: ExecutionPart, top: &Location) -> Document {
+    let mut location = top.join(&format!("{}[{}]", part.field, part.index));
+    if let Some(id) = execution_id(&value, part) {
+        location = location.in_execution(format!("{} {id:?}", part.kind()));
+    }
+    Document::Tree(TreeDocument {
+        message: part.message(),
+        value,
+        location,
+        part: Some(part),
+    })
+}
+
+/// Reads a base-128 varint and its length; `None` at the end of input before its first
+/// byte.
+fn varint(reader: &mut impl Read) -> std::io::Result<Option<(u64, u64)>> {
+    let mut value = 0u64;
+    for (n, shift) in (0..64).step_by(7).enumerate() {
+        let mut byte = [0u8];
+        if reader.read(&mut byte)? == 0 {
+            return if shift == 0 {
+                Ok(None)
+            } else {
+                Err(std::io::ErrorKind::UnexpectedEof.into())
+            };
+        }
+        value |= u64::from(byte[0] & 0x7f) << shift;
+        if byte[0] & 0x80 == 0 {
+            return Ok(Some((value, n as u64 + 1)));
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "varint longer than 10 bytes",
+    ))
+}
+
+/// Reads a binary export object from `reader` one execution at a time and hands each to
+/// `each` as its own document. Memory holds one execution (its bytes and its tree), not
+/// the object. Field 1 is `workflows` (the legacy `items` has the same wire); field 2 is
+/// `activities`. Anything else is refused with its offset.
+pub fn each_binary(
+    mut reader: impl Read,
+    top: &Location,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    let mut offset = 0u64;
+    let mut counts = [0usize; 2];
+    let bad = |offset: u64, what: String| {
+        Error::Parse {
+        location: top.clone(),
+        message: format!(
+            "not a binary Cloud Export object at byte {offset}: {what}; expected ExportedExecutions (workflows = 1, activities = 2)"
+        ),
+    }
+    };
+    let io = |offset: u64, e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            bad(offset, "truncated".into())
+        } else {
+            bad(offset, e.to_string())
+        }
+    };
+    loop {
+        let start = offset;
+        let Some((key, key_len)) = varint(&mut reader).map_err(|e| io(start, e))? else {
+            return Ok(());
+        };
+        let (number, wire) = (key >> 3, key & 7);
+        let field = match (number, wire) {
+            (1, 2) => WORKFLOWS,
+            (2, 2) => ACTIVITIES,
+            _ => return Err(bad(start, format!("field {number} with wire type {wire}"))),
+        };
+        let (len, len_len) = varint(&mut reader)
+            .map_err(|e| io(start, e))?
+            .ok_or_else(|| bad(start, "truncated".into()))?;
+        // Read what is there (never allocate what a length claims).
+        let mut bytes = Vec::new();
+        (&mut reader)
+            .take(len)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io(start, e))?;
+        if bytes.len() as u64 != len {
+            return Err(bad(
+                start,
+                format!(
+                    "truncated ({field} item of {len} bytes, {} there)",
+                    bytes.len()
+                ),
+            ));
+        }
+        offset = start + key_len + len_len + len;
+        let slot = usize::from(field == ACTIVITIES);
+        let part = ExecutionPart {
+            field,
+            index: counts[slot],
+        };
+        counts[slot] += 1;
+        let value = super::proto::to_json(part.message(), &bytes).map_err(|e| Error::Parse {
+            location: top.join(&format!("{field}[{}]", part.index)),
+            message: format!("not a binary {} ({e})", part.message()),
+        })?;
+        each(execution_document(value, part, top))?;
+    }
+}
+
+/// Splits the proto3 JSON form of an export object (`{"workflows": [...], "activities":
+/// [...]}`, or the legacy `{"items": [...]}`) into one document per execution.
+pub fn each_json(
+    value: Value,
+    top: &Location,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    let Value::Object(fields) = value else {
+        return Err(Error::Parse {
+            location: top.clone(),
+            message: "expected an export object {\"workflows\": [...], \"activities\": [...]}"
+                .into(),
+        });
+    };
+    for (name, items) in fields {
+        let field =
+            match name.as_str() {
+                WORKFLOWS => WORKFLOWS,
+                ITEMS => ITEMS,
+                ACTIVITIES => ACTIVITIES,
+                other => return Err(Error::Parse {
+                    location: top.join(other),
+                    message:
+                        "unknown field of an export object; expected workflows, activities or items"
+                            .into(),
+                }),
+            };
+        let Value::Array(items) = items else {
+            return Err(Error::Parse {
+                location: top.join(field),
+                message: "expected an array of executions".into(),
+            });
+        };
+        for (index, item) in items.into_iter().enumerate() {
+            let part = ExecutionPart { field, index };
+            if !item.is_object() {
+                return Err(Error::Parse {
+                    location: top.join(&format!("{field}[{index}]")),
+                    message: format!("expected a {} object", part.message()),
+                });
+            }
+            each(execution_document(item, part, top))?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts transformed executions back together, streaming: each execution is written as it
+/// comes, except in JSON output, where one field's items must stay together: the first
+/// field seen streams (`workflows` in every object Cloud Export writes: fields go in number
+/// order), and items of other fields (the small activity descriptions) are held rendered
+/// until the end.
+#[derive(Debug)]
+pub struct ExportWriter {
+    format: OutputFormat,
+    /// The JSON field that streams, and whether it has an item yet.
+    streaming: Option<&'static str>,
+    /// Rendered items of the other fields, in order.
+    held: Vec<(&'static str, Vec<u8>)>,
+}
+
+impl ExportWriter {
+    /// A writer for `format`.
+    pub fn new(format: OutputFormat) -> Self {
+        ExportWriter {
+            format,
+            streaming: None,
+            held: Vec::new(),
+        }
+    }
+
+    /// Appends one transformed execution to `out`.
+    pub fn item(
+        &mut self,
+        tree: &TreeDocument,
+        part: ExecutionPart,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        match self.format {
+            OutputFormat::Proto => {
+                let bytes = super::proto::from_json(tree.message, &tree.value).map_err(|e| {
+                    Error::Parse {
+                        location: tree.location.clone(),
+                        message: format!("cannot write as protobuf: {e}"),
+                    }
+                })?;
+                // A field number of 1 or 2 always fits.
+                prost::encoding::encode_key(
+                    part.number() as u32,
+                    prost::encoding::WireType::LengthDelimited,
+                    out,
+                );
+                prost::encoding::encode_varint(bytes.len() as u64, out);
+                out.extend_from_slice(&bytes);
+            }
+            OutputFormat::Jsonl => {
+                let line = serde_json::json!({
+                    "kind": part.kind(),
+                    "field": part.field,
+                    "index": part.index,
+                    "id": execution_id(&tree.value, part),
+                    "execution": &tree.value,
+                });
+                json_into(&line, false, out)?;
+                out.push(b'\n');
+            }
+            OutputFormat::Json => {
+                let mut item = Vec::new();
+                json_into(&tree.value, true, &mut item)?;
+                match self.streaming {
+                    None => {
+                        self.streaming = Some(part.field);
+                        open_field(part.field, true, out);
+                    }
+                    Some(field) if field == part.field => out.extend_from_slice(b",\n"),
+                    Some(_) => {
+                        self.held.push((part.field, item));
+                        return Ok(());
+                    }
+                }
+                indented(&item, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends what ends the output: the held items by field, the closing brackets.
+    pub fn finish(self, out: &mut Vec<u8>) {
+        if self.format != OutputFormat::Json {
+            return;
+        }
+        let Some(first) = self.streaming else {
+            out.extend_from_slice(b"{}\n");
+            return;
+        };
+        let mut fields: Vec<&'static str> = Vec::new();
+        for (field, _) in &self.held {
+            if !fields.contains(field) && *field != first {
+                fields.push(field);
+            }
+        }
+        for field in fields {
+            out.extend_from_slice(b"\n  ],");
+            open_field(field, false, out);
+            let items = self.held.iter().filter(|(f, _)| *f == field);
+            for (i, (_, item)) in items.enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
+                indented(item, out);
+            }
+        }
+        out.extend_from_slice(b"\n  ]\n}\n");
+    }
+}
+
+/// `{` (first) and `"field": [` as serde_json's pretty printer writes them.
+fn open_field(field: &str, first: bool, out: &mut Vec<u8>) {
+    if first {
+        out.push(b'{');
+    }
+    out.extend_from_slice(format!("\n  {field:?}: [\n").as_bytes());
+}
+
+/// `item` (pretty JSON) two levels deeper, as inside `{"field": [...]}`.
+fn indented(item: &[u8], out: &mut Vec<u8>) {
+    for (i, line) in item.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"    ");
+        out.extend_from_slice(line);
+    }
+}
+
+fn json_into(value: &Value, pretty: bool, out: &mut Vec<u8>) -> Result<()> {
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut *out, value)
+    } else {
+        serde_json::to_writer(&mut *out, value)
+    };
+    // Writing a Value into a Vec cannot fail; a failure is reported, not unwrapped.
+    written.map_err(|e| Error::Usage(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workflow(id: &str) -> Value {
+        serde_json::json!({"history": {"events": [{"eventId": "1",
+            "workflowExecutionStartedEventAttributes": {"workflowId": id}}]}})
+    }
+
+    fn parts(value: Value) -> Vec<(String, ExecutionPart)> {
+        let mut out = Vec::new();
+        each_json(value, &Location::file("x.json"), |d| {
+            let Document::Tree(t) = d else { panic!() };
+            out.push((t.location.to_string(), t.part.unwrap()));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn json_form_splits_into_named_executions() {
+        let got = parts(serde_json::json!({
+            "workflows": [workflow("a"), workflow("b")],
+            "activities": [{"activity": {"info": {"activityId": "act"}}}],
+        }));
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "x.json (workflow \"a\"): workflows[0]",
+                "x.json (workflow \"b\"): workflows[1]",
+                "x.json (activity \"act\"): activities[0]",
+            ]
+        );
+        assert_eq!(got[2].1.message(), super::super::export::ACTIVITY_EXECUTION);
+        assert_eq!(got[1].1.index, 1);
+    }
+
+    #[test]
+    fn json_output_equals_the_whole_object_pretty_printed() {
+        let object = serde_json::json!({
+            "workflows": [workflow("a"), workflow("b")],
+            "activities": [{"activity": {"info": {"activityId": "act"}}}],
+        });
+        let mut writer = ExportWriter::new(OutputFormat::Json);
+        let mut out = Vec::new();
+        each_json(object.clone(), &Location::file("x"), |d| {
+            let Document::Tree(t) = d else { panic!() };
+            let part = t.part.unwrap();
+            writer.item(&t, part, &mut out)
+        })
+        .unwrap();
+        writer.finish(&mut out);
+        let mut expected = serde_json::to_vec_pretty(&object).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
+
+    #[test]
+    fn binary_is_told_from_json_by_its_first_bytes() {
+        assert!(looks_binary(&[0x12, 0x03, 0x0a, 0x01, 0x00]));
+        assert!(looks_binary(&[
+            0x0a, 0x7b, 0x0a, 0x79, 0x0a, 0x77, 0x08, 0x01
+        ]));
+        assert!(!looks_binary(b"\n{\n  \"workflows\": []}"));
+        assert!(!looks_binary(b"{\"workflows\": []}"));
+        assert!(!looks_binary(b""));
+    }
+
+    #[test]
+    fn binary_reader_refuses_truncation_and_other_fields_with_the_offset() {
+        let top = Location::file("e.binpb");
+        let run = |bytes: &[u8]| {
+            each_binary(bytes, &top, |_| Ok(()))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            run(&[0x0a, 0x05, 0x0a]),
+            "malformed input: e.binpb: not a binary Cloud Export object at byte 0: truncated (workflows item of 5 bytes, 1 there); expected ExportedExecutions (workflows = 1, activities = 2)"
+        );
+        assert_eq!(
+            run(&[0x0a, 0x00, 0x18, 0x01]),
+            "malformed input: e.binpb: not a binary Cloud Export object at byte 2: field 3 with wire type 0; expected ExportedExecutions (workflows = 1, activities = 2)"
+        );
+        assert!(run(&[0x0a]).contains("at byte 0: truncated"));
+        // An empty object is no executions.
+        each_binary(&[][..], &top, |_| panic!("no executions")).unwrap();
+    }
+}
