@@ -140,10 +140,10 @@ fn tcodec_and_the_peer_read_each_others_envelopes() {
 #[test]
 fn kms_schemes_not_yet_supported_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("aws.toml");
+    let cfg = dir.path().join("gcp.toml");
     std::fs::write(
         &cfg,
-        "[namespaces.default]\ncodecs = [{ type = \"kms\", kek = \"awskms:///arn:aws:kms:us-east-1:1:key/x?region=us-east-1\" }]\n",
+        "[namespaces.default]\ncodecs = [{ type = \"kms\", kek = \"gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k\" }]\n",
     )
     .unwrap();
     let out = tcodec()
@@ -155,7 +155,7 @@ fn kms_schemes_not_yet_supported_are_refused_by_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("kms codec: KEK scheme awskms:// is not supported yet"),
+            .contains("kms codec: KEK scheme gcpkms:// is not supported yet"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

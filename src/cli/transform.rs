@@ -502,12 +502,10 @@ impl Job<'_> {
                     .item(&tree, part, &mut buffer)?;
                 return sink.write(&buffer);
             }
-            if format == OutputFormat::Proto {
-                if written > 0 {
-                    return Err(Error::Usage(
-                        "protobuf output holds one document, the input has more; use --output-format jsonl".into(),
-                    ));
-                }
+            if format == OutputFormat::Proto && written > 0 {
+                return Err(Error::Usage(
+                    "protobuf output holds one document, the input has more; use --output-format jsonl".into(),
+                ));
             }
             let doc = self.transform(doc)?;
             buffer.clear();
