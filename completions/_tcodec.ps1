@@ -205,6 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcodec' -ScriptBlock {
             [CompletionResult]::new('--output-format', '--output-format', [CompletionResultType]::ParameterName, 'Report format (`--format` is an alias)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (`--format` is an alias)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Not an option here: the report goes to standard output (a clear error for `-o json`)')
+            [CompletionResult]::new('--report-to', '--report-to', [CompletionResultType]::ParameterName, 'Also write the JSON report to FILE or to a bucket object (s3://B/KEY, gs://B/KEY), for `check --merge` of shards run on many machines')
             [CompletionResult]::new('--codec-endpoint', '--codec-endpoint', [CompletionResultType]::ParameterName, 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches')
             [CompletionResult]::new('--codec-auth', '--codec-auth', [CompletionResultType]::ParameterName, 'Authorization header value for the codec server (e.g. "Bearer TOKEN")')
             [CompletionResult]::new('--codec-header', '--codec-header', [CompletionResultType]::ParameterName, 'Extra header for the codec server, KEY=VALUE (repeatable)')

@@ -152,7 +152,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__check)
-            opts="-n -i -o -q -h -V --glob --since --until --shard --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --output-format --allow-fallback --merge --require-payloads --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -i -o -q -h -V --glob --since --until --shard --input-format --type --namespace --require-encoded --allow-plaintext --allow-key-id --max-payload-size --strict --no-decode --verify-storage --identity --max-decoded-total --format --output-format --allow-fallback --merge --report-to --require-payloads --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,6 +219,10 @@ _tcodec() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report-to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -193,6 +193,7 @@ set edit:completion:arg-completer[tcodec] = {|@words|
             cand --output-format 'Report format (`--format` is an alias)'
             cand --format 'Report format (`--format` is an alias)'
             cand -o 'Not an option here: the report goes to standard output (a clear error for `-o json`)'
+            cand --report-to 'Also write the JSON report to FILE or to a bucket object (s3://B/KEY, gs://B/KEY), for `check --merge` of shards run on many machines'
             cand --codec-endpoint 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches'
             cand --codec-auth 'Authorization header value for the codec server (e.g. "Bearer TOKEN")'
             cand --codec-header 'Extra header for the codec server, KEY=VALUE (repeatable)'

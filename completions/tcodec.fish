@@ -213,6 +213,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l max-decoded-tota
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l output-format -l format -d 'Report format (`--format` is an alias)' -r -f -a "text\t'Human-readable lines, then a summary'
 json\t'One JSON object (for jq and CI)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -s o -d 'Not an option here: the report goes to standard output (a clear error for `-o json`)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l report-to -d 'Also write the JSON report to FILE or to a bucket object (s3://B/KEY, gs://B/KEY), for `check --merge` of shards run on many machines' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r

@@ -28,10 +28,17 @@ pub struct Entry {
     pub payloads: usize,
     /// Files it was seen in.
     pub files: usize,
+    /// Distinct wrapped data keys (`encryption-dek`, temporal-proxy's envelope) among the
+    /// payloads: how many KMS unwraps reading them costs. Absent when none carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_keys: Option<usize>,
     /// The first locations (`file: path`), at most [`MAX_LOCATIONS`].
     pub locations: Vec<String>,
     #[serde(skip)]
     last_file: String,
+    /// The wrapped data keys seen, by a 16-byte digest (never shown).
+    #[serde(skip)]
+    deks: std::collections::HashSet<[u8; 16]>,
 }
 
 /// The inventory over every document seen.
@@ -83,10 +90,11 @@ impl Inventory {
             let encoding = payload::encoding(p)
                 .map(|e| String::from_utf8_lossy(e).into_owned())
                 .unwrap_or_else(|| "(none)".into());
+            // A base64key:// KEK URI is key material: counted under its fingerprint.
             let key_id = p
                 .metadata
                 .get(ENCRYPTION_KEY_ID)
-                .map(|k| String::from_utf8_lossy(k).into_owned());
+                .map(|k| crate::codec::kms::shown(&String::from_utf8_lossy(k)));
             let entry = self
                 .entries
                 .entry((key_id.clone(), encoding.clone()))
@@ -96,6 +104,14 @@ impl Inventory {
                     ..Default::default()
                 });
             entry.payloads += 1;
+            if let Some(dek) = p.metadata.get(payload::ENCRYPTION_DEK) {
+                use sha2::Digest as _;
+                let digest = sha2::Sha256::digest(dek);
+                let mut short = [0u8; 16];
+                short.copy_from_slice(&digest[..16]);
+                entry.deks.insert(short);
+                entry.data_keys = Some(entry.deks.len());
+            }
             if entry.last_file != site_location.file {
                 entry.files += 1;
                 entry.last_file.clone_from(&site_location.file);

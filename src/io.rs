@@ -404,6 +404,22 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// The driver writes the scanner's output through this: a file sink can take back what
+/// the scanner wrote when it gives up; stdout cannot, so the scanner finishes first.
+impl crate::document::driver::Sink for Sink {
+    fn mark(&mut self) -> Result<Option<u64>> {
+        Sink::mark(self)
+    }
+
+    fn rewind(&mut self, mark: u64) -> Result<()> {
+        Sink::rewind(self, mark)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        Sink::write(self, bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -246,3 +246,22 @@ fn no_source_file_is_over_600_lines_of_code() {
         .collect();
     assert!(long.is_empty(), "split these: {long:?}");
 }
+
+#[test]
+fn the_scanners_give_up_stays_inside_document() {
+    // `Error::ScanGaveUp` is the driver's own control flow: only `document/` makes or
+    // matches it (error.rs defines it, the exit-code table must name every variant).
+    let src = common::root().join("src");
+    let leaks: Vec<String> = rust_files(&src)
+        .into_iter()
+        .filter(|path| {
+            let rel = path.strip_prefix(&src).unwrap();
+            !rel.starts_with("document")
+                && rel != Path::new("error.rs")
+                && rel != Path::new("cli/exit.rs")
+                && code(path).contains("ScanGaveUp")
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(leaks.is_empty(), "ScanGaveUp used outside document/: {leaks:?}");
+}

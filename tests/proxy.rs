@@ -131,7 +131,7 @@ fn tcodec_and_the_peer_read_each_others_envelopes() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("unknown encryption key id \"base64key://***\""),
+        err.contains("unknown encryption key id \"base64key://*** (sha256 "),
         "{err}"
     );
     assert!(!err.contains("AAECAw") && !err.contains("HxwdHh"), "{err}");

@@ -55,13 +55,24 @@ pub fn used(cli: &Cli, args: &KeysUsedArgs) -> Result<ExitStatus> {
                 .chain([8])
                 .max()
                 .unwrap_or(8);
+            // temporal-proxy envelopes add a column: distinct wrapped data keys.
+            let deks = entries.iter().any(|e| e.data_keys.is_some());
             let mut out = format!(
-                "{:id_width$}  {:enc_width$}  {:>8}  {:>5}  FIRST SEEN\n",
-                "KEY ID", "ENCODING", "PAYLOADS", "FILES"
+                "{:id_width$}  {:enc_width$}  {:>8}  {:>5}  {}FIRST SEEN\n",
+                "KEY ID",
+                "ENCODING",
+                "PAYLOADS",
+                "FILES",
+                if deks { "DATA KEYS  " } else { "" }
             );
             for e in &entries {
+                let dek_column = match (deks, e.data_keys) {
+                    (false, _) => String::new(),
+                    (true, Some(n)) => format!("{n:>9}  "),
+                    (true, None) => format!("{:>9}  ", "-"),
+                };
                 out.push_str(&format!(
-                    "{:id_width$}  {:enc_width$}  {:>8}  {:>5}  {}\n",
+                    "{:id_width$}  {:enc_width$}  {:>8}  {:>5}  {dek_column}{}\n",
                     e.key_id.as_deref().unwrap_or("-"),
                     e.encoding,
                     e.payloads,

@@ -13,7 +13,7 @@ use super::exit::ExitStatus;
 use super::progress::Progress;
 use super::{Cli, TransformArgs};
 use crate::codec::{Budget, Direction};
-use crate::document::driver::{self, run_document, Produced, ScanJob};
+use crate::document::driver::{self, run_document, ScanJob};
 use crate::document::executions::ExportWriter;
 use crate::document::readable::readable;
 use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument};
@@ -462,23 +462,7 @@ impl Job<'_> {
         let mut written = 0usize;
         let mut buffer = Vec::new();
         let mut export: Option<ExportWriter> = None;
-        let mut emit = |item: Produced<'_>, format: OutputFormat| -> Result<()> {
-            let doc = match item {
-                Produced::Text(text, newline) => {
-                    // Into a temporary file committed at the end, chunks stream as they
-                    // are done; elsewhere a failure must write nothing, so all first.
-                    let mark = sink.mark()?;
-                    let done = text.write_to(|bytes| sink.write(bytes), mark.is_some());
-                    if let (Err(Error::ScanGaveUp), Some(mark)) = (&done, mark) {
-                        // The tree walker takes the document from the start.
-                        sink.rewind(mark)?;
-                    }
-                    done?;
-                    written += 1;
-                    return if newline { sink.write(b"\n") } else { Ok(()) };
-                }
-                Produced::Doc(doc) => doc,
-            };
+        let mut emit = |doc: Document, format: OutputFormat, sink: &mut Sink| -> Result<()> {
             if format == OutputFormat::Proto && target.is_none() && std::io::stdout().is_terminal()
             {
                 return Err(Error::Usage(
@@ -525,7 +509,15 @@ impl Job<'_> {
             let format = forced.unwrap_or(OutputFormat::Jsonl);
             let mut each = |line: &[u8], at: Location| -> Result<()> {
                 let budget = self.budget();
-                driver::each_line(line, at, options, format, self.scan_job(&budget), &mut emit)
+                driver::each_line(
+                    line,
+                    at,
+                    options,
+                    format,
+                    self.scan_job(&budget),
+                    &mut sink,
+                    &mut emit,
+                )
             };
             if path == "-" {
                 io::note_terminal_stdin();
@@ -544,7 +536,7 @@ impl Job<'_> {
                 (None, false) => OutputFormat::Proto,
             };
             document::executions::each_binary(reader, &Location::file(name), |d| {
-                emit(Produced::Doc(d), format)
+                emit(d, format, &mut sink)
             })?;
         } else {
             let bytes = match export_input {
@@ -559,6 +551,7 @@ impl Job<'_> {
                 forced,
                 self.readable,
                 self.scan_job(&budget),
+                &mut sink,
                 &mut emit,
             )?;
         }

@@ -117,10 +117,14 @@ impl Kek {
     }
 }
 
-/// A KEK URI as messages may show it: `base64key://` ones hold the key itself.
+/// A KEK URI as messages, logs and reports may show it: a `base64key://` URI holds the key
+/// itself, so it is shown as `base64key://***` and a short fingerprint (the first 8 hex
+/// digits of the URI's SHA-256), enough to tell two such keys apart and nothing to open.
 pub fn shown(uri: &str) -> String {
     if uri.starts_with("base64key://") {
-        "base64key://***".to_string()
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(uri.as_bytes());
+        format!("base64key://*** (sha256 {})", hex::encode(&digest[..4]))
     } else {
         uri.to_string()
     }
@@ -139,7 +143,47 @@ pub struct KmsCodec {
     keks: Vec<Kek>,
     lifetime: Duration,
     current: Mutex<Option<DataKey>>,
-    unwrapped: Mutex<HashMap<Vec<u8>, std::sync::Arc<Cipher>>>,
+    unwrapped: Mutex<Unwrapped>,
+}
+
+/// How many unwrapped data keys one codec keeps. The proxy rotates data keys by time, so
+/// a history holds few; a long-running server meets more, and forgets the oldest first.
+const UNWRAPPED_CAPACITY: usize = 1024;
+
+/// Unwrapped data keys by their wrapped bytes, each unwrapped once (one KMS call), bounded
+/// at [`UNWRAPPED_CAPACITY`]: the oldest is dropped first. The raw key bytes are zeroized as
+/// soon as the cipher is made; the cipher (ring's key schedule) is freed on eviction.
+#[derive(Default)]
+struct Unwrapped {
+    ciphers: HashMap<Vec<u8>, std::sync::Arc<Cipher>>,
+    order: std::collections::VecDeque<Vec<u8>>,
+}
+
+impl Unwrapped {
+    fn get(&self, wrapped: &[u8]) -> Option<std::sync::Arc<Cipher>> {
+        self.ciphers.get(wrapped).cloned()
+    }
+
+    fn insert(&mut self, wrapped: &[u8], cipher: std::sync::Arc<Cipher>) {
+        if self.ciphers.contains_key(wrapped) {
+            return;
+        }
+        while self.order.len() >= UNWRAPPED_CAPACITY {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.ciphers.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+        self.order.push_back(wrapped.to_vec());
+        self.ciphers.insert(wrapped.to_vec(), cipher);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.ciphers.len()
+    }
 }
 
 impl KmsCodec {
@@ -155,7 +199,7 @@ impl KmsCodec {
             keks,
             lifetime,
             current: Mutex::new(None),
-            unwrapped: Mutex::new(HashMap::new()),
+            unwrapped: Mutex::new(Unwrapped::default()),
         })
     }
 
@@ -195,7 +239,7 @@ impl KmsCodec {
             .unwrapped
             .lock()
             .ok()
-            .and_then(|m| m.get(wrapped).cloned())
+            .and_then(|m| m.get(wrapped))
         {
             return Ok(c);
         }
@@ -208,7 +252,7 @@ impl KmsCodec {
         let cipher = std::sync::Arc::new(Cipher::new(&Key::from_bytes(dek)));
         zeroize::Zeroize::zeroize(&mut dek);
         if let Ok(mut map) = self.unwrapped.lock() {
-            map.insert(wrapped.to_vec(), std::sync::Arc::clone(&cipher));
+            map.insert(wrapped, std::sync::Arc::clone(&cipher));
         }
         Ok(cipher)
     }
@@ -270,6 +314,23 @@ impl Codec for KmsCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_unwrapped_key_cache_is_bounded_and_forgets_the_oldest_first() {
+        let cipher = std::sync::Arc::new(Cipher::new(&Key::from_bytes([7u8; 32])));
+        let mut cache = Unwrapped::default();
+        for i in 0..UNWRAPPED_CAPACITY + 10 {
+            cache.insert(&(i as u32).to_be_bytes(), std::sync::Arc::clone(&cipher));
+        }
+        assert_eq!(cache.len(), UNWRAPPED_CAPACITY);
+        assert_eq!(cache.order.len(), UNWRAPPED_CAPACITY);
+        assert!(cache.get(&0u32.to_be_bytes()).is_none());
+        assert!(cache.get(&9u32.to_be_bytes()).is_none());
+        assert!(cache.get(&10u32.to_be_bytes()).is_some());
+        // A key already held is not queued twice.
+        cache.insert(&10u32.to_be_bytes(), std::sync::Arc::clone(&cipher));
+        assert_eq!(cache.order.len(), UNWRAPPED_CAPACITY);
+    }
 
     const KEK: &str = "base64key://AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 

@@ -4,6 +4,9 @@
 //! tree) finds the payload sites; [`run_sites`] runs them through the pipeline in one call
 //! and names the first failing site; the walker writes back only what changed. [`each`]
 //! picks the walker for an input: the scanner when it applies, else parse and walk the tree.
+//! The scanner's output is written here, straight into the sink; when the scanner gives up
+//! mid-way (`Error::ScanGaveUp`, which never leaves this module) what it wrote is taken back
+//! and the tree walker takes the document from the start. The caller sees only documents.
 
 use crate::codec::{Budget, Direction};
 use crate::document::scan::{self, Transcoded};
@@ -12,15 +15,6 @@ use crate::document::tree::{self, SiteFilter};
 use crate::document::{self as doc, DocType, Document, InputFormat, OutputFormat, ReadOptions};
 use crate::error::{Error, Location, Result};
 use crate::pipeline::Pipeline;
-
-/// What one document of an input became: a parsed document for the caller to finish and
-/// render, or the scanner's finished output (and whether a JSON-lines newline follows).
-pub enum Produced<'a> {
-    /// Parsed: transform (or make readable) and render it.
-    Doc(Document),
-    /// Transcoded by the scanner: write it as it is.
-    Text(Transcoded<'a>, bool),
-}
 
 /// A transform the scanner may do on its own: the pipeline, direction and budget.
 #[derive(Clone, Copy)]
@@ -52,17 +46,54 @@ impl<'a> ScanJob<'a> {
     }
 }
 
-/// Every document of one whole input, each handed to `emit` with its output format: the
-/// scanner's output when `scan` is given and the input is a JSON history written as JSON,
-/// else the parsed documents. `forced` is the output format asked for, if any.
-pub fn each(
+/// Where a document's output goes. The scanner's output may stream into it and be taken
+/// back when the scanner gives up mid-way; a sink that cannot take back gives no mark,
+/// and the scanner then finishes every payload before it writes a byte.
+pub trait Sink {
+    /// A point to rewind to, when this sink can take back what follows it.
+    fn mark(&mut self) -> Result<Option<u64>>;
+    /// Takes back everything written after `mark`.
+    fn rewind(&mut self, mark: u64) -> Result<()>;
+    /// Appends bytes.
+    fn write(&mut self, bytes: &[u8]) -> Result<()>;
+}
+
+/// Writes the scanner's output into `sink`: `true` when written, `false` when the scanner
+/// gave up (nothing of it is left in the sink) and the tree walker must take the document.
+fn write_text<S: Sink>(text: &Transcoded<'_>, newline: bool, sink: &mut S) -> Result<bool> {
+    // Into a temporary file committed at the end, chunks stream as they are done;
+    // elsewhere a failure must write nothing, so every payload is done first.
+    let mark = sink.mark()?;
+    match text.write_to(|bytes| sink.write(bytes), mark.is_some()) {
+        Ok(()) => {}
+        Err(Error::ScanGaveUp) => {
+            if let Some(mark) = mark {
+                sink.rewind(mark)?;
+            }
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    }
+    if newline {
+        sink.write(b"\n")?;
+    }
+    Ok(true)
+}
+
+/// Every document of one whole input: the scanner's output written into `sink` when `scan`
+/// is given and the input is a JSON history written as JSON, else each parsed document
+/// handed to `emit` with its output format (and the sink). `forced` is the output format
+/// asked for, if any.
+#[allow(clippy::too_many_arguments)] // one call site; the inputs are distinct choices
+pub fn each<S: Sink>(
     bytes: &[u8],
     name: &str,
     options: ReadOptions,
     forced: Option<OutputFormat>,
     readable: bool,
     scan: Option<ScanJob<'_>>,
-    mut emit: impl FnMut(Produced<'_>, OutputFormat) -> Result<()>,
+    sink: &mut S,
+    mut emit: impl FnMut(Document, OutputFormat, &mut S) -> Result<()>,
 ) -> Result<()> {
     // Try the scanner before detecting the format: it accepts exactly one JSON history
     // document, and detection would parse the input once more.
@@ -71,10 +102,8 @@ pub fn each(
         && matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
     if let Some(job) = scan.filter(|_| may_be_json) {
         if let Some(out) = job.transcode(bytes, &Location::file(name), options.doc_type)? {
-            match emit(Produced::Text(out, false), OutputFormat::Json) {
-                // The scanner did not accept it after all (nothing of it was kept).
-                Err(Error::ScanGaveUp) => {}
-                done => return done,
+            if write_text(&out, false, sink)? {
+                return Ok(());
             }
         }
     }
@@ -85,30 +114,28 @@ pub fn each(
         (None, true) if detected == OutputFormat::Proto => OutputFormat::Json,
         (None, _) => detected,
     };
-    doc::parse_each(bytes, name, detected, options, |d| {
-        emit(Produced::Doc(d), format)
-    })
+    doc::parse_each(bytes, name, detected, options, |d| emit(d, format, sink))
 }
 
-/// One JSON line (a document of a JSON-lines input): the scanner's output when it applies
-/// and the output is JSON lines, else the parsed document.
-pub fn each_line(
+/// One JSON line (a document of a JSON-lines input): the scanner's output written into
+/// `sink` when it applies and the output is JSON lines, else the parsed document to `emit`.
+pub fn each_line<S: Sink>(
     line: &[u8],
     at: Location,
     options: ReadOptions,
     format: OutputFormat,
     scan: Option<ScanJob<'_>>,
-    mut emit: impl FnMut(Produced<'_>, OutputFormat) -> Result<()>,
+    sink: &mut S,
+    mut emit: impl FnMut(Document, OutputFormat, &mut S) -> Result<()>,
 ) -> Result<()> {
     if let Some(job) = scan.filter(|_| format == OutputFormat::Jsonl) {
         if let Some(out) = job.transcode(line, &at, options.doc_type)? {
-            match emit(Produced::Text(out, true), format) {
-                Err(Error::ScanGaveUp) => {}
-                done => return done,
+            if write_text(&out, true, sink)? {
+                return Ok(());
             }
         }
     }
-    emit(Produced::Doc(doc::parse_line(line, at, options)?), format)
+    emit(doc::parse_line(line, at, options)?, format, sink)
 }
 
 /// Runs one document's payloads through the pipeline, naming the payload on failure.
