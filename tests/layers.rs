@@ -263,5 +263,8 @@ fn the_scanners_give_up_stays_inside_document() {
         })
         .map(|path| path.display().to_string())
         .collect();
-    assert!(leaks.is_empty(), "ScanGaveUp used outside document/: {leaks:?}");
+    assert!(
+        leaks.is_empty(),
+        "ScanGaveUp used outside document/: {leaks:?}"
+    );
 }

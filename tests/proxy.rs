@@ -290,3 +290,143 @@ fn aws_kms_keks_interoperate_with_the_peer_on_moto() {
         "{err}"
     );
 }
+
+/// A second published test KEK (bytes 31..0): the one `rekey` moves to.
+const NEW_KEK: &str = "base64key://HxwdHhsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA";
+
+#[test]
+fn proxy_sealed_payloads_work_in_check_keys_used_rekey_and_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("both.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[namespaces.default]\ncodecs = [{{ type = \"kms\", kek = \"{KEK}\" }}]\n\n\
+             [namespaces.rotated]\ncodecs = [{{ type = \"kms\", kek = \"{NEW_KEK}\", decrypt_keks = [\"{KEK}\"] }}]\n"
+        ),
+    )
+    .unwrap();
+    let plain = plain_payloads();
+    let Some(py) = peer_python() else {
+        return;
+    };
+    // The peer seals (a new data key every 4 payloads): 11 payloads, 3 data keys.
+    let sealed = dir.path().join("peer.json");
+    peer(&[
+        "seal".as_ref(),
+        "--kek".as_ref(),
+        KEK.as_ref(),
+        "--dek-every".as_ref(),
+        "4".as_ref(),
+        plain.as_os_str(),
+        sealed.as_os_str(),
+    ])
+    .unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = tcodec()
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // No KEK and no data key, wrapped or not, in any output.
+        assert!(
+            !text.contains("AAECAw") && !text.contains("HxwdHh"),
+            "{text}"
+        );
+        for p in json(&sealed)["payloads"].as_array().unwrap() {
+            let dek = p["metadata"]["encryption-dek"].as_str().unwrap();
+            assert!(!text.contains(dek), "a wrapped data key was shown: {text}");
+        }
+        (out.status.code(), text)
+    };
+    // check: sealed counts as encrypted.
+    let (code, text) = run(&[
+        "check".as_ref(),
+        "-n".as_ref(),
+        "default".as_ref(),
+        sealed.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("11 payloads: 0 violations"), "{text}");
+    // check: --allow-key-id matches KEK URIs; another KEK is a violation, shown by fingerprint.
+    let (code, text) = run(&[
+        "check".as_ref(),
+        "-n".as_ref(),
+        "default".as_ref(),
+        "--allow-key-id".as_ref(),
+        NEW_KEK.as_ref(),
+        sealed.as_os_str(),
+    ]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("payloads[0]: key-id: key id \"base64key://*** (sha256 "),
+        "{text}"
+    );
+    assert!(text.contains("11 violations (11 key-id)"), "{text}");
+    // keys used: the KEK by fingerprint, and the distinct data keys.
+    let (code, text) = run(&[
+        "keys".as_ref(),
+        "used".as_ref(),
+        "--output-format".as_ref(),
+        "json".as_ref(),
+        sealed.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let entry = &report["entries"][0];
+    assert!(
+        entry["keyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("base64key://*** (sha256 "),
+        "{report}"
+    );
+    assert_eq!(entry["payloads"], 11);
+    assert_eq!(entry["dataKeys"], 3, "{report}");
+    // rekey: re-sealed under the active KEK, which the peer opens.
+    let rekeyed = dir.path().join("rekeyed.json");
+    let (code, text) = run(&[
+        "rekey".as_ref(),
+        "-n".as_ref(),
+        "rotated".as_ref(),
+        "-o".as_ref(),
+        rekeyed.as_os_str(),
+        sealed.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    let doc = json(&rekeyed);
+    for p in doc["payloads"].as_array().unwrap() {
+        let id = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            p["metadata"]["encryption-key-id"].as_str().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(id, NEW_KEK.as_bytes());
+    }
+    let opened = dir.path().join("opened.json");
+    peer(&["open".as_ref(), rekeyed.as_os_str(), opened.as_os_str()]).unwrap();
+    assert_eq!(json(&opened)["payloads"], json(&plain)["payloads"]);
+    drop(py);
+    // serve: /decode opens the peer's envelopes.
+    let server = common::Server::start(&cfg, &[]);
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut answer = agent
+        .post(server.url("/decode"))
+        .header("X-Namespace", "rotated")
+        .header("Content-Type", "application/json")
+        .send(&std::fs::read(&sealed).unwrap())
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let decoded: Value =
+        serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(decoded["payloads"], json(&plain)["payloads"]);
+}

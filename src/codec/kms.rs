@@ -235,12 +235,7 @@ impl KmsCodec {
         kek_id: &str,
         wrapped: &[u8],
     ) -> Result<std::sync::Arc<Cipher>, CodecError> {
-        if let Some(c) = self
-            .unwrapped
-            .lock()
-            .ok()
-            .and_then(|m| m.get(wrapped))
-        {
+        if let Some(c) = self.unwrapped.lock().ok().and_then(|m| m.get(wrapped)) {
             return Ok(c);
         }
         let kek = self
