@@ -289,6 +289,32 @@ fn aws_kms_keks_interoperate_with_the_peer_on_moto() {
         err.contains(&format!("AWS KMS Decrypt with {old}: unreachable")),
         "{err}"
     );
+    // config check proves each KEK with a round trip through KMS.
+    let check = |extra: &[(&str, &str)]| {
+        tcodec()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["config", "check"])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .envs(extra.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let out = check(&[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(&format!("  {old}: ok\n")), "{text}");
+    assert!(text.contains(&format!("  {active}: ok\n")), "{text}");
+    let out = check(&[
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(&format!("tcodec: error: KEK {active}: ")) && err.contains("unreachable"),
+        "{err}"
+    );
 }
 
 /// A second published test KEK (bytes 31..0): the one `rekey` moves to.
@@ -345,6 +371,16 @@ fn proxy_sealed_payloads_work_in_check_keys_used_rekey_and_serve() {
         }
         (out.status.code(), text)
     };
+    // config check proves both KEKs, shown by fingerprint only.
+    let (code, text) = run(&["config".as_ref(), "check".as_ref()]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("  base64key://*** (sha256 ") && l.ends_with("): ok"))
+            .count(),
+        2,
+        "{text}"
+    );
     // check: sealed counts as encrypted.
     let (code, text) = run(&[
         "check".as_ref(),

@@ -96,6 +96,25 @@ impl Kek {
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
+    /// Proves the KEK works end to end: wraps a fresh random data key and unwraps it again
+    /// (for AWS KMS, one Encrypt and one Decrypt call). `config check` runs it per KEK.
+    pub fn round_trip(&self) -> Result<(), CodecError> {
+        let mut dek = [0u8; 32];
+        rand::fill(&mut dek);
+        let wrapped = self.wrap(&dek)?;
+        let mut back = self.unwrap(&wrapped)?;
+        let same = back == dek;
+        zeroize::Zeroize::zeroize(&mut dek);
+        zeroize::Zeroize::zeroize(&mut back);
+        if same {
+            Ok(())
+        } else {
+            Err(CodecError::Authentication {
+                key_id: self.shown(),
+            })
+        }
+    }
+
     /// Unwraps a data key this KEK wrapped.
     pub fn unwrap(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
         let box_key = match &self.kind {

@@ -177,6 +177,18 @@ impl CodecConfig {
         }
     }
 
+    /// The KEK URIs of a `kms` codec, the active one first (empty for other codecs).
+    pub fn keks(&self) -> Vec<&str> {
+        match self {
+            CodecConfig::Kms {
+                kek, decrypt_keks, ..
+            } => std::iter::once(kek.as_str())
+                .chain(decrypt_keks.iter().map(String::as_str))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every key id the codec refers to, active first.
     pub fn key_ids(&self) -> Vec<&str> {
         match self {
