@@ -82,9 +82,10 @@ fn varint(reader: &mut impl Read) -> std::io::Result<Option<(u64, u64)>> {
 }
 
 /// Reads a binary export object from `reader` one execution at a time and hands each to
-/// `each` as its own document. Memory holds one execution (its bytes and its tree), not
-/// the object. Field 1 is `workflows` (the legacy `items` has the same wire); field 2 is
-/// `activities`. Anything else is refused with its offset.
+/// `each` as its own document, in order. Memory holds a small batch of executions (their
+/// bytes and trees, converted on every core), not the object. Field 1 is `workflows` (the
+/// legacy `items` has the same wire); field 2 is `activities`. Anything else is refused
+/// with its offset, after the executions before it were handed on.
 pub fn each_binary(
     mut reader: impl Read,
     top: &Location,
@@ -92,63 +93,111 @@ pub fn each_binary(
 ) -> Result<()> {
     let mut offset = 0u64;
     let mut counts = [0usize; 2];
-    let bad = |offset: u64, what: String| {
-        Error::Parse {
-        location: top.clone(),
-        message: format!(
-            "not a binary Cloud Export object at byte {offset}: {what}; expected ExportedExecutions (workflows = 1, activities = 2)"
-        ),
-    }
-    };
-    let io = |offset: u64, e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            bad(offset, "truncated".into())
-        } else {
-            bad(offset, e.to_string())
-        }
-    };
+    // Up to four executions per core are read ahead (and at most BATCH_BYTES): memory
+    // holds that batch, never the object.
+    let batch_len = rayon::current_num_threads().max(1) * 4;
+    let mut batch: Vec<(ExecutionPart, Vec<u8>)> = Vec::with_capacity(batch_len);
+    let mut batch_bytes = 0usize;
     loop {
-        let start = offset;
-        let Some((key, key_len)) = varint(&mut reader).map_err(|e| io(start, e))? else {
-            return Ok(());
+        let (field, bytes) = match read_item(&mut reader, &mut offset, top) {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(e) => {
+                // What came before the fault first, so errors come in input order.
+                convert_batch(&mut batch, top, &mut each)?;
+                return Err(e);
+            }
         };
-        let (number, wire) = (key >> 3, key & 7);
-        let field = match (number, wire) {
-            (1, 2) => WORKFLOWS,
-            (2, 2) => ACTIVITIES,
-            _ => return Err(bad(start, format!("field {number} with wire type {wire}"))),
-        };
-        let (len, len_len) = varint(&mut reader)
-            .map_err(|e| io(start, e))?
-            .ok_or_else(|| bad(start, "truncated".into()))?;
-        // Read what is there (never allocate what a length claims).
-        let mut bytes = Vec::new();
-        (&mut reader)
-            .take(len)
-            .read_to_end(&mut bytes)
-            .map_err(|e| io(start, e))?;
-        if bytes.len() as u64 != len {
-            return Err(bad(
-                start,
-                format!(
-                    "truncated ({field} item of {len} bytes, {} there)",
-                    bytes.len()
-                ),
-            ));
-        }
-        offset = start + key_len + len_len + len;
         let slot = usize::from(field == ACTIVITIES);
         let part = ExecutionPart {
             field,
             index: counts[slot],
         };
         counts[slot] += 1;
-        let value = super::proto::to_json(part.message(), &bytes).map_err(|e| Error::Parse {
-            location: top.join(&format!("{field}[{}]", part.index)),
-            message: format!("not a binary {} ({e})", part.message()),
-        })?;
-        each(execution_document(value, part, top))?;
+        batch_bytes += bytes.len();
+        batch.push((part, bytes));
+        if batch.len() >= batch_len || batch_bytes >= BATCH_BYTES {
+            convert_batch(&mut batch, top, &mut each)?;
+            batch_bytes = 0;
+        }
     }
+    convert_batch(&mut batch, top, &mut each)
+}
+
+/// The next top-level item of a binary export object at `offset` (moved past it): its
+/// field name and bytes, or `None` at the end.
+fn read_item(
+    reader: &mut impl Read,
+    offset: &mut u64,
+    top: &Location,
+) -> Result<Option<(&'static str, Vec<u8>)>> {
+    let start = *offset;
+    let bad = |what: String| {
+        Error::Parse {
+        location: top.clone(),
+        message: format!(
+            "not a binary Cloud Export object at byte {start}: {what}; expected ExportedExecutions (workflows = 1, activities = 2)"
+        ),
+    }
+    };
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            bad("truncated".into())
+        } else {
+            bad(e.to_string())
+        }
+    };
+    let Some((key, key_len)) = varint(&mut *reader).map_err(io)? else {
+        return Ok(None);
+    };
+    let (number, wire) = (key >> 3, key & 7);
+    let field = match (number, wire) {
+        (1, 2) => WORKFLOWS,
+        (2, 2) => ACTIVITIES,
+        _ => return Err(bad(format!("field {number} with wire type {wire}"))),
+    };
+    let (len, len_len) = varint(&mut *reader)
+        .map_err(io)?
+        .ok_or_else(|| bad("truncated".into()))?;
+    // Read what is there (never allocate what a length claims).
+    let mut bytes = Vec::new();
+    reader.take(len).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 != len {
+        return Err(bad(format!(
+            "truncated ({field} item of {len} bytes, {} there)",
+            bytes.len()
+        )));
+    }
+    *offset = start + key_len + len_len + len;
+    Ok(Some((field, bytes)))
+}
+
+/// Executions read ahead and converted together, in parallel (the binary → tree step is
+/// most of the work): at most this many bytes of them, whatever the count.
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Converts the executions read so far to trees on every core, then hands them to `each`
+/// in the order they came.
+fn convert_batch(
+    batch: &mut Vec<(ExecutionPart, Vec<u8>)>,
+    top: &Location,
+    each: &mut impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let converted: Vec<Result<Value>> = batch
+        .par_iter()
+        .map(|(part, bytes)| {
+            super::proto::to_json(part.message(), bytes).map_err(|e| Error::Parse {
+                location: top.join(&format!("{}[{}]", part.field, part.index)),
+                message: format!("not a binary {} ({e})", part.message()),
+            })
+        })
+        .collect();
+    let parts: Vec<ExecutionPart> = batch.drain(..).map(|(part, _)| part).collect();
+    for (part, value) in parts.into_iter().zip(converted) {
+        each(execution_document(value?, part, top))?;
+    }
+    Ok(())
 }
 
 /// Splits the proto3 JSON form of an export object (`{"workflows": [...], "activities":

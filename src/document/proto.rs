@@ -31,11 +31,10 @@ fn descriptor(message: &str) -> Result<MessageDescriptor, String> {
 /// strings, enums by name, defaults omitted), as `temporal ... --output json` prints it.
 pub fn to_json(message: &str, bytes: &[u8]) -> Result<Value, String> {
     let msg = DynamicMessage::decode(descriptor(message)?, bytes).map_err(|e| e.to_string())?;
-    let mut text = Vec::new();
-    let mut serializer = serde_json::Serializer::new(&mut text);
-    msg.serialize_with_options(&mut serializer, &SerializeOptions::new())
+    // Straight into a tree: no text in between.
+    let mut value = msg
+        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
         .map_err(|e| e.to_string())?;
-    let mut value = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
     go_floats(&mut value);
     Ok(value)
 }
