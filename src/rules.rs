@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::codec::{Budget, Direction};
 use crate::document::tree::{self, SiteFilter, SiteKind};
 use crate::document::TreeDocument;
+use crate::error::Location;
 use crate::payload::{self, ENCRYPTION_KEY_ID};
 use crate::pipeline::Pipeline;
 use crate::storage::reference;
@@ -132,6 +133,17 @@ pub struct Report {
     pub notices: Vec<Finding>,
 }
 
+/// One payload site as the rules see it: where, what kind of place, and the stored payload
+/// (or why the site does not hold one).
+pub struct StoredSite {
+    /// The kind of place.
+    pub kind: SiteKind,
+    /// File, execution and JSON path.
+    pub location: Location,
+    /// The payload as stored, or what is wrong with it.
+    pub payload: std::result::Result<payload::Payload, String>,
+}
+
 /// Checks every payload site of `tree`. `pipeline`, when given, must decode each payload.
 pub fn check_tree(
     tree: &mut TreeDocument,
@@ -139,8 +151,51 @@ pub fn check_tree(
     pipeline: Option<&Pipeline>,
     report: &mut Report,
 ) {
+    let sites = tree::collect_root(&mut tree.value, tree.message, tree.location.clone())
+        .into_iter()
+        .map(|site| StoredSite {
+            kind: site.kind,
+            payload: payload::payload_from_json(site.value).map_err(|e| {
+                if e.path.is_empty() {
+                    e.message
+                } else {
+                    format!("{}: {}", e.path, e.message)
+                }
+            }),
+            location: site.location,
+        })
+        .collect();
+    check_sites(sites, rules, pipeline, report);
+}
+
+/// Checks payload sites found on the wire of a binary message ([`crate::document::wire`]).
+pub fn check_wire(
+    sites: Vec<crate::document::wire::WireSite<'_>>,
+    rules: &Rules,
+    pipeline: Option<&Pipeline>,
+    report: &mut Report,
+) {
+    let sites = sites
+        .into_iter()
+        .map(|site| StoredSite {
+            kind: site.kind,
+            payload: payload::from_proto(site.bytes)
+                .map_err(|e| format!("not a valid Payload message ({e})")),
+            location: site.location,
+        })
+        .collect();
+    check_sites(sites, rules, pipeline, report);
+}
+
+/// The rules over a document's payload sites: plaintext, key id, size, references, and
+/// (with `pipeline`) that each decodes.
+pub fn check_sites(
+    sites: Vec<StoredSite>,
+    rules: &Rules,
+    pipeline: Option<&Pipeline>,
+    report: &mut Report,
+) {
     let decode_sites = SiteFilter::for_direction(Direction::Decode);
-    let sites = tree::collect_root(&mut tree.value, tree.message, tree.location.clone());
     let mut to_decode = Vec::new();
     let mut stored_refs = Vec::new();
     for site in sites {
@@ -154,17 +209,10 @@ pub fn check_tree(
             site: site_name(site.kind),
             message,
         };
-        let stored = match payload::payload_from_json(site.value) {
+        let stored = match site.payload {
             Ok(p) => p,
-            Err(e) => {
-                let at = if e.path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}: ", e.path)
-                };
-                report
-                    .violations
-                    .push(finding(Rule::Malformed, format!("{at}{}", e.message)));
+            Err(why) => {
+                report.violations.push(finding(Rule::Malformed, why));
                 continue;
             }
         };

@@ -6,7 +6,7 @@ use super::exit::ExitStatus;
 use super::{CheckArgs, CheckFormat, Cli};
 use crate::error::{Error, Result};
 use crate::io;
-use crate::rules::{check_tree, Finding, Report, Rule, Rules};
+use crate::rules::{check_tree, check_wire, Finding, Report, Rule, Rules};
 
 /// Checks every input; exit 0 when clean, 1 on violations, worse on unreadable inputs.
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
@@ -76,15 +76,21 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
         known_key_ids,
     };
     let options = args.input.read_options();
-    let mut total = Report::default();
+    let total = std::cell::RefCell::new(Report::default());
     let mut unchecked = Vec::new();
     let paths = args.input.files()?;
-    let (files, mut worst) = super::for_each_tree_or(
+    // Binary exports are checked from the wire (no tree): the same sites, paths and rules.
+    let mut wire = |sites: Vec<crate::document::wire::WireSite<'_>>| {
+        check_wire(sites, &policy, pipeline.as_ref(), &mut total.borrow_mut())
+    };
+    let (files, mut worst) = super::for_each_input(
         &paths,
         options,
-        |tree| check_tree(tree, &policy, pipeline.as_ref(), &mut total),
+        |tree| check_tree(tree, &policy, pipeline.as_ref(), &mut total.borrow_mut()),
+        Some(&mut wire),
         |name, e| unchecked.push(input_failure(name, e)),
     );
+    let mut total = total.into_inner();
     // Inputs that could not be checked come first: they are the worst news.
     let inputs = files + unchecked.len();
     unchecked.append(&mut total.violations);

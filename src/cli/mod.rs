@@ -46,15 +46,40 @@ fn for_each_tree(
 fn for_each_tree_or(
     inputs: &[String],
     options: crate::document::ReadOptions,
+    each: impl FnMut(&mut crate::document::TreeDocument),
+    failed: impl FnMut(&str, &Error),
+) -> (usize, ExitStatus) {
+    for_each_input(inputs, options, each, None, failed)
+}
+
+/// One execution's payload sites, found on the wire of a binary export.
+type SitesHandler<'h> = &'h mut dyn FnMut(Vec<crate::document::wire::WireSite<'_>>);
+
+/// [`for_each_tree_or`]; with `sites`, a binary export's executions go to `sites` as
+/// payload sites found on the wire instead of as trees (for commands that only read).
+fn for_each_input(
+    inputs: &[String],
+    options: crate::document::ReadOptions,
     mut each: impl FnMut(&mut crate::document::TreeDocument),
+    mut sites: Option<SitesHandler<'_>>,
     mut failed: impl FnMut(&str, &Error),
 ) -> (usize, ExitStatus) {
+    use crate::document::{DocType, OutputFormat};
     let mut files = 0;
     let mut worst = ExitStatus::Ok;
     for input in inputs {
         let name = crate::io::display_name(input);
         let read = crate::io::read_input(input).and_then(|bytes| {
             let format = crate::document::resolve_format(&bytes, name, options)?;
+            if let (Some(sites), OutputFormat::Proto, DocType::Export) =
+                (sites.as_mut(), format, options.doc_type)
+            {
+                let top = crate::error::Location::file(name);
+                return crate::document::executions::each_binary_sites(&bytes[..], &top, |s| {
+                    sites(s);
+                    Ok(())
+                });
+            }
             crate::document::parse_each(&bytes, name, format, options, |doc| {
                 each(&mut doc.into_tree());
                 Ok(())

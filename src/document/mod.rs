@@ -9,7 +9,8 @@
 //! Two walkers find the payload sites of a document: [`scan`] streams over the bytes of a
 //! JSON history (no tree), [`tree`] walks a parsed tree (every other shape, and what the
 //! scanner does not accept). Both hand their sites to one [`driver`]: read → sites →
-//! pipeline → write; the driver, not the command line, picks the walker.
+//! pipeline → write; the driver, not the command line, picks the walker. [`wire`] finds the
+//! sites of a binary message on the wire, for `check` of binary exports (no output).
 
 pub mod driver;
 pub mod executions;
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod sites;
 pub mod strict_json;
 pub mod tree;
+pub mod wire;
 
 pub use model::*;
 pub use read::*;

@@ -61,6 +61,8 @@ pub struct FieldSite {
     pub json_name: String,
     /// The proto field name (`last_completion_result`), also accepted in JSON.
     pub proto_name: String,
+    /// The protobuf field number (what the binary wire carries).
+    pub number: u32,
     /// Single, list or map.
     pub cardinality: Cardinality,
     /// Full name of the message type held (`temporal.api.common.v1.Payload` for a leaf).
@@ -80,16 +82,28 @@ pub struct Schema {
 pub struct Table {
     fields: Vec<FieldSite>,
     by_key: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+    by_number: rustc_hash::FxHashMap<u32, usize>,
 }
 
 impl Table {
     fn new(fields: Vec<FieldSite>) -> Self {
         let mut by_key = rustc_hash::FxHashMap::default();
+        let mut by_number = rustc_hash::FxHashMap::default();
         for (i, f) in fields.iter().enumerate() {
             by_key.insert(f.proto_name.as_bytes().into(), i);
             by_key.insert(f.json_name.as_bytes().into(), i);
+            by_number.insert(f.number, i);
         }
-        Table { fields, by_key }
+        Table {
+            fields,
+            by_key,
+            by_number,
+        }
+    }
+
+    /// The field numbered `number` on the wire, if it bears payloads.
+    pub fn by_number(&self, number: u32) -> Option<&FieldSite> {
+        self.by_number.get(&number).map(|&i| &self.fields[i])
     }
 
     /// The field named `key` (JSON or proto name), if it bears payloads.
@@ -145,6 +159,7 @@ impl Schema {
                     Some(FieldSite {
                         json_name: f.json_name.clone().unwrap_or_else(|| camel(f.name())),
                         proto_name: f.name().to_string(),
+                        number: u32::try_from(f.number()).unwrap_or(0),
                         cardinality,
                         target: target.to_string(),
                     })
