@@ -12,10 +12,11 @@ use crate::rules::{check_tree, check_wire, Finding, Report, Rule, Rules};
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     super::report_flag(args.output.as_deref())?;
     if args.merge {
-        // Reports as files, directories or bucket prefixes (each shard wrote one there).
+        // Reports as files, directories or bucket prefixes (each shard wrote one there):
+        // every file of a directory counts, whatever its name, unless --glob narrows it.
         let reports = super::inputs::expand(
             &args.input.inputs,
-            args.input.glob.as_deref(),
+            Some(args.input.glob.as_deref().unwrap_or("*")),
             &Default::default(),
         )?;
         let paths: Vec<String> = reports.into_iter().map(|i| i.path).collect();
@@ -352,6 +353,12 @@ fn json_report(
 /// findings are concatenated in the order given, the rules must be the same in every report
 /// (shards of one check), and `ok` holds only when every report's does.
 fn merge(reports: &[String]) -> Result<ExitStatus> {
+    // No report is no proof: a merge of nothing fails, it does not pass.
+    if reports.is_empty() {
+        return Err(Error::Usage(
+            "check --merge: the inputs hold no report (expected `check --output-format json` reports)".into(),
+        ));
+    }
     let mut merged = serde_json::json!({
         "ok": true, "files": 0, "inputs": 0, "rules": null, "payloads": 0,
         "violations": [], "notices": [],
@@ -384,7 +391,11 @@ fn merge(reports: &[String]) -> Result<ExitStatus> {
         merged["ok"] =
             (merged["ok"].as_bool() == Some(true) && report["ok"].as_bool() == Some(true)).into();
         for key in ["violations", "notices"] {
-            let list = report[key].as_array().cloned().unwrap_or_default();
+            let list = report[key].as_array().cloned().ok_or_else(|| {
+                Error::Usage(format!(
+                    "{path}: not a `check --output-format json` report ({key:?} is not a list)"
+                ))
+            })?;
             if let Some(all) = merged[key].as_array_mut() {
                 all.extend(list);
             }

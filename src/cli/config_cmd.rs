@@ -40,7 +40,9 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
             }
         }
     }
-    status = status.max(check_keks(&config));
+    // Reached or not, every namespace is still built below (a KEK failure must not hide
+    // a configuration error elsewhere).
+    let keks = check_keks(&config);
     println!("namespaces:");
     for (ns, codecs) in config.namespaces() {
         let label = if ns == crate::config::FALLBACK_NAMESPACE {
@@ -91,7 +93,7 @@ pub fn check(cli: &Cli) -> Result<ExitStatus> {
         }
     }
     print_serve_and_policy(&config);
-    Ok(status)
+    Ok(status.max(keks))
 }
 
 /// Every KEK of every `kms` codec, each proven once with a wrap and unwrap round trip (a

@@ -66,7 +66,10 @@ pub fn hint(e: &Error) -> Option<String> {
         Error::Parse { message, .. }
             if message.starts_with("readable payload:")
                 || message.ends_with("use --readable")
-                || message.ends_with("add --from-readable") =>
+                || message.ends_with("add --from-readable")
+                // An export's error already says what the object should hold.
+                || message.contains("expected ExportedExecutions")
+                || message.starts_with("not a binary temporal.api.") =>
         {
             None
         }

@@ -462,6 +462,11 @@ impl Job<'_> {
         let mut written = 0usize;
         let mut buffer = Vec::new();
         let mut export: Option<ExportWriter> = None;
+        // Executions stream into a file (committed only at the end); to stdout, where
+        // nothing can be taken back, they are held until the last one is done, so a
+        // failure part-way writes nothing (use -o FILE for constant memory).
+        let streams = sink.mark()?.is_some();
+        let mut held: Vec<u8> = Vec::new();
         let mut emit = |doc: Document, format: OutputFormat, sink: &mut Sink| -> Result<()> {
             if format == OutputFormat::Proto && target.is_none() && std::io::stdout().is_terminal()
             {
@@ -484,7 +489,11 @@ impl Job<'_> {
                 export
                     .get_or_insert_with(|| ExportWriter::new(format))
                     .item(&tree, part, &mut buffer)?;
-                return sink.write(&buffer);
+                if streams {
+                    return sink.write(&buffer);
+                }
+                held.extend_from_slice(&buffer);
+                return Ok(());
             }
             if format == OutputFormat::Proto && written > 0 {
                 return Err(Error::Usage(
@@ -558,6 +567,7 @@ impl Job<'_> {
         if let Some(writer) = export {
             buffer.clear();
             writer.finish(&mut buffer);
+            sink.write(&held)?;
             sink.write(&buffer)?;
         }
         sink.commit()?;

@@ -92,7 +92,8 @@ impl Keyring {
             .get(id)
             .or_else(|| self.fallback.as_ref().and_then(|f| self.ciphers.get(f)))
             .map(Arc::as_ref)
-            .ok_or_else(|| CodecError::UnknownKeyId(id.to_string()))
+            // A key id is data: a base64key:// one would be key material, shown redacted.
+            .ok_or_else(|| CodecError::UnknownKeyId(super::kms::shown(id)))
     }
 }
 

@@ -254,19 +254,26 @@ impl KmsCodec {
         kek_id: &str,
         wrapped: &[u8],
     ) -> Result<std::sync::Arc<Cipher>, CodecError> {
-        if let Some(c) = self.unwrapped.lock().ok().and_then(|m| m.get(wrapped)) {
-            return Ok(c);
-        }
-        let kek = self
+        // The KEK first: a payload naming a KEK this namespace does not hold is refused
+        // even when its wrapped key was unwrapped before under another KEK; and the cache
+        // is keyed by (KEK, wrapped key), so one entry never opens for another KEK.
+        let (index, kek) = self
             .keks
             .iter()
-            .find(|k| k.uri == kek_id)
+            .enumerate()
+            .find(|(_, k)| k.uri == kek_id)
             .ok_or_else(|| CodecError::UnknownKeyId(shown(kek_id)))?;
+        let mut cache_key = Vec::with_capacity(wrapped.len() + 8);
+        cache_key.extend_from_slice(&(index as u64).to_be_bytes());
+        cache_key.extend_from_slice(wrapped);
+        if let Some(c) = self.unwrapped.lock().ok().and_then(|m| m.get(&cache_key)) {
+            return Ok(c);
+        }
         let mut dek = kek.unwrap(wrapped)?;
         let cipher = std::sync::Arc::new(Cipher::new(&Key::from_bytes(dek)));
         zeroize::Zeroize::zeroize(&mut dek);
         if let Ok(mut map) = self.unwrapped.lock() {
-            map.insert(wrapped, std::sync::Arc::clone(&cipher));
+            map.insert(&cache_key, std::sync::Arc::clone(&cipher));
         }
         Ok(cipher)
     }
@@ -328,6 +335,24 @@ impl Codec for KmsCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrapped_key_seen_before_does_not_open_under_an_unknown_kek() {
+        let codec = KmsCodec::new(KEK, &[], Duration::from_secs(3600)).unwrap();
+        let sealed = codec
+            .encode(payload::with_encoding("json/plain", b"1".to_vec()))
+            .unwrap();
+        assert!(codec.decode(sealed.clone()).is_ok());
+        let mut other = sealed;
+        other.metadata.insert(
+            ENCRYPTION_KEY_ID.to_string(),
+            b"awskms:///attacker-key?region=us-east-1".to_vec(),
+        );
+        assert!(matches!(
+            codec.decode(other),
+            Err(CodecError::UnknownKeyId(id)) if id == "awskms:///attacker-key?region=us-east-1"
+        ));
+    }
 
     #[test]
     fn the_unwrapped_key_cache_is_bounded_and_forgets_the_oldest_first() {

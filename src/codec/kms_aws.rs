@@ -181,6 +181,25 @@ fn check_endpoint() -> Result<(), String> {
     Ok(())
 }
 
+/// The KMS endpoint URL the SDK resolves from `config`, as its client config does: one set
+/// in code, else the KMS-specific setting (`AWS_ENDPOINT_URL_KMS`, a profile's `services`
+/// section), else the global one (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`).
+fn effective_endpoint(config: &aws_types::SdkConfig) -> Result<Option<String>, String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return Ok(config.endpoint_url().map(str::to_string));
+    }
+    let key = aws_types::service_config::ServiceConfigKey::builder()
+        .service_id("KMS")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .map_err(|e| format!("AWS KMS endpoint: {e}"))?;
+    Ok(config
+        .service_config()
+        .and_then(|c| c.load_config(key))
+        .or_else(|| config.endpoint_url().map(str::to_string)))
+}
+
 /// One client per region, made once (the credential chain is read once).
 fn client(region: Option<&str>) -> Result<aws_sdk_kms::Client, String> {
     static CLIENTS: OnceLock<Mutex<HashMap<Option<String>, aws_sdk_kms::Client>>> = OnceLock::new();
@@ -195,6 +214,15 @@ fn client(region: Option<&str>) -> Result<aws_sdk_kms::Client, String> {
         loader = loader.region(aws_config::Region::new(region.to_string()));
     }
     let config = block_on(loader.load())?;
+    // The endpoint the client will call, wherever it was set (environment, or the shared
+    // config file's `endpoint_url`, global or in a `services` section): checked too.
+    if let Some(url) = effective_endpoint(&config)? {
+        crate::endpoint::check(
+            "the AWS KMS endpoint",
+            &url,
+            crate::endpoint::Clear::LoopbackOnly,
+        )?;
+    }
     let client = aws_sdk_kms::Client::new(&config);
     if let Ok(mut map) = clients.lock() {
         map.insert(key, client.clone());

@@ -67,7 +67,8 @@ impl Stats {
         if let Ok(mut left) = self.left.lock() {
             let ids = left.entry((*encoding).to_string()).or_default();
             if let Some(id) = crate::payload::meta(payload, crate::payload::ENCRYPTION_KEY_ID) {
-                ids.insert(String::from_utf8_lossy(id).into_owned());
+                // Shown in a warning: a base64key:// id is key material, redacted.
+                ids.insert(crate::codec::kms::shown(&String::from_utf8_lossy(id)));
             }
         }
     }
