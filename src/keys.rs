@@ -265,6 +265,19 @@ fn run_key_command(argv: &[String]) -> Result<Key, KeyError> {
     parse_key(&output, &format!("output of key command `{program}`"))
 }
 
+/// A key id or KEK URI as messages, logs and reports may show it: a `base64key://` URI holds the key
+/// itself, so it is shown as `base64key://***` and a short fingerprint (the first 8 hex
+/// digits of the URI's SHA-256), enough to tell two such keys apart and nothing to open.
+pub fn shown_id(uri: &str) -> String {
+    if uri.starts_with("base64key://") {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(uri.as_bytes());
+        format!("base64key://*** (sha256 {})", hex::encode(&digest[..4]))
+    } else {
+        uri.to_string()
+    }
+}
+
 /// Parses key material: exactly 32 raw bytes, or (whitespace trimmed) 64 hex digits or
 /// base64 of 32 bytes.
 pub fn parse_key(material: &[u8], source_name: &str) -> Result<Key, KeyError> {

@@ -93,7 +93,7 @@ impl Keyring {
             .or_else(|| self.fallback.as_ref().and_then(|f| self.ciphers.get(f)))
             .map(Arc::as_ref)
             // A key id is data: a base64key:// one would be key material, shown redacted.
-            .ok_or_else(|| CodecError::UnknownKeyId(super::kms::shown(id)))
+            .ok_or_else(|| CodecError::UnknownKeyId(crate::keys::shown_id(id)))
     }
 }
 

@@ -136,18 +136,8 @@ impl Kek {
     }
 }
 
-/// A KEK URI as messages, logs and reports may show it: a `base64key://` URI holds the key
-/// itself, so it is shown as `base64key://***` and a short fingerprint (the first 8 hex
-/// digits of the URI's SHA-256), enough to tell two such keys apart and nothing to open.
-pub fn shown(uri: &str) -> String {
-    if uri.starts_with("base64key://") {
-        use sha2::Digest as _;
-        let digest = sha2::Sha256::digest(uri.as_bytes());
-        format!("base64key://*** (sha256 {})", hex::encode(&digest[..4]))
-    } else {
-        uri.to_string()
-    }
-}
+/// A KEK URI as messages may show it (see [`crate::keys::shown_id`]).
+pub use crate::keys::shown_id as shown;
 
 /// The DEK encode uses now, wrapped once.
 struct DataKey {

@@ -68,7 +68,7 @@ impl Stats {
             let ids = left.entry((*encoding).to_string()).or_default();
             if let Some(id) = crate::payload::meta(payload, crate::payload::ENCRYPTION_KEY_ID) {
                 // Shown in a warning: a base64key:// id is key material, redacted.
-                ids.insert(crate::codec::kms::shown(&String::from_utf8_lossy(id)));
+                ids.insert(crate::keys::shown_id(&String::from_utf8_lossy(id)));
             }
         }
     }
