@@ -144,6 +144,15 @@ pub struct StoredSite {
     pub payload: std::result::Result<payload::Payload, String>,
 }
 
+impl Report {
+    /// Adds `other` (a later part of the same check) to this report, keeping order.
+    pub fn absorb(&mut self, mut other: Report) {
+        self.payloads += other.payloads;
+        self.violations.append(&mut other.violations);
+        self.notices.append(&mut other.notices);
+    }
+}
+
 /// Checks every payload site of `tree`. `pipeline`, when given, must decode each payload.
 pub fn check_tree(
     tree: &mut TreeDocument,

@@ -80,15 +80,22 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
     let total = std::cell::RefCell::new(Report::default());
     let mut unchecked = Vec::new();
     let paths = args.input.files()?;
-    // Binary exports are checked from the wire (no tree): the same sites, paths and rules.
-    let mut wire = |sites: Vec<crate::document::wire::WireSite<'_>>| {
-        check_wire(sites, &policy, pipeline.as_ref(), &mut total.borrow_mut())
+    // Binary exports are checked from the wire (no tree): the same sites, paths and rules,
+    // one execution per core, each into its own report, merged in input order.
+    let work = |sites: Vec<crate::document::wire::WireSite<'_>>| {
+        let mut report = Report::default();
+        check_wire(sites, &policy, pipeline.as_ref(), &mut report);
+        report
     };
+    let mut merge = |report: Report| total.borrow_mut().absorb(report);
     let (files, mut worst) = super::for_each_input(
         &paths,
         options,
         |tree| check_tree(tree, &policy, pipeline.as_ref(), &mut total.borrow_mut()),
-        Some(&mut wire),
+        Some(super::SitesHandler {
+            work: &work,
+            merge: &mut merge,
+        }),
         |name, e| unchecked.push(input_failure(name, e)),
     );
     let mut total = total.into_inner();

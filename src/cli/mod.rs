@@ -52,8 +52,12 @@ fn for_each_tree_or(
     for_each_input(inputs, options, each, None, failed)
 }
 
-/// One execution's payload sites, found on the wire of a binary export.
-type SitesHandler<'h> = &'h mut dyn FnMut(Vec<crate::document::wire::WireSite<'_>>);
+/// How a read-only command works a binary export's executions from the wire: `work`
+/// checks one execution's payload sites (on any core), `merge` takes each result in order.
+struct SitesHandler<'h> {
+    work: &'h (dyn Fn(Vec<crate::document::wire::WireSite<'_>>) -> crate::rules::Report + Sync),
+    merge: &'h mut dyn FnMut(crate::rules::Report),
+}
 
 /// [`for_each_tree_or`]; with `sites`, a binary export's executions go to `sites` as
 /// payload sites found on the wire instead of as trees (for commands that only read).
@@ -75,10 +79,12 @@ fn for_each_input(
                 (sites.as_mut(), format, options.doc_type)
             {
                 let top = crate::error::Location::file(name);
-                return crate::document::executions::each_binary_sites(&bytes[..], &top, |s| {
-                    sites(s);
-                    Ok(())
-                });
+                return crate::document::executions::each_binary_sites(
+                    &bytes[..],
+                    &top,
+                    sites.work,
+                    &mut *sites.merge,
+                );
             }
             crate::document::parse_each(&bytes, name, format, options, |doc| {
                 each(&mut doc.into_tree());

@@ -94,29 +94,38 @@ pub fn each_binary(
     read_batches(reader, top, |batch| convert_batch(batch, top, &mut each))
 }
 
-/// Reads a binary export object as [`each_binary`] does, but hands `each` every
-/// execution's payload sites found on the wire ([`super::wire`]), never a tree: what
-/// `check` needs, at a fraction of the cost. The location names the execution as
-/// [`each_binary`]'s documents do.
-pub fn each_binary_sites(
+/// Reads a binary export object as [`each_binary`] does, but works every execution's
+/// payload sites found on the wire ([`super::wire`]), never a tree: what `check` needs,
+/// at a fraction of the cost. `work` runs on every core, one execution each (located as
+/// [`each_binary`]'s documents are); `merge` takes the results in input order.
+pub fn each_binary_sites<R: Send>(
     reader: impl Read,
     top: &Location,
-    mut each: impl FnMut(Vec<super::wire::WireSite<'_>>) -> Result<()>,
+    work: impl Fn(Vec<super::wire::WireSite<'_>>) -> R + Sync,
+    mut merge: impl FnMut(R),
 ) -> Result<()> {
+    use rayon::prelude::*;
     read_batches(reader, top, |batch| {
-        for (part, bytes) in batch.drain(..) {
-            let mut location = top.join(&format!("{}[{}]", part.field, part.index));
-            if let Some(id) = super::wire::first_string(&bytes, wire_id_path(part)) {
-                location = location.in_execution(format!("{} {id:?}", part.kind()));
-            }
-            let sites =
-                super::wire::sites(&bytes, part.message(), &location).map_err(|(at, why)| {
-                    Error::Parse {
-                        location: at,
-                        message: format!("not a binary {} ({why})", part.message()),
-                    }
-                })?;
-            each(sites)?;
+        let results: Vec<Result<R>> = batch
+            .par_iter()
+            .map(|(part, bytes)| {
+                let mut location = top.join(&format!("{}[{}]", part.field, part.index));
+                if let Some(id) = super::wire::first_string(bytes, wire_id_path(*part)) {
+                    location = location.in_execution(format!("{} {id:?}", part.kind()));
+                }
+                let sites =
+                    super::wire::sites(bytes, part.message(), &location).map_err(|(at, why)| {
+                        Error::Parse {
+                            location: at,
+                            message: format!("not a binary {} ({why})", part.message()),
+                        }
+                    })?;
+                Ok(work(sites))
+            })
+            .collect();
+        batch.clear();
+        for result in results {
+            merge(result?);
         }
         Ok(())
     })
@@ -128,7 +137,9 @@ fn wire_id_path(part: ExecutionPart) -> &'static [u32] {
     static PATHS: std::sync::OnceLock<[Vec<u32>; 2]> = std::sync::OnceLock::new();
     let paths = PATHS.get_or_init(|| {
         let numbers = |message: &str, names: &[&str]| {
-            super::proto::field_numbers(message, names).unwrap_or_default()
+            super::schema::Schema::temporal()
+                .field_numbers(message, names)
+                .unwrap_or_default()
         };
         [
             numbers(

@@ -27,21 +27,6 @@ fn descriptor(message: &str) -> Result<MessageDescriptor, String> {
         .ok_or_else(|| format!("{message} is not in the bundled Temporal API"))
 }
 
-/// The field numbers of a path of proto field names from `message` (`["history",
-/// "events"]` from `WorkflowExecution`: `[1, 1]`), from the bundled descriptors.
-pub fn field_numbers(message: &str, names: &[&str]) -> Option<Vec<u32>> {
-    let mut descriptor = descriptor(message).ok()?;
-    let mut out = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        let field = descriptor.get_field_by_name(name)?;
-        out.push(field.number());
-        if i + 1 < names.len() {
-            descriptor = field.kind().as_message()?.clone();
-        }
-    }
-    Some(out)
-}
-
 /// Decodes binary `message` and renders it as proto3 JSON (camelCase names, int64 as
 /// strings, enums by name, defaults omitted), as `temporal ... --output json` prints it.
 pub fn to_json(message: &str, bytes: &[u8]) -> Result<Value, String> {

@@ -74,6 +74,9 @@ pub struct FieldSite {
 pub struct Schema {
     /// Fx hashing: looked up once per JSON object by the scanner, where SipHash cost ~7%.
     messages: rustc_hash::FxHashMap<String, Table>,
+    /// Every field of every message by (message, proto field name): its number and, for a
+    /// message-typed field, the type's full name. For following a path on the wire.
+    all_fields: rustc_hash::FxHashMap<(String, String), (u32, String)>,
 }
 
 /// The payload-bearing fields of one message, indexed by their JSON and proto names (a
@@ -180,6 +183,20 @@ impl Schema {
                 break;
             }
         }
+        let all_fields = all
+            .iter()
+            .flat_map(|(name, message)| {
+                message.field.iter().map(move |f| {
+                    (
+                        (name.clone(), f.name().to_string()),
+                        (
+                            u32::try_from(f.number()).unwrap_or(0),
+                            f.type_name().trim_start_matches('.').to_string(),
+                        ),
+                    )
+                })
+            })
+            .collect();
         let messages = edges
             .into_iter()
             .filter(|(name, _)| name != PAYLOAD && reaching.contains(name))
@@ -191,7 +208,23 @@ impl Schema {
                 (name, Table::new(kept))
             })
             .collect();
-        Schema { messages }
+        Schema {
+            messages,
+            all_fields,
+        }
+    }
+
+    /// The field numbers of a path of proto field names from `message` (`["history",
+    /// "events"]` from `WorkflowExecution`: `[1, 1]`).
+    pub fn field_numbers(&self, message: &str, names: &[&str]) -> Option<Vec<u32>> {
+        let mut message = message.to_string();
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let (number, target) = self.all_fields.get(&(message, (*name).to_string()))?;
+            out.push(*number);
+            message = target.clone();
+        }
+        Some(out)
     }
 
     /// The payload-bearing fields of `message`, if it can reach a payload at all.
