@@ -418,3 +418,56 @@ fn usage_errors_show_the_usage_line_of_the_help() {
         "{out:?}"
     );
 }
+
+/// A run over many inputs shows a bar of inputs done on a terminal (driven here through
+/// util-linux `script`, which gives the command a pseudo-terminal), and none with `-q`.
+#[test]
+fn a_run_over_many_inputs_shows_progress_on_a_terminal_and_none_when_quiet() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        common::skip("progress bar test: util-linux `script` is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    for (i, file) in files_ending(&fixtures().join("payloads/default"), ".encoded.json")
+        .into_iter()
+        .take(3)
+        .enumerate()
+    {
+        std::fs::copy(file, inputs.join(format!("{i}.json"))).unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("tcodec");
+    let run = |quiet: &str| {
+        let line = format!(
+            "{} --config {} {quiet} decode -n default {} -o {}/",
+            bin.display(),
+            common::interop_config().display(),
+            inputs.display(),
+            dir.path().join(format!("out{quiet}")).display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_remove("TCODEC_NO_PROGRESS")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let shown = run("");
+    assert!(
+        shown.contains("decoding [") && shown.contains("/3 inputs"),
+        "{shown}"
+    );
+    let quiet = run("-q");
+    assert!(!quiet.contains("inputs"), "{quiet}");
+}

@@ -71,6 +71,8 @@ fn for_each_input(
     use crate::document::{DocType, OutputFormat};
     let mut files = 0;
     let mut worst = ExitStatus::Ok;
+    // Reports go to stdout; the bar (a terminal's stderr only) never mixes with them.
+    let bar = progress::Inputs::start("reading", inputs.len(), false);
     for input in inputs {
         let name = crate::io::display_name(input);
         let read = crate::io::read_input(input).and_then(|bytes| {
@@ -98,6 +100,7 @@ fn for_each_input(
                 worst = worst.max(exit::status(&e));
             }
         }
+        bar.done();
     }
     (files, worst)
 }
@@ -168,6 +171,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
+    progress::set_quiet(cli.quiet);
     match &cli.command {
         Command::Encode(args) => transform::run(
             cli,

@@ -6,6 +6,14 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// `--quiet` for the whole run (set once by the dispatcher): no bar at all.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records `--quiet` for every bar of this run.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Inputs smaller than this finish too fast for a progress line to help.
 const LARGE_INPUT: u64 = 32 * 1024 * 1024;
 
@@ -31,6 +39,49 @@ impl Progress {
         bar.set_message(format!("{verb} {name} ({mb:.0} MB)"));
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(Some(bar))
+    }
+}
+
+/// A bar over the inputs of a run of many (a directory or a bucket prefix): inputs done of
+/// all, elapsed, rate and ETA. Shown only on a terminal, without `--quiet` or
+/// `TCODEC_NO_PROGRESS`, and for more than one input.
+pub struct Inputs(Option<ProgressBar>);
+
+impl Inputs {
+    /// Starts the bar `verb [bar] done/total inputs (rate, ETA)`.
+    pub fn start(verb: &str, total: usize, quiet: bool) -> Inputs {
+        let wanted = !quiet
+            && !QUIET.load(std::sync::atomic::Ordering::Relaxed)
+            && total > 1
+            && std::env::var_os("TCODEC_NO_PROGRESS").is_none()
+            && std::io::stderr().is_terminal();
+        if !wanted {
+            return Inputs(None);
+        }
+        let bar = ProgressBar::new(total as u64);
+        let style = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} inputs ({per_sec}, ETA {eta}) [{elapsed}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_message(verb.to_string());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Inputs(Some(bar))
+    }
+
+    /// One more input done.
+    pub fn done(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Drop for Inputs {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
     }
 }
 
