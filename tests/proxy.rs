@@ -450,7 +450,7 @@ fn proxy_sealed_payloads_work_in_check_keys_used_rekey_and_serve() {
     assert_eq!(json(&opened)["payloads"], json(&plain)["payloads"]);
     drop(py);
     // serve: /decode opens the peer's envelopes.
-    let server = common::Server::start(&cfg, &[]);
+    let server = common::Server::start(&cfg, &["--metrics", "--metrics-listen", "127.0.0.1:0"]);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -465,4 +465,42 @@ fn proxy_sealed_payloads_work_in_check_keys_used_rekey_and_serve() {
     let decoded: Value =
         serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(decoded["payloads"], json(&plain)["payloads"]);
+    // /encode seals 11 payloads under one new data key, wrapped once.
+    let mut answer = agent
+        .post(server.url("/encode"))
+        .header("X-Namespace", "rotated")
+        .header("Content-Type", "application/json")
+        .send(&std::fs::read(&plain).unwrap())
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let _ = answer.body_mut().read_to_string().unwrap();
+    // Metrics: 3 data keys unwrapped once each (8 cache hits), one data key made and wrapped.
+    let metrics_url = server
+        .log()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("tcodec serve: metrics on ")
+                .map(str::to_string)
+        })
+        .unwrap();
+    let metrics = agent
+        .get(&metrics_url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    for line in [
+        "tcodec_kms_calls_total{provider=\"base64key\",operation=\"unwrap\",result=\"ok\"} 3",
+        "tcodec_kms_calls_total{provider=\"base64key\",operation=\"unwrap\",result=\"error\"} 0",
+        "tcodec_kms_calls_total{provider=\"base64key\",operation=\"wrap\",result=\"ok\"} 1",
+        "tcodec_kms_data_key_cache_total{result=\"miss\"} 3",
+        "tcodec_kms_data_key_cache_total{result=\"hit\"} 8",
+        "tcodec_kms_data_key_rotations_total 1",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} not in:\n{metrics}"
+        );
+    }
 }

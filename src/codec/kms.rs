@@ -34,6 +34,51 @@ pub use crate::payload::ENCRYPTION_DEK;
 pub const DEFAULT_DATA_KEY_LIFETIME: Duration = Duration::from_secs(3600);
 const NONCE_LEN: usize = 12;
 
+/// What the envelope codec did in this process, for the server's `/metrics`: KEK calls by
+/// provider, operation and result; unwrapped data keys found in the cache or not; data keys
+/// made (rotations).
+pub mod counts {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// KEK providers, as metric labels.
+    pub const PROVIDERS: [&str; 2] = ["base64key", "awskms"];
+    /// KEK operations, as metric labels.
+    pub const OPERATIONS: [&str; 2] = ["wrap", "unwrap"];
+    /// Call results, as metric labels.
+    pub const RESULTS: [&str; 2] = ["ok", "error"];
+
+    static CALLS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+    static CACHE: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
+    static ROTATIONS: AtomicU64 = AtomicU64::new(0);
+
+    pub(super) fn call(provider: usize, operation: usize, ok: bool) {
+        CALLS[provider * 4 + operation * 2 + usize::from(!ok)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn cache(hit: bool) {
+        CACHE[usize::from(!hit)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn rotation() {
+        ROTATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// KEK calls of `PROVIDERS[p]`, `OPERATIONS[o]` with `RESULTS[r]`.
+    pub fn calls(p: usize, o: usize, r: usize) -> u64 {
+        CALLS[(p * 4 + o * 2 + r) % 8].load(Ordering::Relaxed)
+    }
+
+    /// Unwrapped data keys found in the cache (`true`) or unwrapped by a KEK call.
+    pub fn cache_lookups(hit: bool) -> u64 {
+        CACHE[usize::from(!hit)].load(Ordering::Relaxed)
+    }
+
+    /// Data keys made to seal with (one per namespace per lifetime).
+    pub fn rotations() -> u64 {
+        ROTATIONS.load(Ordering::Relaxed)
+    }
+}
+
 /// A key encryption key.
 pub struct Kek {
     uri: String,
@@ -81,6 +126,27 @@ impl Kek {
 
     /// Wraps a data key with this KEK.
     pub fn wrap(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
+        let wrapped = self.wrap_once(dek);
+        counts::call(self.provider(), 0, wrapped.is_ok());
+        wrapped
+    }
+
+    /// Unwraps a data key this KEK wrapped.
+    pub fn unwrap(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
+        let dek = self.unwrap_once(wrapped);
+        counts::call(self.provider(), 1, dek.is_ok());
+        dek
+    }
+
+    /// The provider's index in [`counts::PROVIDERS`].
+    fn provider(&self) -> usize {
+        match self.kind {
+            KekKind::Secretbox(_) => 0,
+            KekKind::Aws(_) => 1,
+        }
+    }
+
+    fn wrap_once(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
         let box_key = match &self.kind {
             KekKind::Aws(key) => return key.wrap(dek),
             KekKind::Secretbox(box_key) => box_key,
@@ -115,8 +181,7 @@ impl Kek {
         }
     }
 
-    /// Unwraps a data key this KEK wrapped.
-    pub fn unwrap(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
+    fn unwrap_once(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
         let box_key = match &self.kind {
             KekKind::Aws(key) => return key.unwrap(wrapped),
             KekKind::Secretbox(box_key) => box_key,
@@ -224,6 +289,7 @@ impl KmsCodec {
             let mut dek = [0u8; 32];
             rand::fill(&mut dek);
             let wrapped = self.active.wrap(&dek)?;
+            counts::rotation();
             *slot = Some(DataKey {
                 made: Instant::now(),
                 cipher: Cipher::new(&Key::from_bytes(dek)),
@@ -257,8 +323,10 @@ impl KmsCodec {
         cache_key.extend_from_slice(&(index as u64).to_be_bytes());
         cache_key.extend_from_slice(wrapped);
         if let Some(c) = self.unwrapped.lock().ok().and_then(|m| m.get(&cache_key)) {
+            counts::cache(true);
             return Ok(c);
         }
+        counts::cache(false);
         let mut dek = kek.unwrap(wrapped)?;
         let cipher = std::sync::Arc::new(Cipher::new(&Key::from_bytes(dek)));
         zeroize::Zeroize::zeroize(&mut dek);

@@ -245,6 +245,7 @@ impl Metrics {
                 load(&self.errors[k])
             );
         }
+        render_kms(&mut out);
         let _ = writeln!(
             out,
             "# HELP tcodec_requests_in_flight Requests being served."
@@ -292,6 +293,49 @@ impl Metrics {
 }
 
 /// A label value escaped for the text format.
+/// temporal-proxy envelope metrics (process-wide: every namespace's kms codecs).
+fn render_kms(out: &mut String) {
+    use crate::codec::kms::counts;
+    let _ = writeln!(
+        out,
+        "# HELP tcodec_kms_calls_total KEK calls (wrap, unwrap) by provider and result."
+    );
+    let _ = writeln!(out, "# TYPE tcodec_kms_calls_total counter");
+    for (p, provider) in counts::PROVIDERS.iter().enumerate() {
+        for (o, operation) in counts::OPERATIONS.iter().enumerate() {
+            for (r, result) in counts::RESULTS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "tcodec_kms_calls_total{{provider=\"{provider}\",operation=\"{operation}\",result=\"{result}\"}} {}",
+                    counts::calls(p, o, r)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# HELP tcodec_kms_data_key_cache_total Wrapped data keys looked up: found unwrapped (hit) or unwrapped by a KEK call (miss)."
+    );
+    let _ = writeln!(out, "# TYPE tcodec_kms_data_key_cache_total counter");
+    for (hit, result) in [(true, "hit"), (false, "miss")] {
+        let _ = writeln!(
+            out,
+            "tcodec_kms_data_key_cache_total{{result=\"{result}\"}} {}",
+            counts::cache_lookups(hit)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP tcodec_kms_data_key_rotations_total Data keys made to seal with (one per namespace per data_key_lifetime)."
+    );
+    let _ = writeln!(out, "# TYPE tcodec_kms_data_key_rotations_total counter");
+    let _ = writeln!(
+        out,
+        "tcodec_kms_data_key_rotations_total {}",
+        counts::rotations()
+    );
+}
+
 fn label(value: &str) -> String {
     value
         .replace('\\', "\\\\")
