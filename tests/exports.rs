@@ -522,3 +522,77 @@ fn check_finds_the_same_on_the_wire_as_in_the_tree() {
         wire.1
     );
 }
+
+/// `--output-format jsonl` of an export reads back: encode and decode take the execution
+/// lines, check finds their payloads (it used to see none and pass), the JSON object made
+/// from the lines equals the one made from the binary, and decoding is deterministic (map
+/// entries in key order, as Go's protojson writes them).
+#[test]
+fn execution_lines_read_back_and_output_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ns, file) = files("exported").remove(1);
+    let run = |args: &[&str], input: &Path, out: &Path| {
+        let result = tcodec_interop()
+            .args(args)
+            .args(["-n", &ns, "-q", "--type", "export", "-o"])
+            .arg(out)
+            .arg(input)
+            .output()
+            .unwrap();
+        assert_eq!(
+            result.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    let plain = dir.path().join("plain.jsonl");
+    let lines = run(&["decode", "--output-format", "jsonl"], &file, &plain);
+    let sealed = dir.path().join("sealed.jsonl");
+    run(&["encode"], &plain, &sealed);
+    assert_eq!(
+        run(&["decode"], &sealed, &dir.path().join("back.jsonl")),
+        lines
+    );
+    let from_lines = run(
+        &["decode", "--output-format", "json"],
+        &sealed,
+        &dir.path().join("a.json"),
+    );
+    let from_binary = run(
+        &["decode", "--output-format", "json"],
+        &file,
+        &dir.path().join("b.json"),
+    );
+    assert_eq!(from_lines, from_binary);
+    for i in 0..3 {
+        let again = run(
+            &["decode", "--output-format", "json"],
+            &file,
+            &dir.path().join(format!("c{i}.json")),
+        );
+        assert_eq!(again, from_binary, "run {i} differs");
+    }
+    // check sees the lines' payloads: the plaintext ones fail, the sealed ones pass.
+    let (payloads, findings) = check_lines(&ns, &plain);
+    assert!(payloads > 0);
+    assert!(
+        findings.iter().any(|l| l.contains("\"plaintext\"")),
+        "{findings:?}"
+    );
+    // Sealed again, the lines check exactly as the original binary object does.
+    assert_eq!(check_lines(&ns, &sealed), check_lines(&ns, &file));
+    // A whole export object on one line is refused, not passed through untouched.
+    let object = dir.path().join("object.jsonl");
+    std::fs::write(&object, "{\"workflows\": []}\n").unwrap();
+    let out = tcodec_interop()
+        .args(["decode", "-n", &ns, "--type", "export"])
+        .arg(&object)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "object.jsonl: line 1: a whole export object on one JSON line; give it as a JSON file"
+    ));
+}

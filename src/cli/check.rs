@@ -360,6 +360,13 @@ fn json_report(
 /// findings are concatenated in the order given, the rules must be the same in every report
 /// (shards of one check), and `ok` holds only when every report's does.
 fn merge(reports: &[String]) -> Result<ExitStatus> {
+    // The same report twice would count its shard twice.
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = reports.iter().find(|r| !seen.insert(r.as_str())) {
+        return Err(Error::Usage(format!(
+            "check --merge: {twice} is given twice: each shard's report counts once"
+        )));
+    }
     // No report is no proof: a merge of nothing fails, it does not pass.
     if reports.is_empty() {
         return Err(Error::Usage(

@@ -83,6 +83,10 @@ pub fn hint(e: &Error) -> Option<String> {
 /// What to do about a codec's refusal.
 fn codec_hint(e: &CodecError) -> Option<String> {
     match e {
+        // A KEK URI (temporal-proxy's envelope) is not a [keys] entry.
+        CodecError::UnknownKeyId(id) if id.contains("://") => Some(
+            "add the KEK URI to the kms codec's decrypt_keks (rotation keeps old KEKs decrypt-only)".into(),
+        ),
         CodecError::UnknownKeyId(_) => Some(
             "add the key to [keys] and list its id in the namespace's decrypt_keys (rotation keeps old keys decrypt-only)".into(),
         ),

@@ -69,11 +69,34 @@ impl Inputs {
         Inputs(Some(bar))
     }
 
+    /// A guard that counts one input done when dropped (also when it is skipped or fails).
+    pub fn one(&self) -> Done<'_> {
+        Done(self)
+    }
+
     /// One more input done.
     pub fn done(&self) {
         if let Some(bar) = &self.0 {
             bar.inc(1);
         }
+    }
+}
+
+/// Counts one input done when dropped.
+pub struct Done<'a>(&'a Inputs);
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        self.0.done();
+    }
+}
+
+/// The verb a bar shows for a direction.
+pub fn doing(direction: crate::codec::Direction) -> &'static str {
+    match direction {
+        crate::codec::Direction::Encode => "encoding",
+        crate::codec::Direction::Decode => "decoding",
+        crate::codec::Direction::Rekey => "rekeying",
     }
 }
 

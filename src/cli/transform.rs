@@ -118,16 +118,12 @@ pub fn run(
         job.file(&only.path, target(only).as_deref())?;
     } else {
         let bar = super::progress::Inputs::start(
-            match direction {
-                Direction::Encode => "encoding",
-                Direction::Decode => "decoding",
-                Direction::Rekey => "rekeying",
-            },
+            super::progress::doing(direction),
             inputs.len(),
             cli.quiet,
         );
         for input in &inputs {
-            let _done = Done(&bar);
+            let _done = bar.one();
             let target = target(input);
             // A bucket run resumes: an output already there was written whole (atomically)
             // by an earlier run, so its object is not fetched again.
@@ -454,11 +450,7 @@ impl Job<'_> {
             .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
             .flatten();
         let _progress = Progress::start(
-            match self.direction {
-                Direction::Encode => "encoding",
-                Direction::Decode => "decoding",
-                Direction::Rekey => "rekeying",
-            },
+            super::progress::doing(self.direction),
             name,
             size,
             self.quiet,
@@ -585,15 +577,6 @@ impl Job<'_> {
             self.files_written.set(self.files_written.get() + 1);
         }
         Ok(())
-    }
-}
-
-/// Counts one input done when dropped (also when the input is skipped or fails).
-struct Done<'a>(&'a super::progress::Inputs);
-
-impl Drop for Done<'_> {
-    fn drop(&mut self) {
-        self.0.done();
     }
 }
 

@@ -57,6 +57,60 @@ fn execution_document(value: Value, part: ExecutionPart, top: &Location) -> Docu
     })
 }
 
+/// One line of `--output-format jsonl` of an export (`{"kind", "field", "index", "id",
+/// "execution"}`) read back as that execution's document, so such a file decodes, encodes
+/// and checks like the object it came from. `Ok(Err(value))`: not such a line.
+pub fn from_line(value: Value, at: &Location) -> Result<std::result::Result<Document, Value>> {
+    let is_line =
+        matches!(&value, Value::Object(o) if o.contains_key("execution") && o.contains_key("kind"));
+    if !is_line {
+        return Ok(Err(value));
+    }
+    let Value::Object(mut line) = value else {
+        return Ok(Err(value));
+    };
+    let bad = |what: String| {
+        Error::Parse {
+        location: at.clone(),
+        message: format!(
+            "{what}; expected an execution line {{\"kind\", \"field\", \"index\", \"id\", \"execution\"}} (as --output-format jsonl writes)"
+        ),
+    }
+    };
+    if let Some(key) = line
+        .keys()
+        .find(|k| !matches!(k.as_str(), "kind" | "field" | "index" | "id" | "execution"))
+    {
+        return Err(bad(format!("{key}: unknown field of an execution line")));
+    }
+    let field = match (
+        line.get("kind").and_then(Value::as_str),
+        line.get("field").and_then(Value::as_str),
+    ) {
+        (Some("workflow"), Some(WORKFLOWS) | None) => WORKFLOWS,
+        (Some("workflow"), Some(ITEMS)) => ITEMS,
+        (Some("activity"), Some(ACTIVITIES) | None) => ACTIVITIES,
+        (kind, field) => {
+            return Err(bad(format!(
+                "kind {kind:?} with field {field:?} is not a workflow (workflows, items) or an activity (activities)"
+            )))
+        }
+    };
+    let index = match line.get("index") {
+        None => 0,
+        Some(i) => i
+            .as_u64()
+            .and_then(|i| usize::try_from(i).ok())
+            .ok_or_else(|| bad("index: not a whole number".into()))?,
+    };
+    let execution = line.remove("execution").unwrap_or(Value::Null);
+    if !execution.is_object() {
+        return Err(bad("execution: not an object".into()));
+    }
+    let part = ExecutionPart { field, index };
+    Ok(Ok(execution_document(execution, part, at)))
+}
+
 /// Reads a base-128 varint and its length; `None` at the end of input before its first
 /// byte.
 fn varint(reader: &mut impl Read) -> std::io::Result<Option<(u64, u64)>> {

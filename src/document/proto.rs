@@ -30,13 +30,54 @@ fn descriptor(message: &str) -> Result<MessageDescriptor, String> {
 /// Decodes binary `message` and renders it as proto3 JSON (camelCase names, int64 as
 /// strings, enums by name, defaults omitted), as `temporal ... --output json` prints it.
 pub fn to_json(message: &str, bytes: &[u8]) -> Result<Value, String> {
-    let msg = DynamicMessage::decode(descriptor(message)?, bytes).map_err(|e| e.to_string())?;
+    let descriptor = descriptor(message)?;
+    let msg = DynamicMessage::decode(descriptor.clone(), bytes).map_err(|e| e.to_string())?;
     // Straight into a tree: no text in between.
     let mut value = msg
         .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
         .map_err(|e| e.to_string())?;
     go_floats(&mut value);
+    sort_maps(&mut value, &descriptor, 0);
     Ok(value)
+}
+
+/// Puts the entries of every protobuf map in key order, as Go's protojson writes them:
+/// prost-reflect keeps maps in a hash map, whose order changes from run to run, and the
+/// same input must give the same bytes. Only map fields are sorted (found through the
+/// descriptor); message fields keep their declared order.
+fn sort_maps(value: &mut Value, descriptor: &MessageDescriptor, depth: usize) {
+    let Value::Object(object) = value else { return };
+    if depth > 100 {
+        return;
+    }
+    for field in descriptor.fields() {
+        let Some(child) = object.get_mut(field.json_name()) else {
+            continue;
+        };
+        let target = match field.kind() {
+            prost_reflect::Kind::Message(m) => m,
+            _ => continue,
+        };
+        if field.is_map() {
+            if let Value::Object(entries) = child {
+                entries.sort_keys();
+                let value_kind = target.map_entry_value_field().kind();
+                if let prost_reflect::Kind::Message(inner) = value_kind {
+                    for entry in entries.values_mut() {
+                        sort_maps(entry, &inner, depth + 1);
+                    }
+                }
+            }
+        } else if field.is_list() {
+            if let Value::Array(items) = child {
+                for item in items {
+                    sort_maps(item, &target, depth + 1);
+                }
+            }
+        } else {
+            sort_maps(child, &target, depth + 1);
+        }
+    }
 }
 
 /// Writes integral floats as Go's protojson does (`2`, not `2.0`): Go formats doubles with

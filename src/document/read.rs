@@ -109,7 +109,34 @@ pub fn for_each_line(
 /// Parses one JSON line (see [`for_each_line`]) into a document.
 pub fn parse_line(line: &[u8], at: Location, options: ReadOptions) -> Result<Document> {
     let value = parse_json_value(line, &at)?;
-    document_from_value(value, at, options)
+    stream_document(value, at, options)
+}
+
+/// One value of a JSON-lines stream as its document: an export's execution line as that
+/// execution (located as it was); a whole export object on one line is refused, not
+/// walked as one document with its executions never split.
+fn stream_document(value: Value, at: Location, options: ReadOptions) -> Result<Document> {
+    let value = if matches!(options.doc_type, DocType::Export | DocType::Auto) {
+        match super::executions::from_line(value, &at)? {
+            Ok(doc) => return Ok(doc),
+            Err(value) => value,
+        }
+    } else {
+        value
+    };
+    let doc = document_from_value(value, at, options)?;
+    if let Document::Tree(tree) = &doc {
+        if matches!(
+            tree.message,
+            super::export::EXPORTED_EXECUTIONS | super::export::WORKFLOW_EXECUTIONS
+        ) {
+            return Err(Error::Parse {
+                location: tree.location.clone(),
+                message: "a whole export object on one JSON line; give it as a JSON file (--input-format json), or its executions one per line".into(),
+            });
+        }
+    }
+    Ok(doc)
 }
 
 /// Reads JSON lines from `reader` one line at a time, calling `each` with every document.
@@ -254,7 +281,7 @@ fn parse_json_stream(
             .map_or(0, |n| n + 1);
         crate::document::strict_json::check_no_duplicate_keys(&bytes[begin..stream.byte_offset()])
             .map_err(|e| json_syntax_error_from(&at, &e, begin - line_start))?;
-        each(document_from_value(value, at, options)?)?;
+        each(stream_document(value, at, options)?)?;
     }
     Ok(())
 }
