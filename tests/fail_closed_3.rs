@@ -166,6 +166,16 @@ fn a_merge_without_reports_or_of_a_malformed_report_fails() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    // The same report twice would count its shard twice: refused.
+    let report = reports.join("shard-1.report");
+    let out = tcodec()
+        .args(["check", "--merge"])
+        .arg(&report)
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is given twice"));
     let out = tcodec()
         .args(["check", "--merge"])
         .arg(&reports)
