@@ -583,16 +583,10 @@ fn execution_lines_read_back_and_output_is_deterministic() {
     );
     // Sealed again, the lines check exactly as the original binary object does.
     assert_eq!(check_lines(&ns, &sealed), check_lines(&ns, &file));
-    // A whole export object on one line is refused, not passed through untouched.
+    // A whole export object on one line is read as one document: its payloads are found.
     let object = dir.path().join("object.jsonl");
-    std::fs::write(&object, "{\"workflows\": []}\n").unwrap();
-    let out = tcodec_interop()
-        .args(["decode", "-n", &ns, "--type", "export"])
-        .arg(&object)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(
-        "object.jsonl: line 1: a whole export object on one JSON line; give it as a JSON file"
-    ));
+    let one_line = serde_json::to_string(&json(&dir.path().join("a.json"))).unwrap();
+    std::fs::write(&object, one_line + "\n").unwrap();
+    let (in_one_line, _) = check_lines(&ns, &object);
+    assert_eq!(in_one_line, payloads);
 }

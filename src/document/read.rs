@@ -113,8 +113,7 @@ pub fn parse_line(line: &[u8], at: Location, options: ReadOptions) -> Result<Doc
 }
 
 /// One value of a JSON-lines stream as its document: an export's execution line as that
-/// execution (located as it was); a whole export object on one line is refused, not
-/// walked as one document with its executions never split.
+/// execution (located as it was), anything else as [`document_from_value`] reads it.
 fn stream_document(value: Value, at: Location, options: ReadOptions) -> Result<Document> {
     let value = if matches!(options.doc_type, DocType::Export | DocType::Auto) {
         match super::executions::from_line(value, &at)? {
@@ -124,19 +123,9 @@ fn stream_document(value: Value, at: Location, options: ReadOptions) -> Result<D
     } else {
         value
     };
-    let doc = document_from_value(value, at, options)?;
-    if let Document::Tree(tree) = &doc {
-        if matches!(
-            tree.message,
-            super::export::EXPORTED_EXECUTIONS | super::export::WORKFLOW_EXECUTIONS
-        ) {
-            return Err(Error::Parse {
-                location: tree.location.clone(),
-                message: "a whole export object on one JSON line; give it as a JSON file (--input-format json), or its executions one per line".into(),
-            });
-        }
-    }
-    Ok(doc)
+    // A whole export object on one line is walked as one document (its sites found by
+    // the schema, located `activities[0]...`), not split into executions.
+    document_from_value(value, at, options)
 }
 
 /// Reads JSON lines from `reader` one line at a time, calling `each` with every document.
