@@ -44,16 +44,11 @@ pub fn sites<'a>(
     Ok(out)
 }
 
-/// A base-128 varint at the start of `bytes`, and its length.
+/// A base-128 varint at the start of `bytes` (prost's decoder), and its length.
 fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
-    let mut value = 0u64;
-    for (i, &b) in bytes.iter().take(10).enumerate() {
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
+    let mut rest = bytes;
+    let value = prost::encoding::decode_varint(&mut rest).ok()?;
+    Some((value, bytes.len() - rest.len()))
 }
 
 /// The fields of one message on the wire: (number, wire type, the field's bytes: the
