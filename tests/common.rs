@@ -256,7 +256,9 @@ impl S3 {
         let mut cmd = Process::new("bash");
         cmd.arg(root().join("../shared/interop/start_s3.sh"))
             .env("INTEROP_RUN", &run)
-            .env("INTEROP_VENV", venv);
+            .env("INTEROP_VENV", venv)
+            // moto's request recorder (off until `record`) writes here, not in the cwd.
+            .env("MOTO_RECORDER_FILEPATH", run.join("recording.jsonl"));
         if let Some(dir) = load {
             cmd.arg("--load").arg(dir);
         }
@@ -284,6 +286,43 @@ impl S3 {
             root().join("../shared").display().to_string(),
         ));
         Some(S3 { run, env })
+    }
+}
+
+impl S3 {
+    fn endpoint(&self) -> &str {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "S3_ENDPOINT")
+            .map(|(_, v)| v.as_str())
+            .unwrap()
+    }
+
+    /// Starts moto's request recorder afresh: from now on it logs every request it serves.
+    pub fn record(&self) {
+        for step in ["reset-recording", "start-recording"] {
+            ureq::post(format!("{}/moto-api/recorder/{step}", self.endpoint()))
+                .send_empty()
+                .unwrap();
+        }
+    }
+
+    /// The AWS KMS operations moto served since `record` (`Encrypt`, `Decrypt`, ...), in
+    /// order: what the KMS side saw, not what tcodec says it did.
+    pub fn kms_calls(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(self.run.join("recording.jsonl")).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let entry: serde_json::Value = serde_json::from_str(line).ok()?;
+                let headers = entry["headers"].as_object()?;
+                let target = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))?
+                    .1
+                    .as_str()?;
+                target.strip_prefix("TrentService.").map(str::to_string)
+            })
+            .collect()
     }
 }
 

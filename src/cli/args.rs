@@ -304,13 +304,15 @@ pub struct InputArgs {
 impl InputArgs {
     /// The input files: directories and bucket URLs expanded, `--glob` and the selection
     /// applied.
+    /// Bucket objects among them are fetched ahead, `--jobs` at a time, in this order.
     pub fn files(&self) -> Result<Vec<String>, Error> {
-        Ok(
+        let files: Vec<String> =
             super::inputs::expand(&self.inputs, self.glob.as_deref(), &self.select.selection())?
                 .into_iter()
                 .map(|i| i.path)
-                .collect(),
-        )
+                .collect();
+        super::inputs::prefetch(files.iter().map(String::as_str), self.select.jobs)?;
+        Ok(files)
     }
 
     /// How to read the inputs.
@@ -431,6 +433,11 @@ pub struct SelectArgs {
     /// N processes with I = 0..N together take every object exactly once
     #[arg(help_heading = BUCKET_INPUTS, long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+
+    /// With a bucket URL: fetch up to N objects at a time, ahead of the one being worked on
+    /// (memory: about N + 2 times the largest object)
+    #[arg(help_heading = BUCKET_INPUTS, long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
 }
 
 impl SelectArgs {

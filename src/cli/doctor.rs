@@ -89,6 +89,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitStatus> {
     outcomes.push(round_trip(&post_body, &|| {
         local_probe(cli, &args.namespace)
     }));
+    outcomes.extend(prove_keks(cli, &args.namespace));
     outcomes.push(match post("download") {
         Ok(answer) if answer.status().as_u16() == 404 => Outcome::Info(
             "download: 404, no external storage: the UI says so for offloaded payloads".into(),
@@ -420,6 +421,28 @@ where
 /// The probe sealed by the namespace's pipeline from the configuration (`--config`, else
 /// the one found as for every command; None without any). A config found implicitly is
 /// safe here: it can only seal a probe the server must open, never make a FAIL an ok.
+/// Each KEK of the namespace's local pipeline, proven with a wrap and unwrap round trip
+/// (the server needs the same KMS to read what workers seal). Nothing without a config.
+fn prove_keks(cli: &Cli, namespace: &str) -> Vec<Outcome> {
+    let Ok(config) = cli.load_config() else {
+        return Vec::new();
+    };
+    config
+        .keks(Some(namespace))
+        .into_iter()
+        .map(|(uri, kek)| {
+            let shown = crate::codec::kms::shown(&uri);
+            match kek.and_then(|k| k.round_trip().map_err(|e| e.to_string())) {
+                Ok(()) => Outcome::Ok(format!("KEK {shown}: wrap and unwrap round trip")),
+                Err(why) => Outcome::Fail {
+                    what: format!("KEK {shown}: {why}"),
+                    fix: "the KMS must be reachable with these credentials from here and from the server: check the KEK URI, the endpoint and the key policy".into(),
+                },
+            }
+        })
+        .collect()
+}
+
 fn local_probe(cli: &Cli, namespace: &str) -> Option<std::result::Result<String, String>> {
     let config = match cli.load_config() {
         Ok(config) => config,

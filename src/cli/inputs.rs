@@ -91,6 +91,19 @@ pub fn expand(
     Ok(out)
 }
 
+/// Starts fetching the bucket objects among `paths` (in the order they will be read),
+/// `jobs` at a time (see [`crate::storage::prefetch`]).
+pub fn prefetch<'a>(paths: impl Iterator<Item = &'a str>, jobs: u16) -> Result<()> {
+    let urls: Vec<String> = paths
+        .filter(|p| crate::storage::bucket::is_url(p))
+        .map(str::to_string)
+        .collect();
+    crate::storage::prefetch::start(urls, usize::from(jobs)).map_err(|why| Error::Bucket {
+        what: "cannot fetch the bucket objects".into(),
+        why,
+    })
+}
+
 /// Whether any argument is a directory or a bucket URL (many files from one argument).
 pub fn has_directory(args: &[String]) -> bool {
     args.iter()

@@ -117,6 +117,14 @@ pub fn run(
     ) {
         job.file(&only.path, target(only).as_deref())?;
     } else {
+        // Objects whose output an earlier run finished are not fetched (see below).
+        super::inputs::prefetch(
+            inputs
+                .iter()
+                .filter(|i| !target(i).is_some_and(|t| t.exists()))
+                .map(|i| i.path.as_str()),
+            args.input.select.jobs,
+        )?;
         let bar = super::progress::Inputs::start(
             super::progress::doing(direction),
             inputs.len(),

@@ -11,12 +11,13 @@
 //! once.
 //!
 //! KEKs here: `base64key://<url-safe base64 of 32 bytes>` (the proxy's testing keys: NaCl
-//! secretbox, wrapped = nonce(24) ‖ tag(16) ‖ ciphertext) and `awskms://` (AWS KMS,
-//! [`super::kms_aws`]). `gcpkms://`, `azurekeyvault://` and `extension://` are refused by
-//! name at load (not yet).
+//! secretbox, wrapped = nonce(24) ‖ tag(16) ‖ ciphertext), `awskms://` (AWS KMS,
+//! [`super::kms_aws`]) and `extension://SERVER/KEY` (the proxy's gRPC extension protocol,
+//! [`super::kms_ext`]). `gcpkms://` and `azurekeyvault://` are refused by name at load:
+//! nothing here can test them, so they are not claimed.
 //! A KEK URI of this scheme holds key material: messages show it as `base64key://***`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -41,13 +42,13 @@ pub mod counts {
     use std::sync::atomic::{AtomicU64, Ordering};
 
     /// KEK providers, as metric labels.
-    pub const PROVIDERS: [&str; 2] = ["base64key", "awskms"];
+    pub const PROVIDERS: [&str; 3] = ["base64key", "awskms", "extension"];
     /// KEK operations, as metric labels.
     pub const OPERATIONS: [&str; 2] = ["wrap", "unwrap"];
     /// Call results, as metric labels.
     pub const RESULTS: [&str; 2] = ["ok", "error"];
 
-    static CALLS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+    static CALLS: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
     static CACHE: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
     static ROTATIONS: AtomicU64 = AtomicU64::new(0);
 
@@ -65,7 +66,7 @@ pub mod counts {
 
     /// KEK calls of `PROVIDERS[p]`, `OPERATIONS[o]` with `RESULTS[r]`.
     pub fn calls(p: usize, o: usize, r: usize) -> u64 {
-        CALLS[(p * 4 + o * 2 + r) % 8].load(Ordering::Relaxed)
+        CALLS[(p * 4 + o * 2 + r) % 12].load(Ordering::Relaxed)
     }
 
     /// Unwrapped data keys found in the cache (`true`) or unwrapped by a KEK call.
@@ -90,11 +91,33 @@ enum KekKind {
     Secretbox(XSalsa20Poly1305),
     /// `awskms://`: AWS KMS.
     Aws(super::kms_aws::AwsKey),
+    /// `extension://`: an operator's gRPC KMS extension server.
+    Extension(super::kms_ext::ExtensionKey),
+}
+
+/// Where a KEK is used: the namespace an extension server wraps data keys for, and the
+/// addresses of the extension servers `extension://` URIs name.
+#[derive(Clone, Copy)]
+pub struct KekPlace<'a> {
+    /// The namespace whose payloads the KEK seals.
+    pub namespace: &'a str,
+    /// Extension server names → addresses (`https://host:port`).
+    pub extension_servers: &'a BTreeMap<String, String>,
 }
 
 impl Kek {
-    /// Parses a KEK URI: `base64key://` or `awskms://`.
-    pub fn parse(uri: &str) -> Result<Self, String> {
+    /// Parses a KEK URI: `base64key://`, `awskms://` or `extension://`.
+    pub fn parse(uri: &str, place: KekPlace<'_>) -> Result<Self, String> {
+        if uri.starts_with("extension://") {
+            return Ok(Kek {
+                uri: uri.to_string(),
+                kind: KekKind::Extension(super::kms_ext::ExtensionKey::parse(
+                    uri,
+                    place.namespace,
+                    place.extension_servers,
+                )?),
+            });
+        }
         if uri.starts_with("awskms://") {
             return Ok(Kek {
                 uri: uri.to_string(),
@@ -104,7 +127,7 @@ impl Kek {
         let Some(b64) = uri.strip_prefix("base64key://") else {
             let scheme = uri.split("://").next().unwrap_or(uri);
             return Err(format!(
-                "KEK scheme {scheme}:// is not supported yet (base64key:// and awskms:// are; gcpkms, azurekeyvault and extension are planned)"
+                "KEK scheme {scheme}:// is not supported (base64key://, awskms:// and extension:// are; gcpkms and azurekeyvault are not, as nothing here can test them)"
             ));
         };
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -143,12 +166,14 @@ impl Kek {
         match self.kind {
             KekKind::Secretbox(_) => 0,
             KekKind::Aws(_) => 1,
+            KekKind::Extension(_) => 2,
         }
     }
 
     fn wrap_once(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
         let box_key = match &self.kind {
             KekKind::Aws(key) => return key.wrap(dek),
+            KekKind::Extension(key) => return key.wrap(dek),
             KekKind::Secretbox(box_key) => box_key,
         };
         let mut nonce = [0u8; 24];
@@ -184,6 +209,7 @@ impl Kek {
     fn unwrap_once(&self, wrapped: &[u8]) -> Result<[u8; 32], CodecError> {
         let box_key = match &self.kind {
             KekKind::Aws(key) => return key.unwrap(wrapped),
+            KekKind::Extension(key) => return key.unwrap(wrapped),
             KekKind::Secretbox(box_key) => box_key,
         };
         let failed = || CodecError::Authentication {
@@ -262,11 +288,16 @@ impl Unwrapped {
 
 impl KmsCodec {
     /// Encodes with `kek`, decodes with it and `decrypt_keks`.
-    pub fn new(kek: &str, decrypt_keks: &[String], lifetime: Duration) -> Result<Self, String> {
-        let active = Kek::parse(kek)?;
+    pub fn new(
+        kek: &str,
+        decrypt_keks: &[String],
+        lifetime: Duration,
+        place: KekPlace<'_>,
+    ) -> Result<Self, String> {
+        let active = Kek::parse(kek, place)?;
         let keks = std::iter::once(kek)
             .chain(decrypt_keks.iter().map(String::as_str))
-            .map(Kek::parse)
+            .map(|uri| Kek::parse(uri, place))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(KmsCodec {
             active,
@@ -396,7 +427,7 @@ mod tests {
 
     #[test]
     fn a_wrapped_key_seen_before_does_not_open_under_an_unknown_kek() {
-        let codec = KmsCodec::new(KEK, &[], Duration::from_secs(3600)).unwrap();
+        let codec = KmsCodec::new(KEK, &[], Duration::from_secs(3600), PLACE).unwrap();
         let sealed = codec
             .encode(payload::with_encoding("json/plain", b"1".to_vec()))
             .unwrap();
@@ -429,11 +460,17 @@ mod tests {
         assert_eq!(cache.order.len(), UNWRAPPED_CAPACITY);
     }
 
+    static NO_SERVERS: BTreeMap<String, String> = BTreeMap::new();
+    const PLACE: KekPlace<'static> = KekPlace {
+        namespace: "default",
+        extension_servers: &NO_SERVERS,
+    };
+
     const KEK: &str = "base64key://AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
     #[test]
     fn seals_opens_reuses_the_data_key_and_hides_the_kek() {
-        let codec = KmsCodec::new(KEK, &[], DEFAULT_DATA_KEY_LIFETIME).unwrap();
+        let codec = KmsCodec::new(KEK, &[], DEFAULT_DATA_KEY_LIFETIME, PLACE).unwrap();
         let a = codec
             .encode(payload::from_value(&serde_json::json!("a")))
             .unwrap();
@@ -450,7 +487,7 @@ mod tests {
             codec.decode(a).unwrap(),
             payload::from_value(&serde_json::json!("a"))
         );
-        let fresh = KmsCodec::new(KEK, &[], Duration::ZERO).unwrap();
+        let fresh = KmsCodec::new(KEK, &[], Duration::ZERO, PLACE).unwrap();
         let c = fresh
             .encode(payload::from_value(&serde_json::json!("c")))
             .unwrap();
@@ -466,6 +503,7 @@ mod tests {
             "base64key://HxwdHhsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA",
             &[],
             DEFAULT_DATA_KEY_LIFETIME,
+            PLACE,
         )
         .unwrap();
         let e = other.decode(c).unwrap_err().to_string();
@@ -476,10 +514,11 @@ mod tests {
         assert!(KmsCodec::new(
             "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
             &[],
-            DEFAULT_DATA_KEY_LIFETIME
+            DEFAULT_DATA_KEY_LIFETIME,
+            PLACE,
         )
         .err()
         .unwrap()
-        .contains("gcpkms:// is not supported yet"));
+        .contains("gcpkms:// is not supported"));
     }
 }

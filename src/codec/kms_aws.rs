@@ -11,6 +11,7 @@ use std::sync::{Mutex, OnceLock};
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::primitives::Blob;
 
+use super::kms_runtime::block_on;
 use super::CodecError;
 
 /// One AWS KMS key, as its URI names it.
@@ -228,34 +229,6 @@ fn client(region: Option<&str>) -> Result<aws_sdk_kms::Client, String> {
         map.insert(key, client.clone());
     }
     Ok(client)
-}
-
-/// Runs a KMS call to completion from synchronous codec code: on this module's runtime,
-/// from a scoped thread when the caller is itself on a runtime (the server).
-fn block_on<F>(future: F) -> Result<F::Output, String>
-where
-    F: std::future::Future + Send,
-    F::Output: Send,
-{
-    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
-    let runtime = RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start the KMS runtime: {e}"))
-        })
-        .as_ref()
-        .map_err(Clone::clone)?;
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Ok(runtime.block_on(future));
-    }
-    std::thread::scope(|s| {
-        s.spawn(|| runtime.block_on(future))
-            .join()
-            .map_err(|_| "the KMS call panicked".to_string())
-    })
 }
 
 #[cfg(test)]

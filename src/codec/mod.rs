@@ -11,6 +11,8 @@ pub mod budget;
 pub mod compress;
 pub mod kms;
 pub mod kms_aws;
+pub mod kms_ext;
+pub mod kms_runtime;
 pub mod remote;
 
 use crate::payload::{self, Payload};

@@ -262,6 +262,40 @@ impl Config {
         &self.namespaces
     }
 
+    /// Every KEK of the `kms` codecs of `namespace` (all namespaces when `None`), once
+    /// each, sorted by URI, opened where first used: `config check` and `doctor` prove each
+    /// with a round trip. A KEK that does not open gives its reason (the namespace's build
+    /// reports it too).
+    pub fn keks(
+        &self,
+        namespace: Option<&str>,
+    ) -> Vec<(String, std::result::Result<crate::codec::kms::Kek, String>)> {
+        let mut seen = BTreeMap::new();
+        let scopes: Vec<(&str, &[CodecConfig])> = match namespace {
+            Some(ns) => self
+                .codecs_for(ns)
+                .map(|codecs| vec![(ns, codecs)])
+                .unwrap_or_default(),
+            None => self
+                .namespaces
+                .iter()
+                .map(|(ns, codecs)| (ns.as_str(), codecs.as_slice()))
+                .collect(),
+        };
+        for (ns, codecs) in scopes {
+            for codec in codecs {
+                let Some(place) = codec.kek_place(ns) else {
+                    continue;
+                };
+                for uri in codec.keks() {
+                    seen.entry(uri.to_string())
+                        .or_insert_with(|| crate::codec::kms::Kek::parse(uri, place));
+                }
+            }
+        }
+        seen.into_iter().collect()
+    }
+
     /// Configured key ids and their sources.
     pub fn keys(&self) -> &BTreeMap<String, KeySource> {
         &self.keys
@@ -346,7 +380,7 @@ impl Config {
         let codecs = self
             .codecs_for(namespace)?
             .iter()
-            .map(|c| self.build_codec(c, options))
+            .map(|c| self.build_codec(namespace, c, options))
             .collect::<Result<Vec<_>>>()?;
         let pipeline = Pipeline::new(namespace, codecs);
         let Some(entry) = self.storage_for(namespace) else {
@@ -355,7 +389,7 @@ impl Config {
         let post = entry
             .post_codecs
             .iter()
-            .map(|c| self.build_codec(c, options))
+            .map(|c| self.build_codec(namespace, c, options))
             .collect::<Result<Vec<_>>>()?;
         let stage = crate::storage::Storage::new(namespace, &entry.storage).map_err(|message| {
             Error::Config {
@@ -366,7 +400,12 @@ impl Config {
         Ok(pipeline.with_storage(stage, post))
     }
 
-    fn build_codec(&self, config: &CodecConfig, options: &BuildOptions) -> Result<Box<dyn Codec>> {
+    fn build_codec(
+        &self,
+        namespace: &str,
+        config: &CodecConfig,
+        options: &BuildOptions,
+    ) -> Result<Box<dyn Codec>> {
         let compress = |alg: Algorithm, o: &CompressOptions| -> Box<dyn Codec> {
             Box::new(
                 CompressCodec::new(alg)
@@ -408,6 +447,7 @@ impl Config {
                 kek,
                 decrypt_keks,
                 data_key_lifetime,
+                extension_servers,
             } => {
                 let bad = |message: String| Error::Config {
                     file: self.path.display().to_string(),
@@ -424,7 +464,16 @@ impl Config {
                     ));
                 }
                 Box::new(
-                    crate::codec::kms::KmsCodec::new(kek, decrypt_keks, lifetime).map_err(bad)?,
+                    crate::codec::kms::KmsCodec::new(
+                        kek,
+                        decrypt_keks,
+                        lifetime,
+                        crate::codec::kms::KekPlace {
+                            namespace,
+                            extension_servers,
+                        },
+                    )
+                    .map_err(bad)?,
                 )
             }
             CodecConfig::Age {

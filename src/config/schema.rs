@@ -83,6 +83,10 @@ pub enum CodecConfig {
         /// (`30m`, `1h`, `90s`) [default: 1h].
         #[serde(default)]
         data_key_lifetime: Option<String>,
+        /// Addresses of the extension servers `extension://SERVER/KEY` KEKs name:
+        /// `{ hsm = "https://kms.internal:7443" }` (`http://` to a loopback host only).
+        #[serde(default)]
+        extension_servers: std::collections::BTreeMap<String, String>,
     },
     /// age to X25519 recipients (`binary/age`).
     #[serde(rename = "age")]
@@ -186,6 +190,19 @@ impl CodecConfig {
                 .chain(decrypt_keks.iter().map(String::as_str))
                 .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Where a `kms` codec's KEKs are used, for `namespace` (`None` for other codecs).
+    pub fn kek_place<'a>(&'a self, namespace: &'a str) -> Option<crate::codec::kms::KekPlace<'a>> {
+        match self {
+            CodecConfig::Kms {
+                extension_servers, ..
+            } => Some(crate::codec::kms::KekPlace {
+                namespace,
+                extension_servers,
+            }),
+            _ => None,
         }
     }
 

@@ -173,7 +173,7 @@ fn driver(kind: DriverKind) -> &'static Driver {
     cell.get_or_init(|| Driver::new(kind, None, None, None, Duration::from_secs(30)))
 }
 
-fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
+pub(super) fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
     static RT: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -259,23 +259,30 @@ pub fn put(text: &str, bytes: Vec<u8>) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// The bytes of the object `text` (`s3://BUCKET/KEY`) names.
+/// The bytes of the object `text` (`s3://BUCKET/KEY`) names: taken from the prefetch
+/// started for this run when it holds `text` (see [`super::prefetch`]), else fetched now.
 pub fn fetch(text: &str) -> Result<Vec<u8>, String> {
-    let url = parse(text)?;
+    if let Some(got) = super::prefetch::take(text) {
+        return got;
+    }
+    runtime()?.block_on(fetch_async(text.to_string()))
+}
+
+/// Fetches one object, bounded at [`MAX_INPUT`] from the answer's head, before its body.
+pub(super) async fn fetch_async(text: String) -> Result<Vec<u8>, String> {
+    let url = parse(&text)?;
     let store = store(&url)?;
     let path = object_store::path::Path::from(url.prefix.as_str());
-    runtime()?.block_on(async {
-        let got = store.get(&path).await.map_err(|e| e.to_string())?;
-        // Bounded before the body is read, as a local file is by the disk it sits on.
-        if got.meta.size > MAX_INPUT {
-            return Err(format!(
-                "the object is {} bytes, over the limit of {MAX_INPUT} bytes for one input",
-                got.meta.size
-            ));
-        }
-        let bytes = got.bytes().await.map_err(|e| e.to_string())?;
-        Ok(bytes.to_vec())
-    })
+    let got = store.get(&path).await.map_err(|e| e.to_string())?;
+    // Bounded before the body is read, as a local file is by the disk it sits on.
+    if got.meta.size > MAX_INPUT {
+        return Err(format!(
+            "the object is {} bytes, over the limit of {MAX_INPUT} bytes for one input",
+            got.meta.size
+        ));
+    }
+    let bytes = got.bytes().await.map_err(|e| e.to_string())?;
+    Ok(bytes.to_vec())
 }
 
 #[cfg(test)]

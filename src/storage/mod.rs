@@ -10,6 +10,7 @@
 
 pub mod bucket;
 pub mod driver;
+pub mod prefetch;
 pub mod reference;
 
 use std::collections::HashMap;
