@@ -52,6 +52,7 @@ pub fn open_input(path: &str) -> Result<Input> {
             .map_err(|e| Error::io("cannot read", path, e))?;
         if meta.is_file() && meta.len() >= MAP_MIN {
             if let Some(map) = map_file(&file) {
+                count_read(map.len());
                 return Ok(Input::Mapped(map));
             }
         }
@@ -71,10 +72,28 @@ fn map_file(file: &File) -> Option<memmap2::Mmap> {
     unsafe { memmap2::Mmap::map(file) }.ok()
 }
 
+/// Bytes of input read (or mapped) so far in this process, for progress bars.
+static READ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn count_read(bytes: usize) {
+    READ.fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Bytes of input read (or mapped) so far by [`open_input`] and [`read_input`].
+pub fn bytes_read() -> u64 {
+    READ.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Reads an input file (or standard input for `-`) into memory.
 pub fn read_input(path: &str) -> Result<Vec<u8>> {
+    let bytes = read_whole(path)?;
+    count_read(bytes.len());
+    Ok(bytes)
+}
+
+fn read_whole(path: &str) -> Result<Vec<u8>> {
     if crate::storage::bucket::is_url(path) {
-        return crate::storage::bucket::fetch(path).map_err(|why| Error::Bucket {
+        return crate::storage::prefetch::fetch(path).map_err(|why| Error::Bucket {
             what: format!("cannot fetch {path}"),
             why,
         });
@@ -135,6 +154,8 @@ pub enum Sink {
         target: std::path::PathBuf,
         /// Syncs what is written so far while the rest is produced.
         writeback: crate::writeback::Writeback,
+        /// Removed by the signal handler if the run is interrupted before the rename.
+        tracked: crate::interrupt::Tracked,
     },
 }
 
@@ -187,13 +208,14 @@ impl Sink {
             }
             found => {
                 let real = resolve_links(target)?;
-                let temp = temp_beside(&real, private)?;
+                let (temp, tracked) = temp_beside(&real, private)?;
                 if let (Ok(meta), false) = (found, private) {
                     temp.as_file()
                         .set_permissions(meta.permissions())
                         .map_err(|e| Error::io("cannot write", target, e))?;
                 }
                 Ok(Sink::File {
+                    tracked,
                     temp,
                     target: real,
                     writeback: Default::default(),
@@ -249,6 +271,7 @@ impl Sink {
                 temp,
                 target,
                 writeback,
+                ..
             } => {
                 temp.write_all(bytes)
                     .map_err(|e| Error::io("cannot write", target.as_path(), e))?;
@@ -275,6 +298,7 @@ impl Sink {
                 temp,
                 target,
                 writeback,
+                tracked: _tracked,
             } => {
                 let fail = |e: std::io::Error| Error::io("cannot write", target.as_path(), e);
                 writeback.finish().map_err(fail)?;
@@ -310,7 +334,12 @@ fn resolve_links(target: &Path) -> Result<std::path::PathBuf> {
     ))
 }
 
-fn temp_beside(target: &Path, private: bool) -> Result<tempfile::NamedTempFile> {
+/// A temporary file beside `target`, tracked for the signal handler (see
+/// [`crate::interrupt`]).
+fn temp_beside(
+    target: &Path,
+    private: bool,
+) -> Result<(tempfile::NamedTempFile, crate::interrupt::Tracked)> {
     let dir = existing_parent(target)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".tcodec-").suffix(".tmp");
@@ -327,8 +356,7 @@ fn temp_beside(target: &Path, private: bool) -> Result<tempfile::NamedTempFile> 
     }
     #[cfg(not(unix))]
     let _ = private;
-    builder
-        .tempfile_in(dir)
+    crate::interrupt::create(|| builder.tempfile_in(dir), |t| t.path())
         .map_err(|e| Error::io("cannot write", target, e))
 }
 

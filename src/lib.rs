@@ -17,6 +17,7 @@ pub mod document;
 pub mod endpoint;
 pub mod envconfig;
 pub mod error;
+pub mod interrupt;
 pub mod inventory;
 pub mod io;
 pub mod keys;

@@ -4,6 +4,7 @@
 //! (`tcodec generate`), so they cannot disagree.
 
 mod args;
+mod bucket_args;
 mod check;
 mod complete;
 mod config_cmd;
@@ -172,6 +173,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
     progress::set_quiet(cli.quiet);
+    // SIGINT/SIGTERM: unfinished outputs removed, exit 130/143 (serve shuts down itself).
+    if !matches!(cli.command, Command::Serve(_)) {
+        crate::interrupt::install();
+    }
     match &cli.command {
         Command::Encode(args) => transform::run(
             cli,

@@ -42,10 +42,10 @@ impl Progress {
     }
 }
 
-/// A bar over the inputs of a run of many (a directory or a bucket prefix): inputs done of
-/// all, elapsed, rate and ETA. Shown only on a terminal, without `--quiet` or
+/// A bar over the inputs of a run of many (a directory or a bucket prefix): bytes read and
+/// their rate, inputs done of all, elapsed, rate and ETA. Shown only on a terminal, without `--quiet` or
 /// `TCODEC_NO_PROGRESS`, and for more than one input.
-pub struct Inputs(Option<ProgressBar>);
+pub struct Inputs(Option<ProgressBar>, String, u64);
 
 impl Inputs {
     /// Starts the bar `verb [bar] done/total inputs (rate, ETA)`.
@@ -56,17 +56,17 @@ impl Inputs {
             && std::env::var_os("TCODEC_NO_PROGRESS").is_none()
             && std::io::stderr().is_terminal();
         if !wanted {
-            return Inputs(None);
+            return Inputs(None, String::new(), 0);
         }
         let bar = ProgressBar::new(total as u64);
         let style = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} inputs ({per_sec}, ETA {eta}) [{elapsed}]",
+            "{msg} [{bar:16}] {pos}/{len} inputs ({per_sec}, ETA {eta})",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(verb.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
-        Inputs(Some(bar))
+        Inputs(Some(bar), verb.to_string(), crate::io::bytes_read())
     }
 
     /// A guard that counts one input done when dropped (also when it is skipped or fails).
@@ -78,6 +78,15 @@ impl Inputs {
     pub fn done(&self) {
         if let Some(bar) = &self.0 {
             bar.inc(1);
+            // Bytes read since the bar started, and their rate.
+            let bytes = crate::io::bytes_read().saturating_sub(self.2);
+            let rate = bytes as f64 / bar.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!(
+                "{} {} ({}/s)",
+                self.1,
+                indicatif::HumanBytes(bytes),
+                indicatif::HumanBytes(rate as u64)
+            ));
         }
     }
 }

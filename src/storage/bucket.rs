@@ -259,12 +259,9 @@ pub fn put(text: &str, bytes: Vec<u8>) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// The bytes of the object `text` (`s3://BUCKET/KEY`) names: taken from the prefetch
-/// started for this run when it holds `text` (see [`super::prefetch`]), else fetched now.
+/// The bytes of the object `text` (`s3://BUCKET/KEY`) names, fetched now (see
+/// [`super::prefetch::fetch`] for objects fetched ahead).
 pub fn fetch(text: &str) -> Result<Vec<u8>, String> {
-    if let Some(got) = super::prefetch::take(text) {
-        return got;
-    }
     runtime()?.block_on(fetch_async(text.to_string()))
 }
 

@@ -201,7 +201,22 @@ impl Driver {
             }
             DriverKind::Gcs => {
                 use object_store::gcp::GoogleConfigKey as Key;
-                let builder = object_store::gcp::GoogleCloudStorageBuilder::from_env();
+                let mut builder = object_store::gcp::GoogleCloudStorageBuilder::from_env();
+                // Google's own libraries' emulator setting (`host:port` or a URL): the
+                // emulator takes unsigned requests. Checked like every endpoint below.
+                if let Some(host) = std::env::var("STORAGE_EMULATOR_HOST")
+                    .ok()
+                    .filter(|h| !h.is_empty())
+                {
+                    let base = if host.contains("://") {
+                        host
+                    } else {
+                        format!("http://{host}")
+                    };
+                    builder = builder
+                        .with_config(Key::BaseUrl, base.trim_end_matches('/'))
+                        .with_config(Key::SkipSignature, "true");
+                }
                 let mut clear = false;
                 if let Some(base) = builder.get_config_value(&Key::BaseUrl) {
                     let parsed = check_endpoint(&base).map_err(FetchError::Unavailable)?;

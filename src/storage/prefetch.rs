@@ -56,10 +56,16 @@ pub fn start(urls: Vec<String>, jobs: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The bytes of the bucket object `url`: from the running prefetch when it holds `url`,
+/// else fetched now.
+pub fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    take(url).unwrap_or_else(|| super::bucket::fetch(url))
+}
+
 /// The prefetched bytes of `url` when the running prefetch holds it (waiting for them if
 /// they are still on their way); `None` when it does not (the caller fetches it itself).
 /// Objects started before `url` and never taken (a run skipped them) are dropped.
-pub fn take(url: &str) -> Option<Result<Vec<u8>, String>> {
+fn take(url: &str) -> Option<Result<Vec<u8>, String>> {
     let mut slot = RUNNING.lock().ok()?;
     let running = slot.as_mut()?;
     if !running.pending.iter().any(|u| u == url) {
