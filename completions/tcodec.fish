@@ -45,6 +45,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l glob -d 'With a
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l jobs -d 'With a bucket URL: fetch up to N objects at a time, ahead of the one being worked on (memory: about N + 2 times the largest object)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -84,6 +85,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l glob -d 'With a
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l jobs -d 'With a bucket URL: fetch up to N objects at a time, ahead of the one being worked on (memory: about N + 2 times the largest object)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -123,6 +125,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l glob -d 'With a 
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l jobs -d 'With a bucket URL: fetch up to N objects at a time, ahead of the one being worked on (memory: about N + 2 times the largest object)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -164,6 +167,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subc
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l jobs -d 'With a bucket URL: fetch up to N objects at a time, ahead of the one being worked on (memory: about N + 2 times the largest object)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'
@@ -181,6 +185,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subc
 json\t'One JSON object (for jq and CI)'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s o -d 'Not an option here: the report goes to standard output (a clear error for `-o json`)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l storage -d 'Also fetch the object of every External Storage reference through the storage of namespace NAMESPACE (from the config), check its SHA-256, and count the key ids it carries (listed at the reference\'s location + "(stored object)")' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s n -l namespace -d 'Mark each key id as one the namespace\'s codecs in the config know (key, decrypt_keys, KEKs) or not: before retiring a key, or to find another namespace\'s data' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l config -d 'Configuration file [default: ./tcodec.toml, then <config dir>/tcodec/config.toml]' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -l trust-config -d 'Let key `command`s run from a ./tcodec.toml found in the working directory (a config found implicitly runs no command unless named with --config or trusted with this)'
 complete -c tcodec -n "__fish_tcodec_using_subcommand keys; and __fish_seen_subcommand_from used" -s q -l quiet -d 'No progress display or summary lines on standard error (errors still show)'
@@ -192,6 +197,7 @@ complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l glob -d 'With a 
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l since -d 'With a bucket URL: only Cloud Export objects written at or after TIME (RFC 3339 UTC, e.g. 2026-12-01T14:00:00Z), read from their key (…/YYYY/MM/DD/HH/mm/ID)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l until -d 'With a bucket URL: only Cloud Export objects written before TIME' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l shard -d 'With a bucket URL: take shard I of N (0-based), a stable share by a hash of each key: N processes with I = 0..N together take every object exactly once' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l jobs -d 'With a bucket URL: fetch up to N objects at a time, ahead of the one being worked on (memory: about N + 2 times the largest object)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand check" -l input-format -d 'Input encoding' -r -f -a "auto\t'Detect JSON, JSON lines or binary protobuf'
 json\t'One JSON document'
 jsonl\t'One JSON document per line'

@@ -207,12 +207,37 @@ fn shard_reports_merge_into_one_run() {
         reports.push(path);
     }
     let out = tcodec()
-        .args(["check", "--merge"])
+        .args(["check", "--merge", "--output-format", "json"])
         .args(&reports)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // As text (the default, as for `check`): a line per violation, then the totals.
+    let text = tcodec()
+        .args(["check", "--merge"])
+        .args(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&text.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let violations = whole["violations"].as_array().unwrap();
+    assert_eq!(lines.len(), violations.len() + 1, "{text}");
+    assert!(
+        lines[0].contains(": plaintext: ")
+            && lines[0].starts_with(violations[0]["file"].as_str().unwrap()),
+        "{text}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with(&format!(
+            "merged 2 reports: checked {} files, {} payloads: {} violations, ",
+            whole["files"],
+            whole["payloads"],
+            violations.len()
+        )),
+        "{text}"
+    );
     for key in [
         "ok",
         "files",

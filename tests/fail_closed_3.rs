@@ -177,7 +177,7 @@ fn a_merge_without_reports_or_of_a_malformed_report_fails() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is given twice"));
     let out = tcodec()
-        .args(["check", "--merge"])
+        .args(["check", "--merge", "--output-format", "json"])
         .arg(&reports)
         .output()
         .unwrap();

@@ -235,6 +235,76 @@ fn keys_used_text_lists_ids_counts_and_first_locations() {
     );
 }
 
+/// `keys used -n NS` marks each key id as known to the namespace's codecs or not: the
+/// question before retiring a key, or when another namespace's data turns up.
+#[test]
+fn keys_used_with_a_namespace_marks_ids_the_config_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("one-key.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[keys]\ntest-key-1 = {{ file = \"{}\", published = true }}\n\n[namespaces.default]\ncodecs = [{{ type = \"aes-256-gcm\", key = \"test-key-1\" }}]\n\n[namespaces.zipped]\ncodecs = [{{ type = \"zlib\" }}]\n",
+            fixtures().join("keys/test-key-1.key").display()
+        ),
+    )
+    .unwrap();
+    let dir_arg = fixtures().join("payloads/default");
+    let run = |args: &[&str]| {
+        tcodec()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["keys", "used"])
+            .args(args)
+            .arg(&dir_arg)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["-n", "default"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("FILES  IN default  FIRST SEEN"), "{text}");
+    assert!(
+        lines[1].starts_with("test-key-1") && lines[1].contains("  yes  "),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("test-key-2") && lines[2].contains("  NO  "),
+        "{text}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tcodec: 1 key id is not known to namespace \"default\"'s codecs (another namespace's data, or a key the config has dropped)\n"
+    );
+    let out = run(&["-n", "default", "--output-format", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let marks: Vec<(String, Value)> = report["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("keyId").is_some())
+        .map(|e| {
+            (
+                e["keyId"].as_str().unwrap().to_string(),
+                e["configured"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("test-key-1".to_string(), json!(true)),
+            ("test-key-2".to_string(), json!(false))
+        ]
+    );
+    // A namespace without named keys has nothing to compare with: refused, exit 2.
+    let out = run(&["-n", "zipped"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("keys used -n zipped: the namespace's codecs name no fixed set of key ids"));
+}
+
 #[test]
 fn deterministic_mode_is_stable_and_only_with_its_flag() {
     let cfg = demo().join("tcodec.toml");

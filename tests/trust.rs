@@ -354,7 +354,15 @@ fn the_config_format_is_in_the_tool() {
     let (code, example, _) = run(tcodec().args(["config", "example"]));
     assert_eq!(code, Some(0));
     let config = tcodec::config::Config::parse(&example, Path::new("example.toml")).unwrap();
-    for codec in ["aes-256-gcm", "age", "zlib", "gzip", "snappy", "zstd"] {
+    for codec in [
+        "aes-256-gcm",
+        "kms",
+        "age",
+        "zlib",
+        "gzip",
+        "snappy",
+        "zstd",
+    ] {
         assert!(
             config
                 .namespaces()
@@ -377,6 +385,9 @@ fn the_config_format_is_in_the_tool() {
         "framed",
         "recipients",
         "identities",
+        "decrypt_keks",
+        "extension_servers",
+        "data_key_lifetime",
         "[namespaces.\"*\"]",
     ] {
         assert!(example.contains(source), "the example shows {source}");

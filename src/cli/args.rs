@@ -525,6 +525,11 @@ pub struct KeysUsedArgs {
     /// carries (listed at the reference's location + "(stored object)")
     #[arg(long, value_name = "NAMESPACE")]
     pub storage: Option<String>,
+
+    /// Mark each key id as one the namespace's codecs in the config know (key,
+    /// decrypt_keys, KEKs) or not: before retiring a key, or to find another namespace's data
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
 }
 
 /// `config` subcommands.

@@ -20,7 +20,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
             &Default::default(),
         )?;
         let paths: Vec<String> = reports.into_iter().map(|i| i.path).collect();
-        return merge(&paths);
+        return merge(&paths, args.format);
     }
     // With a remote codec the local configuration is optional; "encoded" then means the
     // encoding of the namespace's first local codec, when one is configured.
@@ -133,7 +133,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
 /// because a catch-all pipeline happens to accept its payloads.
 /// The key ids and KEK URIs the namespace's codecs know, when that is the whole set: not
 /// with a fallback key (it opens any id), nor without a codec that names keys.
-fn known_key_ids(codecs: &[crate::config::CodecConfig]) -> Option<Vec<String>> {
+pub(super) fn known_key_ids(codecs: &[crate::config::CodecConfig]) -> Option<Vec<String>> {
     use crate::config::CodecConfig;
     let mut ids = Vec::new();
     for codec in codecs {
@@ -317,6 +317,48 @@ fn where_(f: &Finding) -> String {
     s
 }
 
+/// A merged report as `check` prints its own: one line per violation, then the totals.
+fn print_merged_text(merged: &serde_json::Value, reports: usize) {
+    let text = |v: &serde_json::Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
+    let empty = Vec::new();
+    let violations = merged["violations"].as_array().unwrap_or(&empty);
+    for v in violations {
+        let mut at = text(v, "file");
+        if let Some(line) = v["line"].as_u64() {
+            at.push_str(&format!(": line {line}"));
+        }
+        if let Some(execution) = v["execution"].as_str() {
+            at.push_str(&format!(" ({execution})"));
+        }
+        if !text(v, "path").is_empty() {
+            at.push_str(&format!(": {}", text(v, "path")));
+        }
+        println!("{at}: {}: {}", text(v, "rule"), text(v, "message"));
+    }
+    let count = |key: &str| merged[key].as_u64().unwrap_or(0) as usize;
+    let (files, inputs, payloads) = (count("files"), count("inputs"), count("payloads"));
+    let notices = merged["notices"].as_array().map_or(0, Vec::len);
+    let rules: Vec<&str> = merged["rules"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let of = if inputs == files {
+        String::new()
+    } else {
+        format!(" of {inputs}")
+    };
+    println!(
+        "merged {reports} report{}: checked {files}{of} file{}, {payloads} payload{}: {} violation{}, {notices} notice{}; rules: {}",
+        plural(reports),
+        plural(inputs),
+        plural(payloads),
+        violations.len(),
+        plural(violations.len()),
+        plural(notices),
+        rules.join(", ")
+    );
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -359,7 +401,7 @@ fn json_report(
 /// `check --merge REPORT...`: the JSON reports of shards as one report. Totals add up,
 /// findings are concatenated in the order given, the rules must be the same in every report
 /// (shards of one check), and `ok` holds only when every report's does.
-fn merge(reports: &[String]) -> Result<ExitStatus> {
+fn merge(reports: &[String], format: CheckFormat) -> Result<ExitStatus> {
     // The same report twice would count its shard twice.
     let mut seen = std::collections::HashSet::new();
     if let Some(twice) = reports.iter().find(|r| !seen.insert(r.as_str())) {
@@ -415,7 +457,10 @@ fn merge(reports: &[String]) -> Result<ExitStatus> {
             }
         }
     }
-    io::write_json_stdout(&merged)?;
+    match format {
+        CheckFormat::Json => io::write_json_stdout(&merged)?,
+        CheckFormat::Text => print_merged_text(&merged, reports.len()),
+    }
     let violations = merged["violations"]
         .as_array()
         .is_some_and(|v| !v.is_empty());
