@@ -368,7 +368,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__decode)
-            opts="-n -o -i -q -h -V --readable --keep-going --to-values --strict --keep-refs --glob --since --until --shard --jobs --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --readable --keep-going --to-values --strict --keep-refs --glob --since --until --shard --jobs --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --max-decoded-file --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,6 +431,10 @@ _tcodec() {
                     return 0
                     ;;
                 --max-decoded-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decoded-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -504,7 +508,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__encode)
-            opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --no-offload --glob --since --until --shard --jobs --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --from-values --deterministic --from-readable --force --no-offload --glob --since --until --shard --jobs --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --max-decoded-file --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -567,6 +571,10 @@ _tcodec() {
                     return 0
                     ;;
                 --max-decoded-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decoded-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1030,7 +1038,7 @@ _tcodec() {
             return 0
             ;;
         tcodec__subcmd__rekey)
-            opts="-n -o -i -q -h -V --glob --since --until --shard --jobs --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
+            opts="-n -o -i -q -h -V --glob --since --until --shard --jobs --input-format --type --namespace --output-format --output --in-place --identity --max-decoded-total --max-decoded-file --codec-endpoint --codec-auth --codec-header --profile --config --trust-config --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1093,6 +1101,10 @@ _tcodec() {
                     return 0
                     ;;
                 --max-decoded-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decoded-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -65,7 +65,8 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output), or with a trailing `/` (or an existing directory) one file per input below DIR. Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs; per execution of an export object)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l max-decoded-file -d 'Total output bytes of one export object, all its executions together (to standard output they are held until the end, so this bounds memory: use -o FILE to stream)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand encode" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
@@ -105,7 +106,8 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output), or with a trailing `/` (or an existing directory) one file per input below DIR. Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs; per execution of an export object)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l max-decoded-file -d 'Total output bytes of one export object, all its executions together (to standard output they are held until the end, so this bounds memory: use -o FILE to stream)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand decode" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r
@@ -145,7 +147,8 @@ jsonl\t'One compact JSON document per line'
 proto\t'Binary protobuf'"
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s o -l output -d 'Write to FILE (atomically) instead of standard output (`-`: standard output), or with a trailing `/` (or an existing directory) one file per input below DIR. Decoded output is created owner-only (mode 0600): it holds the plaintext the codecs protected' -r -F
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -s i -l identity -d 'age identity file to decrypt with (repeatable), added to the config\'s identities' -r -F
-complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l max-decoded-total -d 'Total bytes the payloads of one document may decompress to, all payloads together (a bound against decompression bombs; per execution of an export object)' -r
+complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l max-decoded-file -d 'Total output bytes of one export object, all its executions together (to standard output they are held until the end, so this bounds memory: use -o FILE to stream)' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-endpoint -d 'Remote codec server endpoint, used after the local codecs (`{namespace}` is replaced); payloads are sent in large batches' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-auth -d 'Authorization header value for the codec server (e.g. "Bearer TOKEN")' -r
 complete -c tcodec -n "__fish_tcodec_using_subcommand rekey" -l codec-header -d 'Extra header for the codec server, KEY=VALUE (repeatable)' -r

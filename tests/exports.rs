@@ -590,3 +590,66 @@ fn execution_lines_read_back_and_output_is_deterministic() {
     let (in_one_line, _) = check_lines(&ns, &object);
     assert_eq!(in_one_line, payloads);
 }
+
+/// Issue #22 item 4: `--max-decoded-total` bounds each execution, and `--max-decoded-file`
+/// the object's executions together (to standard output they are held until the end, so
+/// this bounds memory too). Over it: one located line, exit 3, nothing written.
+#[test]
+fn an_export_objects_total_output_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = exports().join("exported/default/1.binpb");
+    let run = |extra: &[&str]| {
+        tcodec_interop()
+            .args([
+                "decode",
+                "-n",
+                "default",
+                "--type",
+                "export",
+                "--output-format",
+                "json",
+            ])
+            .args(extra)
+            .arg(&input)
+            .output()
+            .unwrap()
+    };
+    let whole = run(&[]);
+    assert_eq!(whole.status.code(), Some(0));
+    // The executions of this object render to about 1.6 MB together.
+    let out = run(&["--max-decoded-file", "500KiB"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(out.stdout.is_empty(), "nothing reaches stdout");
+    assert!(
+        err.starts_with(&format!(
+            "tcodec: error: cannot decode payload: {} (workflow \"",
+            input.display()
+        )) && err
+            .contains("decoded size of the request or document exceeds the limit of 512000 bytes"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--max-decoded-file (an export object, all its executions)"),
+        "{err}"
+    );
+    let target = dir.path().join("out.json");
+    let out = run(&[
+        "--max-decoded-file",
+        "500KiB",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!target.exists(), "no partial output file");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temp file left"
+    );
+    // Just above the whole: the same bytes as without the flag.
+    let size = format!("{}", whole.stdout.len() + 1);
+    let out = run(&["--max-decoded-file", &size]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, whole.stdout);
+}

@@ -146,9 +146,14 @@ pub struct TransformArgs {
     pub identities: Vec<PathBuf>,
 
     /// Total bytes the payloads of one document may decompress to, all payloads together
-    /// (a bound against decompression bombs)
+    /// (a bound against decompression bombs; per execution of an export object)
     #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "1GiB")]
     pub max_decoded_total: u64,
+
+    /// Total output bytes of one export object, all its executions together (to standard
+    /// output they are held until the end, so this bounds memory: use -o FILE to stream)
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "16GiB")]
+    pub max_decoded_file: u64,
 
     #[command(flatten)]
     /// The remote codec stage.

@@ -105,7 +105,7 @@ fn codec_hint(e: &CodecError) -> Option<String> {
             "the reference or its object is wrong: --keep-refs leaves references as they are".into(),
         ),
         CodecError::BudgetExceeded { .. } => Some(
-            "raise --max-decoded-total (the CLI, per document) or --max-decoded-size (serve, per request) if the input is trusted".into(),
+            "raise --max-decoded-total (the CLI, per document or export execution), --max-decoded-file (an export object, all its executions) or --max-decoded-size (serve, per request) if the input is trusted".into(),
         ),
         _ => None,
     }

@@ -496,9 +496,17 @@ impl Job<'_> {
                     ));
                 };
                 buffer.clear();
-                export
-                    .get_or_insert_with(|| ExportWriter::new(format))
-                    .item(&tree, part, &mut buffer)?;
+                let writer = export.get_or_insert_with(|| ExportWriter::new(format));
+                writer.item(&tree, part, &mut buffer)?;
+                if writer.total() > self.args.max_decoded_file {
+                    return Err(Error::Codec {
+                        direction: self.direction.verb(),
+                        location: tree.location.clone(),
+                        source: crate::codec::CodecError::BudgetExceeded {
+                            limit: self.args.max_decoded_file,
+                        },
+                    });
+                }
                 if streams {
                     return sink.write(&buffer);
                 }

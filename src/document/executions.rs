@@ -389,6 +389,8 @@ pub struct ExportWriter {
     streaming: Option<&'static str>,
     /// Rendered items of the other fields, in order.
     held: Vec<(&'static str, Vec<u8>)>,
+    /// Bytes of every item rendered so far, written or held.
+    total: u64,
 }
 
 impl ExportWriter {
@@ -398,11 +400,29 @@ impl ExportWriter {
             format,
             streaming: None,
             held: Vec::new(),
+            total: 0,
         }
+    }
+
+    /// Bytes of every execution rendered so far (written to `out` or held for the end).
+    pub fn total(&self) -> u64 {
+        self.total
     }
 
     /// Appends one transformed execution to `out`.
     pub fn item(
+        &mut self,
+        tree: &TreeDocument,
+        part: ExecutionPart,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let before = out.len();
+        self.render(tree, part, out)?;
+        self.total += (out.len() - before) as u64;
+        Ok(())
+    }
+
+    fn render(
         &mut self,
         tree: &TreeDocument,
         part: ExecutionPart,
@@ -446,6 +466,7 @@ impl ExportWriter {
                     }
                     Some(field) if field == part.field => out.extend_from_slice(b",\n"),
                     Some(_) => {
+                        self.total += item.len() as u64;
                         self.held.push((part.field, item));
                         return Ok(());
                     }
