@@ -562,9 +562,64 @@ impl Job<'_> {
                 (None, true) => OutputFormat::Json,
                 (None, false) => OutputFormat::Proto,
             };
-            document::executions::each_binary(reader, &Location::file(name), |d| {
-                emit(d, format, &mut sink)
-            })?;
+            if format == OutputFormat::Proto && !self.readable && !self.to_values {
+                // Binary to binary: on the wire, every byte but the changed payloads kept
+                // (fields this build does not know survive; see document/rewrite.rs).
+                if target.is_none() && std::io::stdout().is_terminal() {
+                    return Err(Error::Usage(
+                        "refusing to write binary protobuf to a terminal; use -o FILE or a pipe"
+                            .into(),
+                    ));
+                }
+                let (limit, keep_refs, offload) =
+                    (self.args.max_decoded_total, self.keep_refs, self.offload);
+                let budget = move || {
+                    Budget::new(limit)
+                        .keeping_refs(keep_refs)
+                        .offloading(offload)
+                };
+                let mut total = 0u64;
+                let top = Location::file(name);
+                document::rewrite::each_binary(
+                    reader,
+                    &top,
+                    self.pipeline,
+                    self.direction,
+                    &budget,
+                    |part, bytes| {
+                        total += bytes.len() as u64;
+                        if total > self.args.max_decoded_file {
+                            return Err(Error::Codec {
+                                direction: self.direction.verb(),
+                                location: top.join(&format!("{}[{}]", part.field, part.index)),
+                                source: crate::codec::CodecError::BudgetExceeded {
+                                    limit: self.args.max_decoded_file,
+                                },
+                            });
+                        }
+                        buffer.clear();
+                        prost::encoding::encode_key(
+                            part.number() as u32,
+                            prost::encoding::WireType::LengthDelimited,
+                            &mut buffer,
+                        );
+                        prost::encoding::encode_varint(bytes.len() as u64, &mut buffer);
+                        buffer.extend_from_slice(&bytes);
+                        if streams {
+                            sink.write(&buffer)
+                        } else {
+                            held.extend_from_slice(&buffer);
+                            Ok(())
+                        }
+                    },
+                )?;
+                sink.write(&held)?;
+                held.clear();
+            } else {
+                document::executions::each_binary(reader, &Location::file(name), |d| {
+                    emit(d, format, &mut sink)
+                })?;
+            }
         } else {
             let bytes = match export_input {
                 Some(super::inputs::ExportInput::Json(bytes)) => io::Input::Owned(bytes),

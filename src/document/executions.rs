@@ -163,10 +163,7 @@ pub fn each_binary_sites<R: Send>(
         let results: Vec<Result<R>> = batch
             .par_iter()
             .map(|(part, bytes)| {
-                let mut location = top.join(&format!("{}[{}]", part.field, part.index));
-                if let Some(id) = super::wire::first_string(bytes, wire_id_path(*part)) {
-                    location = location.in_execution(format!("{} {id:?}", part.kind()));
-                }
+                let location = execution_location(top, *part, bytes);
                 let sites =
                     super::wire::sites(bytes, part.message(), &location).map_err(|(at, why)| {
                         Error::Parse {
@@ -183,6 +180,15 @@ pub fn each_binary_sites<R: Send>(
         }
         Ok(())
     })
+}
+
+/// Where a binary execution is: `workflows[3]`, in `workflow "order-17"` when its id shows.
+pub(super) fn execution_location(top: &Location, part: ExecutionPart, bytes: &[u8]) -> Location {
+    let location = top.join(&format!("{}[{}]", part.field, part.index));
+    match super::wire::first_string(bytes, wire_id_path(part)) {
+        Some(id) => location.in_execution(format!("{} {id:?}", part.kind())),
+        None => location,
+    }
 }
 
 /// The field numbers from an execution to its id (see [`execution_id`]), from the
@@ -216,7 +222,7 @@ fn wire_id_path(part: ExecutionPart) -> &'static [u32] {
 
 /// Reads every top-level item into batches (up to four executions per core, at most
 /// [`BATCH_BYTES`]) and hands each batch to `batch_fn`, which empties it.
-fn read_batches(
+pub(super) fn read_batches(
     mut reader: impl Read,
     top: &Location,
     mut batch_fn: impl FnMut(&mut Vec<(ExecutionPart, Vec<u8>)>) -> Result<()>,

@@ -22,6 +22,7 @@ pub mod proto;
 pub mod read;
 pub mod readable;
 pub mod render;
+pub mod rewrite;
 pub mod scan;
 mod scanner;
 pub mod schema;

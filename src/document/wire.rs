@@ -56,6 +56,8 @@ fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
 struct Fields<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Where the field last returned starts (its key).
+    start: usize,
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -66,6 +68,7 @@ impl<'a> Iterator for Fields<'a> {
             return None;
         }
         let at = self.pos;
+        self.start = at;
         let truncated = || Err(format!("truncated field at byte {at}"));
         let Some((key, n)) = varint(&self.bytes[self.pos..]) else {
             return Some(truncated());
@@ -104,7 +107,11 @@ impl<'a> Iterator for Fields<'a> {
 }
 
 fn fields(bytes: &[u8]) -> Fields<'_> {
-    Fields { bytes, pos: 0 }
+    Fields {
+        bytes,
+        pos: 0,
+        start: 0,
+    }
 }
 
 fn walk<'a>(
@@ -191,19 +198,150 @@ fn visit<'a>(
     }
 }
 
+/// `bytes` of `message` with payload sites replaced, everything else (unknown fields
+/// among it) copied byte for byte. `replace` is asked once per site, in the order [`sites`]
+/// gives them, for the new serialized Payload (`None`: keep it as it is); only the messages
+/// around a replaced site are written anew (their length prefixes change).
+pub fn rewrite(
+    bytes: &[u8],
+    message: &str,
+    replace: &mut dyn FnMut() -> Option<Vec<u8>>,
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(bytes.len());
+    rewrite_into(Schema::temporal(), bytes, message, 0, replace, &mut out)?;
+    Ok(out)
+}
+
+/// Appends `bytes` of `message` rewritten to `out`; whether anything in it changed.
+fn rewrite_into(
+    schema: &Schema,
+    bytes: &[u8],
+    message: &str,
+    depth: usize,
+    replace: &mut dyn FnMut() -> Option<Vec<u8>>,
+    out: &mut Vec<u8>,
+) -> Result<bool, String> {
+    let Some(table) = schema.table(message) else {
+        out.extend_from_slice(bytes);
+        return Ok(false);
+    };
+    if depth > MAX_DEPTH {
+        return Err("messages nest too deep".into());
+    }
+    let mut changed = false;
+    let mut it = fields(bytes);
+    let mut inner = Vec::new();
+    while let Some(field) = it.next() {
+        let (number, wire, value) = field?;
+        let whole = &bytes[it.start..it.pos];
+        let Some(site) = table.by_number(number).filter(|_| wire == 2) else {
+            out.extend_from_slice(whole);
+            continue;
+        };
+        let target = site.target.as_str();
+        inner.clear();
+        let replaced = if site.cardinality == Cardinality::Map {
+            rewrite_entry(schema, value, target, depth, replace, &mut inner)?
+        } else {
+            rewrite_site(schema, value, target, depth, replace, &mut inner)?
+        };
+        if replaced {
+            changed = true;
+            prost::encoding::encode_key(number, prost::encoding::WireType::LengthDelimited, out);
+            prost::encoding::encode_varint(inner.len() as u64, out);
+            out.extend_from_slice(&inner);
+        } else {
+            out.extend_from_slice(whole);
+        }
+    }
+    Ok(changed)
+}
+
+/// One payload-bearing value: a Payload (asked for its replacement) or a message to enter.
+fn rewrite_site(
+    schema: &Schema,
+    bytes: &[u8],
+    target: &str,
+    depth: usize,
+    replace: &mut dyn FnMut() -> Option<Vec<u8>>,
+    out: &mut Vec<u8>,
+) -> Result<bool, String> {
+    if target != PAYLOAD {
+        return rewrite_into(schema, bytes, target, depth + 1, replace, out);
+    }
+    match replace() {
+        Some(new) => {
+            out.extend_from_slice(&new);
+            Ok(true)
+        }
+        None => {
+            out.extend_from_slice(bytes);
+            Ok(false)
+        }
+    }
+}
+
+/// A map entry: its key and any other field copied, its value (field 2) rewritten.
+fn rewrite_entry(
+    schema: &Schema,
+    bytes: &[u8],
+    target: &str,
+    depth: usize,
+    replace: &mut dyn FnMut() -> Option<Vec<u8>>,
+    out: &mut Vec<u8>,
+) -> Result<bool, String> {
+    let mut changed = false;
+    let mut it = fields(bytes);
+    let mut seen_value = false;
+    let mut inner = Vec::new();
+    while let Some(field) = it.next() {
+        let (number, wire, value) = field?;
+        if (number, wire) != (2, 2) {
+            out.extend_from_slice(&bytes[it.start..it.pos]);
+            continue;
+        }
+        seen_value = true;
+        inner.clear();
+        if rewrite_site(schema, value, target, depth, replace, &mut inner)? {
+            changed = true;
+            prost::encoding::encode_key(2, prost::encoding::WireType::LengthDelimited, out);
+            prost::encoding::encode_varint(inner.len() as u64, out);
+            out.extend_from_slice(&inner);
+        } else {
+            out.extend_from_slice(&bytes[it.start..it.pos]);
+        }
+    }
+    // An entry without a value holds an empty message (a site all the same, as in `walk`).
+    if !seen_value {
+        inner.clear();
+        if rewrite_site(schema, &[], target, depth, replace, &mut inner)? {
+            changed = true;
+            prost::encoding::encode_key(2, prost::encoding::WireType::LengthDelimited, out);
+            prost::encoding::encode_varint(inner.len() as u64, out);
+            out.extend_from_slice(&inner);
+        }
+    }
+    Ok(changed)
+}
+
 /// A map entry's string key (field 1) and message value (field 2, empty when absent).
 fn map_entry(bytes: &[u8]) -> Result<(&str, &[u8]), String> {
-    let (mut key, mut value): (&[u8], &[u8]) = (&[], &[]);
+    let (mut key, mut value): (Option<&[u8]>, Option<&[u8]>) = (None, None);
     for field in fields(bytes) {
         match field? {
-            (1, 2, k) => key = k,
-            (2, 2, v) => value = v,
+            // Parsers merge a repeated key or value: what they would read is not what one
+            // site holds (a plaintext first half would stay in the bytes). Refused.
+            (1, 2, _) if key.is_some() => return Err("map entry holds its key twice".into()),
+            (2, 2, _) if value.is_some() => return Err("map entry holds its value twice".into()),
+            (1, 2, k) => key = Some(k),
+            (2, 2, v) => value = Some(v),
             (1 | 2, wire, _) => return Err(format!("map entry field with wire type {wire}")),
             _ => {}
         }
     }
-    let key = std::str::from_utf8(key).map_err(|_| "map key is not UTF-8".to_string())?;
-    Ok((key, value))
+    let key = std::str::from_utf8(key.unwrap_or_default())
+        .map_err(|_| "map key is not UTF-8".to_string())?;
+    Ok((key, value.unwrap_or_default()))
 }
 
 /// The first string found by following `path` (field numbers) from the top of `bytes`:
@@ -251,5 +389,41 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.0.to_string(), "f: payloads");
         assert_eq!(e.1, "wire type 0, expected a message (2)");
+    }
+
+    const MEMO: &str = "temporal.api.common.v1.Memo";
+
+    /// A Memo (`map<string, Payload> fields = 1`) holding one entry.
+    fn memo(entry: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x0a, entry.len() as u8];
+        out.extend_from_slice(entry);
+        out
+    }
+
+    #[test]
+    fn a_map_entry_holding_its_value_twice_is_refused() {
+        // key "a", value {data: "x"}, value {data: "y"}: a parser would merge the two.
+        let entry = [
+            0x0a, 1, b'a', 0x12, 3, 0x12, 1, b'x', 0x12, 3, 0x12, 1, b'y',
+        ];
+        let e = sites(&memo(&entry), MEMO, &Location::file("f")).unwrap_err();
+        assert_eq!(e.1, "map entry holds its value twice");
+    }
+
+    #[test]
+    fn rewrite_replaces_sites_in_order_and_keeps_every_other_byte() {
+        // Entry: an unknown field 3 (varint 5), key "a", value {data: "x"}; then an unknown
+        // field 9 of the Memo itself.
+        let entry = [0x18, 5, 0x0a, 1, b'a', 0x12, 3, 0x12, 1, b'x'];
+        let mut bytes = memo(&entry);
+        bytes.extend_from_slice(&[0x48, 1]);
+        assert_eq!(sites(&bytes, MEMO, &Location::file("f")).unwrap().len(), 1);
+        let kept = rewrite(&bytes, MEMO, &mut || None).unwrap();
+        assert_eq!(kept, bytes);
+        let new = rewrite(&bytes, MEMO, &mut || Some(vec![0x12, 2, b'y', b'z'])).unwrap();
+        let expected_entry = [0x18, 5, 0x0a, 1, b'a', 0x12, 4, 0x12, 2, b'y', b'z'];
+        let mut expected = memo(&expected_entry);
+        expected.extend_from_slice(&[0x48, 1]);
+        assert_eq!(new, expected);
     }
 }
