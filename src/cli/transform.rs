@@ -5,7 +5,6 @@
 //! temporary file that replaces the target only when every document succeeded.
 
 use std::cell::Cell;
-use std::io::IsTerminal as _;
 use std::path::Path;
 
 use super::exit::report;
@@ -89,7 +88,7 @@ pub fn run(
         quiet: cli.quiet,
         failed: Cell::new(0),
         files_written: Cell::new(0),
-        mirrors: output_directory(args)?.is_some(),
+        mirrors: super::outputs::output_directory(args)?.is_some(),
     };
     let mut worst = ExitStatus::Ok;
     let inputs = super::inputs::expand(
@@ -97,7 +96,7 @@ pub fn run(
         args.input.glob.as_deref(),
         &args.input.select.selection(),
     )?;
-    let out_dir = output_directory(args)?;
+    let out_dir = super::outputs::output_directory(args)?;
     let target = |input: &super::inputs::Input| -> Option<std::path::PathBuf> {
         if args.in_place {
             return Some(std::path::PathBuf::from(&input.path));
@@ -225,45 +224,6 @@ pub fn run(
         }
     }
     Ok(worst)
-}
-
-/// The output directory of `-o DIR/` (a trailing `/`, or an existing directory), made if
-/// missing. A directory input needs one, or `--in-place`: one output file cannot hold a tree.
-fn output_directory(args: &TransformArgs) -> Result<Option<std::path::PathBuf>> {
-    if args.in_place
-        && args
-            .input
-            .inputs
-            .iter()
-            .any(|a| crate::storage::bucket::is_url(a))
-    {
-        return Err(Error::Usage(
-            "--in-place does not rewrite bucket objects: write them with -o DIR/ (one file per object, below DIR)".into(),
-        ));
-    }
-    let dir = args
-        .output
-        .as_ref()
-        .filter(|o| o.to_string_lossy().ends_with('/') || (o.as_os_str() != "-" && o.is_dir()));
-    if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-        return Ok(Some(dir.clone()));
-    }
-    if !args.in_place && super::inputs::has_directory(&args.input.inputs) {
-        let first = args
-            .input
-            .inputs
-            .iter()
-            .find(|a| Path::new(a).is_dir())
-            .cloned();
-        return Err(Error::Usage(match first {
-            Some(first) => format!(
-                "{first} is a directory: write its documents with -o DIR/ (the same tree below DIR) or rewrite them with --in-place"
-            ),
-            None => "a bucket URL stands for many objects: write them with -o DIR/ (one file per object, below DIR)".into(),
-        }));
-    }
-    Ok(None)
 }
 
 /// Output format names (ours and the `temporal` CLI's `--output`): never taken as a file.
@@ -453,7 +413,7 @@ impl Job<'_> {
         let forced = self
             .args
             .output_format
-            .or_else(|| target.and_then(format_from_extension));
+            .or_else(|| target.and_then(super::outputs::format_from_extension));
         let size = (path != "-")
             .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
             .flatten();
@@ -478,12 +438,7 @@ impl Job<'_> {
         let streams = sink.mark()?.is_some();
         let mut held: Vec<u8> = Vec::new();
         let mut emit = |doc: Document, format: OutputFormat, sink: &mut Sink| -> Result<()> {
-            if format == OutputFormat::Proto && target.is_none() && std::io::stdout().is_terminal()
-            {
-                return Err(Error::Usage(
-                    "refusing to write binary protobuf to a terminal; use -o FILE or a pipe".into(),
-                ));
-            }
+            super::outputs::binary_to_terminal(format, target)?;
             // One execution of an export object: written as it comes, into the object.
             if let Document::Tree(TreeDocument {
                 part: Some(part), ..
@@ -499,13 +454,11 @@ impl Job<'_> {
                 let writer = export.get_or_insert_with(|| ExportWriter::new(format));
                 writer.item(&tree, part, &mut buffer)?;
                 if writer.total() > self.args.max_decoded_file {
-                    return Err(Error::Codec {
-                        direction: self.direction.verb(),
-                        location: tree.location.clone(),
-                        source: crate::codec::CodecError::BudgetExceeded {
-                            limit: self.args.max_decoded_file,
-                        },
-                    });
+                    return Err(super::export_wire::over_file_limit(
+                        self.direction,
+                        tree.location.clone(),
+                        self.args.max_decoded_file,
+                    ));
                 }
                 if streams {
                     return sink.write(&buffer);
@@ -563,14 +516,8 @@ impl Job<'_> {
                 (None, false) => OutputFormat::Proto,
             };
             if format == OutputFormat::Proto && !self.readable && !self.to_values {
-                // Binary to binary: on the wire, every byte but the changed payloads kept
-                // (fields this build does not know survive; see document/rewrite.rs).
-                if target.is_none() && std::io::stdout().is_terminal() {
-                    return Err(Error::Usage(
-                        "refusing to write binary protobuf to a terminal; use -o FILE or a pipe"
-                            .into(),
-                    ));
-                }
+                // Binary to binary: on the wire, every byte but the changed payloads kept.
+                super::outputs::binary_to_terminal(format, target)?;
                 let (limit, keep_refs, offload) =
                     (self.args.max_decoded_total, self.keep_refs, self.offload);
                 let budget = move || {
@@ -578,37 +525,17 @@ impl Job<'_> {
                         .keeping_refs(keep_refs)
                         .offloading(offload)
                 };
-                let mut total = 0u64;
-                let top = Location::file(name);
-                document::rewrite::each_binary(
+                super::export_wire::binary_to_binary(
                     reader,
-                    &top,
-                    self.pipeline,
-                    self.direction,
+                    &Location::file(name),
+                    (self.pipeline, self.direction),
                     &budget,
-                    |part, bytes| {
-                        total += bytes.len() as u64;
-                        if total > self.args.max_decoded_file {
-                            return Err(Error::Codec {
-                                direction: self.direction.verb(),
-                                location: top.join(&format!("{}[{}]", part.field, part.index)),
-                                source: crate::codec::CodecError::BudgetExceeded {
-                                    limit: self.args.max_decoded_file,
-                                },
-                            });
-                        }
-                        buffer.clear();
-                        prost::encoding::encode_key(
-                            part.number() as u32,
-                            prost::encoding::WireType::LengthDelimited,
-                            &mut buffer,
-                        );
-                        prost::encoding::encode_varint(bytes.len() as u64, &mut buffer);
-                        buffer.extend_from_slice(&bytes);
+                    self.args.max_decoded_file,
+                    |bytes| {
                         if streams {
-                            sink.write(&buffer)
+                            sink.write(bytes)
                         } else {
-                            held.extend_from_slice(&buffer);
+                            held.extend_from_slice(bytes);
                             Ok(())
                         }
                     },
@@ -648,14 +575,5 @@ impl Job<'_> {
             self.files_written.set(self.files_written.get() + 1);
         }
         Ok(())
-    }
-}
-
-fn format_from_extension(path: &Path) -> Option<OutputFormat> {
-    match path.extension()?.to_str()? {
-        "json" => Some(OutputFormat::Json),
-        "jsonl" | "ndjson" => Some(OutputFormat::Jsonl),
-        "pb" | "bin" | "binpb" => Some(OutputFormat::Proto),
-        _ => None,
     }
 }
