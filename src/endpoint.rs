@@ -29,6 +29,14 @@ pub fn is_loopback(url: &Url) -> bool {
 /// with [`Clear::LoopbackOnly`], plain `http` only to a loopback host. `what` names the
 /// setting in the error (`storage endpoint`, `--jwks`, ...). Errors never repeat a password.
 pub fn check(what: &str, text: &str, clear: Clear) -> Result<Url, String> {
+    // The parser trims spaces the clients then pass on as written (object_store panicked on
+    // one): the text must be the URL exactly.
+    if text.trim() != text || text.contains(char::is_whitespace) {
+        return Err(format!(
+            "{what} {:?}: white space in the URL (remove it)",
+            redact_url(text.trim())
+        ));
+    }
     let url =
         Url::parse(text).map_err(|e| format!("{what} {}: not a URL ({e})", redact_url(text)))?;
     let shown = || redact_url(text);

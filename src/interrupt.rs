@@ -1,6 +1,6 @@
-//! SIGINT and SIGTERM in the command-line tool: the temporary files being written (outputs
-//! not yet renamed over their targets) are removed, one line says what happened, and the
-//! process exits 130 (SIGINT) or 143 (SIGTERM). Finished outputs stay, so a bucket run
+//! SIGINT, SIGTERM, SIGHUP and SIGQUIT in the command-line tool: the temporary files being
+//! written (outputs not yet renamed over their targets) are removed, one line says what
+//! happened, and the process exits 128 + the signal (130 for SIGINT, 143 for SIGTERM). Finished outputs stay, so a bucket run
 //! resumes where it stopped. The server handles these signals itself (graceful shutdown)
 //! and does not install this.
 
@@ -43,8 +43,10 @@ impl Drop for Tracked {
 
 /// Installs the handler (once per process; the CLI calls it for every command but `serve`).
 pub fn install() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    // SIGHUP too: a closed terminal or a dropped ssh session stops the run the same way.
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+    else {
         return; // no handler: the default action (exit) leaves at most a hidden temp file
     };
     let spawned = std::thread::Builder::new()
@@ -57,7 +59,12 @@ pub fn install() {
                     .iter()
                     .filter(|p| std::fs::remove_file(p).is_ok())
                     .count();
-                let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+                let name = match signal {
+                    SIGINT => "SIGINT",
+                    SIGHUP => "SIGHUP",
+                    SIGQUIT => "SIGQUIT",
+                    _ => "SIGTERM",
+                };
                 eprintln!(
                     "tcodec: interrupted ({name}): {removed} unfinished output{} removed, finished outputs kept (the same command resumes a bucket run)",
                     if removed == 1 { "" } else { "s" }

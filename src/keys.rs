@@ -265,11 +265,15 @@ fn run_key_command(argv: &[String]) -> Result<Key, KeyError> {
     parse_key(&output, &format!("output of key command `{program}`"))
 }
 
-/// A key id or KEK URI as messages, logs and reports may show it: a `base64key://` URI holds the key
-/// itself, so it is shown as `base64key://***` and a short fingerprint (the first 8 hex
-/// digits of the URI's SHA-256), enough to tell two such keys apart and nothing to open.
+/// A key id or KEK URI as messages, logs and reports may show it: a `base64key://` URI holds
+/// the key itself, so it is shown as `base64key://***` and a short fingerprint (the first 8
+/// hex digits of the URI's SHA-256), enough to tell two such keys apart and nothing to open.
 pub fn shown_id(uri: &str) -> String {
-    if uri.starts_with("base64key://") {
+    // Any spelling of the schemes that carry key material (temporal-proxy's `testing://`
+    // is `base64key://` by another name), also mistyped (`base64key:KEY`, `Base64Key://`,
+    // a leading space): never shown.
+    let lower = uri.trim_start().to_ascii_lowercase();
+    if lower.starts_with("base64key") || lower.starts_with("testing:") {
         use sha2::Digest as _;
         let digest = sha2::Sha256::digest(uri.as_bytes());
         format!("base64key://*** (sha256 {})", hex::encode(&digest[..4]))
@@ -336,6 +340,28 @@ pub fn render_key(key: &Key, format: KeyFormat) -> Zeroizing<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_carrying_uris_never_show_in_any_spelling() {
+        let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+        for uri in [
+            format!("base64key://{key}"),
+            format!("base64key:{key}"),
+            format!("Base64Key://{key}"),
+            format!(" base64key://{key}"),
+            format!("testing://{key}"),
+            format!("TESTING://{key}"),
+        ] {
+            let shown = shown_id(&uri);
+            assert!(!shown.contains(key), "{uri} shown as {shown}");
+            assert!(shown.starts_with("base64key://*** (sha256 "), "{shown}");
+        }
+        assert_eq!(shown_id("test-key-1"), "test-key-1");
+        assert_eq!(
+            shown_id("awskms:///alias/x?region=us-east-1"),
+            "awskms:///alias/x?region=us-east-1"
+        );
+    }
 
     const HEX: &str = "c6280b728801b3450956a069ba04c40b9cb4b287bb8c4b849538afc6220702f0";
     const B64: &str = "xigLcogBs0UJVqBpugTEC5y0soe7jEuElTivxiIHAvA=";

@@ -151,6 +151,46 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
         check_one(&s3, &format!("s3://temporal-payloads/{}", objects[1].0)),
         1
     );
+    // A URL naming nothing (a typo) fails: no objects is no check.
+    let nothing = run(
+        &s3,
+        &[
+            "check",
+            "-n",
+            "default",
+            "--type",
+            "export",
+            "s3://temporal-payloads/temporal-workflow-history/export/defualt/",
+        ],
+    );
+    let err = String::from_utf8_lossy(&nothing.stderr);
+    assert_eq!(nothing.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("nothing to read at s3://temporal-payloads/temporal-workflow-history/export/defualt/: no object has this name, and none is under this prefix"),
+        "{err}"
+    );
+    // Two prefixes holding the same names into one directory: refused, nothing written.
+    let twice_dir = dir.path().join("twice/");
+    let twice = run(
+        &s3,
+        &[
+            "decode",
+            "-n",
+            "default",
+            "--type",
+            "export",
+            "-o",
+            twice_dir.to_str().unwrap(),
+            &url,
+            &url,
+        ],
+    );
+    let err = String::from_utf8_lossy(&twice.stderr);
+    assert_eq!(twice.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(" both write ") && err.contains("give each its own -o DIR/"),
+        "{err}"
+    );
 }
 
 fn check_one(s3: &S3, url: &str) -> u64 {

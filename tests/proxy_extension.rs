@@ -25,18 +25,27 @@ struct Extension {
 
 impl Extension {
     fn start(dir: &Path, throttle: u32) -> Option<Extension> {
+        Self::start_with(dir, throttle, None)
+    }
+
+    /// A server that misbehaves (`stall`, `passthrough`, `forge`: see the script).
+    fn start_with(dir: &Path, throttle: u32, misbehave: Option<&str>) -> Option<Extension> {
         let python = peer_python()?;
-        let port_file = dir.join(format!("port-{throttle}"));
-        let log = dir.join(format!("calls-{throttle}.log"));
+        let name = format!("{throttle}-{}", misbehave.unwrap_or("good"));
+        let port_file = dir.join(format!("port-{name}"));
+        let log = dir.join(format!("calls-{name}.log"));
         std::fs::write(&log, "").unwrap();
-        let child = Command::new(python)
+        let mut command = Command::new(python);
+        command
             .arg(root().join("tests/data/kms_extension.py"))
             .args(["serve", "--throttle", &throttle.to_string(), "--port-file"])
             .arg(&port_file)
             .arg("--log")
-            .arg(&log)
-            .spawn()
-            .unwrap();
+            .arg(&log);
+        if let Some(how) = misbehave {
+            command.args(["--misbehave", how]);
+        }
+        let child = command.spawn().unwrap();
         let started = Instant::now();
         while !port_file.exists() {
             assert!(
@@ -208,7 +217,10 @@ fn extension_keks_interoperate_through_a_grpc_kms_server() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains(&format!("  {KEK}: ok\n")), "{text}");
+    assert!(
+        text.contains(&format!("  {KEK} (namespace payments): ok\n")),
+        "{text}"
+    );
 
     // A ciphertext the server refuses is the payload's fault: exit 3, naming the KEK.
     let mut tampered = json(&peer_sealed);
@@ -304,4 +316,127 @@ fn a_throttling_extension_server_is_retried() {
     assert_eq!(out.status.code(), Some(0));
     let back: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(back["payloads"], json(&plain)["payloads"]);
+}
+
+/// Hostile or broken extension servers (an attacker review's findings): a server that sends
+/// headers and then stalls fails within the call timeout (exit 5) instead of hanging; one
+/// that hands the data key back as its "ciphertext" is refused; its error text cannot forge
+/// lines; `config check` proves an extension KEK per namespace (each namespace asks its own
+/// servers for its own keys); `serve` answers 502 and keeps the details in its log.
+#[test]
+fn hostile_extension_servers_fail_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = plain_payloads();
+    let Some(passthrough) = Extension::start_with(dir.path(), 0, Some("passthrough")) else {
+        return common::skip("hostile extension servers: no peer Python");
+    };
+    let cfg = config(
+        dir.path(),
+        "pass.toml",
+        &format!("http://{}", passthrough.address),
+        "",
+    );
+    let out = run(&cfg, &["encode", "-n", "payments"], &plain);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("the KMS answered the data key in clear as its wrapped form: refused"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let out = tcodec()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+
+    let forge = Extension::start_with(dir.path(), 0, Some("forge")).unwrap();
+    let cfg = config(
+        dir.path(),
+        "forge.toml",
+        &format!("http://{}", forge.address),
+        "",
+    );
+    let out = run(&cfg, &["encode", "-n", "payments"], &plain);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line, nothing forged: {err}");
+    assert!(
+        err.contains("Internal: boom\\ntcodec: ok: all inputs decoded\\n\\u{1b}[2K"),
+        "{err}"
+    );
+    // serve: 502, the generic text; the server's words only in the log.
+    let server = common::Server::start(&cfg, &[]);
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut answer = agent
+        .post(server.url("/encode"))
+        .header("X-Namespace", "payments")
+        .header("Content-Type", "application/json")
+        .send(&std::fs::read(&plain).unwrap())
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 502);
+    let body = answer.body_mut().read_to_string().unwrap();
+    assert!(
+        body.contains("payloads[0]: a codec service (KMS or remote codec server) is unavailable (details in the server log)")
+            && !body.contains("boom"),
+        "{body}"
+    );
+    drop(agent);
+    assert!(server.log().contains("boom"), "{}", server.log());
+
+    // Two namespaces naming the same KEK URI, each with its own server: both proven.
+    let good = Extension::start(dir.path(), 0).unwrap();
+    let two = dir.path().join("two.toml");
+    std::fs::write(
+        &two,
+        format!(
+            "[namespaces.a]\ncodecs = [{{ type = \"kms\", kek = \"{KEK}\", extension_servers = {{ hsm = \"http://{}\" }} }}]\n\n[namespaces.b]\ncodecs = [{{ type = \"kms\", kek = \"{KEK}\", extension_servers = {{ hsm = \"http://127.0.0.1:9\" }} }}]\n",
+            good.address
+        ),
+    )
+    .unwrap();
+    let out = tcodec()
+        .arg("--config")
+        .arg(&two)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(5), "{text}");
+    assert!(
+        text.contains(&format!("  {KEK} (namespace a): ok\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("  {KEK} (namespace b): FAILED\n")),
+        "{text}"
+    );
+
+    // Headers, then nothing: an outage after the call timeout (30 s), not a hang.
+    let stall = Extension::start_with(dir.path(), 0, Some("stall")).unwrap();
+    let cfg = config(
+        dir.path(),
+        "stall.toml",
+        &format!("http://{}", stall.address),
+        "",
+    );
+    let started = Instant::now();
+    let out = run(&cfg, &["encode", "-n", "payments"], &plain);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("DeadlineExceeded: no whole answer within 30 s"),
+        "{err}"
+    );
+    // One call waited it out; the payloads queued behind it failed at once.
+    assert!(
+        started.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -44,6 +44,14 @@ pub fn expand(
                 what: format!("cannot list {arg}"),
                 why,
             })?;
+            // A URL naming nothing is a mistake (a typo in the prefix), not a clean run.
+            if keys.is_empty() {
+                return Err(Error::Bucket {
+                    what: format!("nothing to read at {arg}"),
+                    why: "no object has this name, and none is under this prefix".into(),
+                });
+            }
+            let before = out.len();
             let base = url.prefix.rsplit_once('/').map_or("", |(dir, _)| dir);
             let base = if url.prefix.ends_with('/') || keys.len() != 1 || keys[0] != url.prefix {
                 url.prefix.trim_end_matches('/')
@@ -63,6 +71,11 @@ pub fn expand(
                     path: url.object(&key),
                     below: Some(below),
                 });
+            }
+            if out.len() == before {
+                eprintln!(
+                    "tcodec: warning: {arg}: none of its objects is selected (--since/--until, --shard, --glob)"
+                );
             }
         } else if arg != "-" && path.is_dir() {
             let mut found = Vec::new();

@@ -109,6 +109,21 @@ pub fn run(
             (None, _) => args.output.clone(),
         }
     };
+    // Two inputs writing one output (two prefixes holding the same names): the second would
+    // overwrite the first, or be taken for an earlier run's output and skipped. Refused.
+    let mut targets = std::collections::HashMap::new();
+    for input in &inputs {
+        let to_file = |t: &std::path::PathBuf| !args.in_place && t.as_os_str() != "-";
+        if let Some(t) = target(input).filter(to_file) {
+            if let Some(first) = targets.insert(t.clone(), input.path.clone()) {
+                return Err(Error::Usage(format!(
+                    "{first} and {} both write {}: give each its own -o DIR/",
+                    input.path,
+                    t.display()
+                )));
+            }
+        }
+    }
     let mut resumed = 0usize;
     if let ([only], false) = (
         inputs.as_slice(),

@@ -125,6 +125,13 @@ impl Kek {
             });
         }
         let Some(b64) = uri.strip_prefix("base64key://") else {
+            // A mistyped key-carrying URI names no scheme in the message (it holds a key).
+            if shown(uri) != uri {
+                return Err(format!(
+                    "{}: not a KEK URI (base64key://<URL-safe base64 of 32 bytes>, lower case)",
+                    shown(uri)
+                ));
+            }
             let scheme = uri.split("://").next().unwrap_or(uri);
             return Err(format!(
                 "KEK scheme {scheme}:// is not supported (base64key://, awskms:// and extension:// are; gcpkms and azurekeyvault are not, as nothing here can test them)"
@@ -147,9 +154,22 @@ impl Kek {
         shown(&self.uri)
     }
 
-    /// Wraps a data key with this KEK.
+    /// Wraps a data key with this KEK. A "wrapped" key that holds the data key in clear (a
+    /// KMS or extension server that passes it through) is refused: every sealed payload
+    /// would carry its own key.
     pub fn wrap(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
-        let wrapped = self.wrap_once(dek);
+        let wrapped = self.wrap_once(dek).and_then(|w| {
+            if w.windows(dek.len()).any(|part| part == dek.as_slice()) {
+                Err(CodecError::Remote {
+                    message: format!(
+                        "{}: the KMS answered the data key in clear as its wrapped form: refused",
+                        self.shown()
+                    ),
+                })
+            } else {
+                Ok(w)
+            }
+        });
         counts::call(self.provider(), 0, wrapped.is_ok());
         wrapped
     }
@@ -244,7 +264,17 @@ pub struct KmsCodec {
     lifetime: Duration,
     current: Mutex<Option<DataKey>>,
     unwrapped: Mutex<Unwrapped>,
+    /// Held while a data key is unwrapped: payloads sharing a data key wait for the one
+    /// unwrap (one KMS call) instead of each making their own.
+    unwrapping: Mutex<()>,
+    /// KMS failures of the last moments, by KEK (`usize::MAX`: the wrap of a new data key):
+    /// the payloads waiting behind a failed call fail at once with its reason instead of
+    /// each waiting out the same outage.
+    outages: Mutex<HashMap<usize, (Instant, String)>>,
 }
+
+/// How long a KMS failure answers for the calls queued behind it.
+const OUTAGE_MEMORY: Duration = Duration::from_secs(5);
 
 /// How many unwrapped data keys one codec keeps. The proxy rotates data keys by time, so
 /// a history holds few; a long-running server meets more, and forgets the oldest first.
@@ -305,6 +335,8 @@ impl KmsCodec {
             lifetime,
             current: Mutex::new(None),
             unwrapped: Mutex::new(Unwrapped::default()),
+            unwrapping: Mutex::new(()),
+            outages: Mutex::new(HashMap::new()),
         })
     }
 
@@ -319,7 +351,7 @@ impl KmsCodec {
         {
             let mut dek = [0u8; 32];
             rand::fill(&mut dek);
-            let wrapped = self.active.wrap(&dek)?;
+            let wrapped = self.remembering(usize::MAX, || self.active.wrap(&dek))?;
             counts::rotation();
             *slot = Some(DataKey {
                 made: Instant::now(),
@@ -357,14 +389,41 @@ impl KmsCodec {
             counts::cache(true);
             return Ok(c);
         }
+        // One unwrap at a time; whoever waited may find the key unwrapped meanwhile.
+        let _one = self.unwrapping.lock().map_err(|_| CodecError::Remote {
+            message: "data key lock poisoned".into(),
+        })?;
+        if let Some(c) = self.unwrapped.lock().ok().and_then(|m| m.get(&cache_key)) {
+            counts::cache(true);
+            return Ok(c);
+        }
         counts::cache(false);
-        let mut dek = kek.unwrap(wrapped)?;
+        let mut dek = self.remembering(index, || kek.unwrap(wrapped))?;
         let cipher = std::sync::Arc::new(Cipher::new(&Key::from_bytes(dek)));
         zeroize::Zeroize::zeroize(&mut dek);
         if let Ok(mut map) = self.unwrapped.lock() {
             map.insert(&cache_key, std::sync::Arc::clone(&cipher));
         }
         Ok(cipher)
+    }
+
+    /// Runs a KMS call of KEK `slot`, unless that KEK's KMS failed in the last
+    /// [`OUTAGE_MEMORY`]: then its reason at once. An outage (not a refused key) is kept.
+    fn remembering<T>(
+        &self,
+        slot: usize,
+        call: impl FnOnce() -> Result<T, CodecError>,
+    ) -> Result<T, CodecError> {
+        if let Some((at, message)) = self.outages.lock().ok().and_then(|m| m.get(&slot).cloned()) {
+            if at.elapsed() < OUTAGE_MEMORY {
+                return Err(CodecError::Remote { message });
+            }
+        }
+        let result = call();
+        if let (Err(CodecError::Remote { message }), Ok(mut map)) = (&result, self.outages.lock()) {
+            map.insert(slot, (Instant::now(), message.clone()));
+        }
+        result
     }
 }
 
@@ -424,6 +483,15 @@ impl Codec for KmsCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mistyped_key_carrying_kek_is_refused_without_its_key() {
+        let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+        for uri in [format!("base64key:{key}"), format!("Base64Key://{key}")] {
+            let e = Kek::parse(&uri, PLACE).err().unwrap();
+            assert!(!e.contains(key) && e.contains("not a KEK URI"), "{e}");
+        }
+    }
 
     #[test]
     fn a_wrapped_key_seen_before_does_not_open_under_an_unknown_kek() {

@@ -54,6 +54,8 @@ const ENCRYPT: &str = "/api.kms.v1.EncryptionService/Encrypt";
 const DECRYPT: &str = "/api.kms.v1.EncryptionService/Decrypt";
 /// Attempts per call: the first and two retries (100 ms, then 400 ms later).
 const ATTEMPTS: u32 = 3;
+/// How long one attempt may take, from the request to the answer's last byte.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One key on an extension server.
 pub struct ExtensionKey {
@@ -96,7 +98,7 @@ impl ExtensionKey {
         let mut endpoint = tonic::transport::Endpoint::from_shared(address.clone())
             .map_err(bad)?
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30));
+            .timeout(CALL_TIMEOUT);
         if checked.scheme() == "https" {
             endpoint = endpoint
                 .tls_config(tonic::transport::ClientTlsConfig::new().with_native_roots())
@@ -154,7 +156,18 @@ impl ExtensionKey {
             let mut wait = Duration::from_millis(100);
             let mut attempt = 1;
             loop {
-                match unary::<Req, Res>(channel.clone(), path, request.clone()).await {
+                // The whole call, answer body included, within CALL_TIMEOUT: a server that
+                // sends headers and then stalls is an outage, not a wait forever.
+                let call = unary::<Req, Res>(channel.clone(), path, request.clone());
+                let result = tokio::time::timeout(CALL_TIMEOUT, call)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(tonic::Status::deadline_exceeded(format!(
+                            "no whole answer within {} s",
+                            CALL_TIMEOUT.as_secs()
+                        )))
+                    });
+                match result {
                     Err(status) if attempt < ATTEMPTS && retryable(&status) => {
                         tokio::time::sleep(wait).await;
                         wait *= 4;
@@ -217,13 +230,23 @@ fn retryable(status: &tonic::Status) -> bool {
     )
 }
 
-/// The status code and the server's message, or what kept the call from the server.
+/// The status code and the server's message, or what kept the call from the server: one
+/// line, escaped and cut short (a server's text never forges lines or terminal codes).
 fn reason(status: &tonic::Status) -> String {
-    let mut text = format!("{:?}: {}", status.code(), status.message());
-    if let Some(source) = std::error::Error::source(status) {
-        text = format!("{:?}: {}", status.code(), innermost(source));
+    let detail = match std::error::Error::source(status) {
+        Some(source) => innermost(source),
+        None => status.message().to_string(),
+    };
+    let mut shown: String = detail
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .escape_debug()
+        .collect();
+    if detail.chars().count() > 200 {
+        shown.push_str("...");
     }
-    text
+    format!("{:?}: {shown}", status.code())
 }
 
 /// The innermost cause says it best ("Connection refused (os error 111)").

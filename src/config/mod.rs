@@ -263,7 +263,8 @@ impl Config {
     }
 
     /// Every KEK of the `kms` codecs of `namespace` (all namespaces when `None`), once
-    /// each, sorted by URI, opened where first used: `config check` and `doctor` prove each
+    /// each (an `extension://` KEK once per namespace, labelled with it), sorted, opened
+    /// where first used: `config check` and `doctor` prove each
     /// with a round trip. A KEK that does not open gives its reason (the namespace's build
     /// reports it too).
     pub fn keks(
@@ -288,7 +289,14 @@ impl Config {
                     continue;
                 };
                 for uri in codec.keks() {
-                    seen.entry(uri.to_string())
+                    // An extension server wraps per namespace (and each namespace names its
+                    // own servers): proven once per namespace, not once per URI.
+                    let label = if uri.starts_with("extension://") {
+                        format!("{uri} (namespace {ns})")
+                    } else {
+                        uri.to_string()
+                    };
+                    seen.entry(label)
                         .or_insert_with(|| crate::codec::kms::Kek::parse(uri, place));
                 }
             }

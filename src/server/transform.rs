@@ -159,6 +159,22 @@ pub fn transform_until(
                     ),
                 )
             }
+            // A KMS or a remote codec server out of reach: an upstream failed (502). Its
+            // text names internal hosts and the provider's words: to the log only.
+            CodecError::Remote { .. } => {
+                log(format_args!(
+                    "tcodec serve: payloads[{}]: {}",
+                    e.index,
+                    e.source.to_string().escape_debug()
+                ));
+                (
+                    StatusCode::BAD_GATEWAY,
+                    format!(
+                        "payloads[{}]: a codec service (KMS or remote codec server) is unavailable (details in the server log)",
+                        e.index
+                    ),
+                )
+            }
             source => bad(format!("payloads[{}]: {source}", e.index)),
         })?;
     report.key_ids = keys_that_acted(&claimed, &payloads);

@@ -14,10 +14,12 @@ with aad = b"x1" || namespace, so it names its own key, as the protocol asks. An
 namespace is refused (InvalidArgument), as temporal-proxy's own ext package does; so is a
 ciphertext that does not open.
 
-  kms_extension.py serve --port-file F --log F [--throttle N]
+  kms_extension.py serve --port-file F --log F [--throttle N] [--misbehave HOW]
       serves on 127.0.0.1 (a free port, written to F once listening); appends one line per
       call to the log ("Encrypt <namespace>" / "Decrypt"); the first N calls answer
-      RESOURCE_EXHAUSTED (throttling), to test retries.
+      RESOURCE_EXHAUSTED (throttling), to test retries. --misbehave makes Encrypt a hostile
+      server's: `stall` (headers sent, then nothing), `passthrough` (the data key returned
+      as its own "ciphertext"), `forge` (fails with a message that forges a line).
   kms_extension.py seal --kek URI --address HOST:PORT --namespace NS [--dek-every N] IN OUT
   kms_extension.py open --address HOST:PORT IN OUT
       seal/open {"payloads": [...]} with ../shared/interop/proxy_envelope.py's envelope, the
@@ -30,6 +32,7 @@ import argparse
 import os
 import sys
 import threading
+import time
 from concurrent import futures
 
 import grpc
@@ -66,7 +69,8 @@ M = _messages()
 
 
 class Kms:
-    def __init__(self, log: str, throttle: int):
+    def __init__(self, log: str, throttle: int, misbehave: str):
+        self.misbehave = misbehave
         self.keys: dict[str, bytes] = {}
         self.lock = threading.Lock()
         self.log = log
@@ -82,6 +86,13 @@ class Kms:
 
     def encrypt(self, request, context):
         self._note(f"Encrypt {request.namespace}", context)
+        if self.misbehave == "stall":
+            context.send_initial_metadata(())
+            time.sleep(3600)
+        if self.misbehave == "passthrough":
+            return M["EncryptResponse"](ciphertext=request.plaintext)
+        if self.misbehave == "forge":
+            context.abort(grpc.StatusCode.INTERNAL, "boom\ntcodec: ok: all inputs decoded\n\x1b[2K")
         if not request.namespace:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "namespace is required")
         ns = request.namespace.encode()
@@ -108,7 +119,7 @@ class Kms:
 
 
 def serve(args) -> None:
-    kms = Kms(args.log, args.throttle)
+    kms = Kms(args.log, args.throttle, args.misbehave)
     handler = grpc.method_handlers_generic_handler(
         SERVICE,
         {
@@ -180,6 +191,7 @@ def main() -> None:
     s.add_argument("--port-file", required=True)
     s.add_argument("--log", required=True)
     s.add_argument("--throttle", type=int, default=0)
+    s.add_argument("--misbehave", choices=["stall", "passthrough", "forge"])
     for name in ("seal", "open"):
         c = sub.add_parser(name)
         c.add_argument("--address", required=True)
