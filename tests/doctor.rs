@@ -298,3 +298,45 @@ fn doctor_ca_cert_must_hold_a_certificate() {
         "tcodec: error: --ca-cert Cargo.toml: no PEM certificate (-----BEGIN CERTIFICATE-----) in it\n"
     );
 }
+
+/// Issue #24: with a local config, doctor proves each KEK of the namespace with a wrap and
+/// unwrap round trip (the server needs the same KMS), and fails naming a KEK it cannot use.
+#[test]
+fn doctor_proves_the_namespaces_keks() {
+    let dir = tempfile::tempdir().unwrap();
+    let kek = "base64key://AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        format!("[namespaces.default]\ncodecs = [{{ type = \"kms\", kek = \"{kek}\" }}]\n"),
+    )
+    .unwrap();
+    let server = Server::start(&good, &["--allow-origin", UI]);
+    let (code, out) = doctor(&server.base, UI, &["--config", good.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("ok    KEK base64key://*** (sha256 ")
+            && out.contains("): wrap and unwrap round trip\n"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("AAECAwQF"),
+        "the KEK's key never shows: {out}"
+    );
+    // A decrypt-only KEK whose KMS is out of reach: named, with the fix.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        format!(
+            "[namespaces.default]\ncodecs = [{{ type = \"kms\", kek = \"{kek}\", decrypt_keks = [\"extension://hsm/old\"], extension_servers = {{ hsm = \"http://127.0.0.1:9\" }} }}]\n"
+        ),
+    )
+    .unwrap();
+    let (code, out) = doctor(&server.base, UI, &["--config", bad.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("FAIL  KEK extension://hsm/old (namespace default): KMS extension Encrypt with extension://hsm/old: Unavailable: "),
+        "{out}"
+    );
+    assert!(out.contains("the KMS must be reachable"), "{out}");
+}

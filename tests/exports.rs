@@ -626,11 +626,11 @@ fn an_export_objects_total_output_is_bounded() {
             "tcodec: error: cannot decode payload: {} (workflow \"",
             input.display()
         )) && err
-            .contains("decoded size of the request or document exceeds the limit of 512000 bytes"),
+            .contains("the export object's executions together passed --max-decoded-file (512000 bytes of output)"),
         "{err}"
     );
     assert!(
-        err.contains("--max-decoded-file (an export object, all its executions)"),
+        err.contains("hint: raise --max-decoded-file if the input is trusted"),
         "{err}"
     );
     let target = dir.path().join("out.json");

@@ -153,6 +153,14 @@ fn kms_schemes_nothing_here_can_test_are_refused_by_name() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // Listed among the KEKs as failed, not left out.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "  gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k: FAILED (does not open: see the error below)\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("kms codec: KEK scheme gcpkms:// is not supported (base64key://, awskms:// and extension:// are"),

@@ -283,7 +283,7 @@ pub enum CheckFormat {
 pub struct InputArgs {
     /// Input files; `-` reads standard input. A directory stands for every document below
     /// it (*.json, *.jsonl, *.ndjson, *.pb, *.binpb, *.history; sorted; hidden files and
-    /// folders skipped)
+    /// folders skipped); s3://BUCKET/PREFIX or gs://BUCKET/PREFIX for every object under it
     #[arg(value_name = "FILE", default_value = "-")]
     pub inputs: Vec<String>,
 

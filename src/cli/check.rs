@@ -317,8 +317,10 @@ fn where_(f: &Finding) -> String {
     s
 }
 
-/// A merged report as `check` prints its own: one line per violation, then the totals.
-fn print_merged_text(merged: &serde_json::Value, reports: usize) {
+/// A merged report as `check` prints its own: one line per violation, the notices by site,
+/// then the totals.
+fn merged_text(merged: &serde_json::Value, reports: usize) -> String {
+    let mut out = String::new();
     let text = |v: &serde_json::Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
     let empty = Vec::new();
     let violations = merged["violations"].as_array().unwrap_or(&empty);
@@ -333,7 +335,29 @@ fn print_merged_text(merged: &serde_json::Value, reports: usize) {
         if !text(v, "path").is_empty() {
             at.push_str(&format!(": {}", text(v, "path")));
         }
-        println!("{at}: {}: {}", text(v, "rule"), text(v, "message"));
+        out.push_str(&format!(
+            "{at}: {}: {}\n",
+            text(v, "rule"),
+            text(v, "message")
+        ));
+    }
+    let mut by_site: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in merged["notices"].as_array().unwrap_or(&empty) {
+        let site = match n["site"].as_str() {
+            Some("header") => "headers",
+            Some("marker-data") => "local-activity marker data",
+            Some("search-attribute") => "search attributes",
+            _ if n["rule"].as_str() == Some("reference") => "external storage references",
+            _ => "payloads",
+        };
+        *by_site.entry(site).or_default() += 1;
+    }
+    if !by_site.is_empty() {
+        let parts: Vec<String> = by_site.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        out.push_str(&format!(
+            "notice: not violations (left plain as the SDKs do by default, or references): {}\n",
+            parts.join(", ")
+        ));
     }
     let count = |key: &str| merged[key].as_u64().unwrap_or(0) as usize;
     let (files, inputs, payloads) = (count("files"), count("inputs"), count("payloads"));
@@ -347,8 +371,8 @@ fn print_merged_text(merged: &serde_json::Value, reports: usize) {
     } else {
         format!(" of {inputs}")
     };
-    println!(
-        "merged {reports} report{}: checked {files}{of} file{}, {payloads} payload{}: {} violation{}, {notices} notice{}; rules: {}",
+    out.push_str(&format!(
+        "merged {reports} report{}: checked {files}{of} file{}, {payloads} payload{}: {} violation{}, {notices} notice{}; rules: {}\n",
         plural(reports),
         plural(inputs),
         plural(payloads),
@@ -356,7 +380,8 @@ fn print_merged_text(merged: &serde_json::Value, reports: usize) {
         plural(violations.len()),
         plural(notices),
         rules.join(", ")
-    );
+    ));
+    out
 }
 
 fn plural(n: usize) -> &'static str {
@@ -459,7 +484,7 @@ fn merge(reports: &[String], format: CheckFormat) -> Result<ExitStatus> {
     }
     match format {
         CheckFormat::Json => io::write_json_stdout(&merged)?,
-        CheckFormat::Text => print_merged_text(&merged, reports.len()),
+        CheckFormat::Text => io::write_stdout(merged_text(&merged, reports.len()).as_bytes())?,
     }
     let violations = merged["violations"]
         .as_array()

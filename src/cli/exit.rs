@@ -40,7 +40,10 @@ pub fn status(e: &Error) -> ExitStatus {
         }
         Error::Key { .. } => ExitStatus::Usage,
         Error::Codec {
-            source: CodecError::Remote { .. } | CodecError::StorageUnavailable { .. },
+            source:
+                CodecError::Remote { .. }
+                | CodecError::Kms { .. }
+                | CodecError::StorageUnavailable { .. },
             ..
         } => ExitStatus::Remote,
         Error::Parse { .. } | Error::Codec { .. } | Error::ScanGaveUp => ExitStatus::Data,
@@ -105,7 +108,10 @@ fn codec_hint(e: &CodecError) -> Option<String> {
             "the reference or its object is wrong: --keep-refs leaves references as they are".into(),
         ),
         CodecError::BudgetExceeded { .. } => Some(
-            "raise --max-decoded-total (the CLI, per document or export execution), --max-decoded-file (an export object, all its executions) or --max-decoded-size (serve, per request) if the input is trusted".into(),
+            "raise --max-decoded-total (the CLI, per document or export execution) or --max-decoded-size (serve, per request) if the input is trusted".into(),
+        ),
+        CodecError::FileTooLarge { .. } => Some(
+            "raise --max-decoded-file if the input is trusted (to standard output the whole object is held in memory: -o FILE streams)".into(),
         ),
         _ => None,
     }

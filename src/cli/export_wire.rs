@@ -11,7 +11,7 @@ pub(super) fn over_file_limit(direction: Direction, location: Location, limit: u
     Error::Codec {
         direction: direction.verb(),
         location,
-        source: CodecError::BudgetExceeded { limit },
+        source: CodecError::FileTooLarge { limit },
     }
 }
 
@@ -36,7 +36,7 @@ pub(super) fn binary_to_binary(
         |part, bytes| {
             total += bytes.len() as u64;
             if total > max_file {
-                let at = top.join(&format!("{}[{}]", part.field, part.index));
+                let at = crate::document::executions::execution_location(top, part, &bytes);
                 return Err(over_file_limit(direction, at, max_file));
             }
             item.clear();

@@ -35,6 +35,12 @@ pub fn expand(
         ),
         None => None,
     };
+    let selects = select.since.is_some() || select.until.is_some() || select.shard.is_some();
+    if selects && !args.iter().any(|a| crate::storage::bucket::is_url(a)) {
+        return Err(Error::Usage(
+            "--since, --until and --shard select the objects of a bucket URL (s3://, gs://); no input is one (for local files, pick the files, or --glob)".into(),
+        ));
+    }
     let mut out = Vec::new();
     for arg in args {
         let path = Path::new(arg);

@@ -28,11 +28,15 @@ pub fn used(cli: &Cli, args: &KeysUsedArgs) -> Result<ExitStatus> {
         Some(namespace) => {
             let config = cli.load_config()?;
             let codecs = config.codecs_for(namespace)?;
-            Some(super::check::known_key_ids(codecs).ok_or_else(|| {
-                Error::Usage(format!(
-                    "keys used -n {namespace}: the namespace's codecs name no fixed set of key ids (none encrypts with named keys, or a fallback_key opens any id)"
-                ))
-            })?)
+            // The ids the codecs name (a fallback_key opens others, but does not name them;
+            // a namespace without keys knows none).
+            Some(
+                codecs
+                    .iter()
+                    .flat_map(|c| c.key_ids().into_iter().chain(c.keks()))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            )
         }
         None => None,
     };

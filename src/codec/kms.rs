@@ -139,7 +139,9 @@ impl Kek {
         };
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(b64.trim_end_matches('='))
-            .map_err(|_| "base64key://***: not URL-safe base64".to_string())?;
+            .map_err(|_| {
+                "base64key://***: not URL-safe base64 (standard base64 becomes URL-safe with `tr '+/' '-_'`)".to_string()
+            })?;
         let key: [u8; 32] = bytes
             .try_into()
             .map_err(|_| "base64key://***: the key must be 32 bytes".to_string())?;
@@ -160,7 +162,7 @@ impl Kek {
     pub fn wrap(&self, dek: &[u8; 32]) -> Result<Vec<u8>, CodecError> {
         let wrapped = self.wrap_once(dek).and_then(|w| {
             if w.windows(dek.len()).any(|part| part == dek.as_slice()) {
-                Err(CodecError::Remote {
+                Err(CodecError::Kms {
                     message: format!(
                         "{}: the KMS answered the data key in clear as its wrapped form: refused",
                         self.shown()
@@ -342,7 +344,7 @@ impl KmsCodec {
 
     /// The data key to seal with: the current one while it lives, else a new one.
     fn with_data_key<T>(&self, f: impl FnOnce(&DataKey) -> T) -> Result<T, CodecError> {
-        let mut slot = self.current.lock().map_err(|_| CodecError::Remote {
+        let mut slot = self.current.lock().map_err(|_| CodecError::Kms {
             message: "data key lock poisoned".into(),
         })?;
         if slot
@@ -362,7 +364,7 @@ impl KmsCodec {
         }
         match slot.as_ref() {
             Some(key) => Ok(f(key)),
-            None => Err(CodecError::Remote {
+            None => Err(CodecError::Kms {
                 message: "no data key".into(),
             }),
         }
@@ -390,7 +392,7 @@ impl KmsCodec {
             return Ok(c);
         }
         // One unwrap at a time; whoever waited may find the key unwrapped meanwhile.
-        let _one = self.unwrapping.lock().map_err(|_| CodecError::Remote {
+        let _one = self.unwrapping.lock().map_err(|_| CodecError::Kms {
             message: "data key lock poisoned".into(),
         })?;
         if let Some(c) = self.unwrapped.lock().ok().and_then(|m| m.get(&cache_key)) {
@@ -416,11 +418,11 @@ impl KmsCodec {
     ) -> Result<T, CodecError> {
         if let Some((at, message)) = self.outages.lock().ok().and_then(|m| m.get(&slot).cloned()) {
             if at.elapsed() < OUTAGE_MEMORY {
-                return Err(CodecError::Remote { message });
+                return Err(CodecError::Kms { message });
             }
         }
         let result = call();
-        if let (Err(CodecError::Remote { message }), Ok(mut map)) = (&result, self.outages.lock()) {
+        if let (Err(CodecError::Kms { message }), Ok(mut map)) = (&result, self.outages.lock()) {
             map.insert(slot, (Instant::now(), message.clone()));
         }
         result

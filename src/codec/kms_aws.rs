@@ -143,7 +143,7 @@ impl AwsKey {
 
     /// KMS could not be used: the KEK and the provider's reason (exit 5, 502).
     fn failed(&self, operation: &str, why: String) -> CodecError {
-        CodecError::Remote {
+        CodecError::Kms {
             message: format!("AWS KMS {operation} with {}: {why}", self.uri),
         }
     }

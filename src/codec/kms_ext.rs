@@ -191,7 +191,7 @@ impl ExtensionKey {
 
     /// The extension server could not be used: the KEK and the reason (exit 5, 502).
     fn failed(&self, operation: &str, why: String) -> CodecError {
-        CodecError::Remote {
+        CodecError::Kms {
             message: format!("KMS extension {operation} with {}: {why}", self.uri),
         }
     }

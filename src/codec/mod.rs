@@ -97,6 +97,12 @@ pub enum CodecError {
         /// The total allowed.
         limit: u64,
     },
+    /// An export object's executions together rendered to more than `--max-decoded-file`.
+    #[error("the export object's executions together passed --max-decoded-file ({limit} bytes of output)")]
+    FileTooLarge {
+        /// The total allowed.
+        limit: u64,
+    },
     /// The request ran past its time limit; the remaining payloads were not processed.
     #[error("request time limit reached before this payload")]
     DeadlineExceeded,
@@ -105,6 +111,13 @@ pub enum CodecError {
     Age {
         /// What happened (never key text).
         reason: String,
+    },
+    /// A KMS (key encryption key provider) failed or could not be reached: AWS KMS, a KMS
+    /// extension server. The message names the KEK (redacted if secret) and the reason.
+    #[error("{message}")]
+    Kms {
+        /// What happened (never key material).
+        message: String,
     },
     /// The remote codec server failed or gave an unusable answer.
     #[error("remote codec: {message}")]

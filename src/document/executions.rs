@@ -183,7 +183,7 @@ pub fn each_binary_sites<R: Send>(
 }
 
 /// Where a binary execution is: `workflows[3]`, in `workflow "order-17"` when its id shows.
-pub(super) fn execution_location(top: &Location, part: ExecutionPart, bytes: &[u8]) -> Location {
+pub fn execution_location(top: &Location, part: ExecutionPart, bytes: &[u8]) -> Location {
     let location = top.join(&format!("{}[{}]", part.field, part.index));
     match super::wire::first_string(bytes, wire_id_path(part)) {
         Some(id) => location.in_execution(format!("{} {id:?}", part.kind())),

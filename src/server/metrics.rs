@@ -352,9 +352,9 @@ pub fn error_kind(e: &crate::codec::CodecError) -> usize {
         E::Truncated { .. } => 2,
         E::Corrupt { .. } | E::InnerPayload { .. } => 3,
         E::TooLarge { .. } => 4,
-        E::BudgetExceeded { .. } => 5,
+        E::BudgetExceeded { .. } | E::FileTooLarge { .. } => 5,
         E::DeadlineExceeded => 6,
-        E::Remote { .. } => 7,
+        E::Remote { .. } | E::Kms { .. } => 7,
         E::Compress { .. } => 8,
         E::StorageObject { .. } | E::StorageUnavailable { .. } => 9,
     }

@@ -161,7 +161,7 @@ pub fn transform_until(
             }
             // A KMS or a remote codec server out of reach: an upstream failed (502). Its
             // text names internal hosts and the provider's words: to the log only.
-            CodecError::Remote { .. } => {
+            CodecError::Remote { .. } | CodecError::Kms { .. } => {
                 log(format_args!(
                     "tcodec serve: payloads[{}]: {}",
                     e.index,
