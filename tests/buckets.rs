@@ -68,6 +68,7 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
         args.extend_from_slice(extra);
         run(&s3, &args)
     };
+    s3.record();
     let first = decode(&[]);
     assert_eq!(
         first.status.code(),
@@ -75,6 +76,16 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
+    // Counted on moto's side: every object fetched exactly once (fetched ahead with
+    // --jobs, each handed to its input, none fetched a second time).
+    let mut gets = s3.object_gets();
+    gets.sort();
+    let mut expected: Vec<String> = objects
+        .iter()
+        .map(|(key, _)| format!("/temporal-payloads/{key}"))
+        .collect();
+    expected.sort();
+    assert_eq!(gets, expected);
     for (i, (key, _)) in objects.iter().enumerate() {
         let written = out.join(key.strip_prefix(&format!("{PREFIX}/")).unwrap());
         let got: Value = serde_json::from_slice(&std::fs::read(&written).unwrap()).unwrap();
@@ -281,7 +292,9 @@ fn shard_reports_merge_into_one_run() {
         "{text}"
     );
     assert_eq!(
-        lines.iter().any(|l| l.starts_with("notice: not violations")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("notice: not violations")),
         notices,
         "{text}"
     );

@@ -307,6 +307,22 @@ impl S3 {
         }
     }
 
+    /// The object GETs moto served since `record` (their paths, `/BUCKET/KEY`), in order.
+    pub fn object_gets(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(self.run.join("recording.jsonl")).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let entry: serde_json::Value = serde_json::from_str(line).ok()?;
+                (entry["method"] == "GET").then_some(())?;
+                let url = entry["url"].as_str()?;
+                let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+                let path = &path[path.find('/')?..];
+                // Object reads only: not listings (`?list-type=2`) nor moto's own API.
+                (!path.contains('?') && !path.starts_with("/moto-api")).then(|| path.to_string())
+            })
+            .collect()
+    }
+
     /// The AWS KMS operations moto served since `record` (`Encrypt`, `Decrypt`, ...), in
     /// order: what the KMS side saw, not what tcodec says it did.
     pub fn kms_calls(&self) -> Vec<String> {
