@@ -145,7 +145,9 @@ pub fn each_binary(
     top: &Location,
     mut each: impl FnMut(Document) -> Result<()>,
 ) -> Result<()> {
-    read_batches(reader, top, |batch| convert_batch(batch, top, &mut each))
+    read_batches(reader, top, TREE_BATCH, |batch| {
+        convert_batch(batch, top, &mut each)
+    })
 }
 
 /// Reads a binary export object as [`each_binary`] does, but works every execution's
@@ -159,7 +161,7 @@ pub fn each_binary_sites<R: Send>(
     mut merge: impl FnMut(R),
 ) -> Result<()> {
     use rayon::prelude::*;
-    read_batches(reader, top, |batch| {
+    read_batches(reader, top, WIRE_BATCH, |batch| {
         let results: Vec<Result<R>> = batch
             .par_iter()
             .map(|(part, bytes)| {
@@ -225,11 +227,12 @@ fn wire_id_path(part: ExecutionPart) -> &'static [u32] {
 pub(super) fn read_batches(
     mut reader: impl Read,
     top: &Location,
+    per_core: usize,
     mut batch_fn: impl FnMut(&mut Vec<(ExecutionPart, Vec<u8>)>) -> Result<()>,
 ) -> Result<()> {
     let mut offset = 0u64;
     let mut counts = [0usize; 2];
-    let batch_len = rayon::current_num_threads().max(1) * 4;
+    let batch_len = rayon::current_num_threads().max(1) * per_core;
     let mut batch: Vec<(ExecutionPart, Vec<u8>)> = Vec::with_capacity(batch_len);
     let mut batch_bytes = 0usize;
     loop {
@@ -311,6 +314,13 @@ fn read_item(
 /// Executions read ahead and converted together, in parallel (the binary → tree step is
 /// most of the work): at most this many bytes of them, whatever the count.
 const BATCH_BYTES: usize = 8 << 20;
+
+/// Executions per core in a batch converted to trees (a tree costs ~10 times its bytes).
+const TREE_BATCH: usize = 4;
+
+/// Executions per core in a batch worked on the wire (no tree: the batch's bytes are all
+/// it holds, still at most [`BATCH_BYTES`]); small executions make many, so fewer joins.
+pub(super) const WIRE_BATCH: usize = 64;
 
 /// Converts the executions read so far to trees on every core, then hands them to `each`
 /// in the order they came.
