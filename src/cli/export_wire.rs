@@ -40,13 +40,7 @@ pub(super) fn binary_to_binary(
                 return Err(over_file_limit(direction, at, max_file));
             }
             item.clear();
-            prost::encoding::encode_key(
-                part.number() as u32,
-                prost::encoding::WireType::LengthDelimited,
-                &mut item,
-            );
-            prost::encoding::encode_varint(bytes.len() as u64, &mut item);
-            item.extend_from_slice(&bytes);
+            crate::document::wire::put_field(part.number() as u32, &bytes, &mut item);
             put(&item)
         },
     )

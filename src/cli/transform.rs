@@ -415,9 +415,18 @@ impl Job<'_> {
 
     /// The per-document budget, with this run's storage choices.
     fn budget(&self) -> Budget {
-        Budget::new(self.args.max_decoded_total)
-            .keeping_refs(self.keep_refs)
-            .offloading(self.offload)
+        self.budgets()()
+    }
+
+    /// Makes per-document budgets ([`Self::budget`]) on any thread.
+    fn budgets(&self) -> impl Fn() -> Budget + Sync {
+        let (limit, keep_refs, offload) =
+            (self.args.max_decoded_total, self.keep_refs, self.offload);
+        move || {
+            Budget::new(limit)
+                .keeping_refs(keep_refs)
+                .offloading(offload)
+        }
     }
 
     fn file(&self, path: &str, target: Option<&Path>) -> Result<()> {
@@ -533,13 +542,7 @@ impl Job<'_> {
             if format == OutputFormat::Proto && !self.readable && !self.to_values {
                 // Binary to binary: on the wire, every byte but the changed payloads kept.
                 super::outputs::binary_to_terminal(format, target)?;
-                let (limit, keep_refs, offload) =
-                    (self.args.max_decoded_total, self.keep_refs, self.offload);
-                let budget = move || {
-                    Budget::new(limit)
-                        .keeping_refs(keep_refs)
-                        .offloading(offload)
-                };
+                let budget = self.budgets();
                 super::export_wire::binary_to_binary(
                     reader,
                     &Location::file(name),

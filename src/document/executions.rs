@@ -452,14 +452,7 @@ impl ExportWriter {
                         message: format!("cannot write as protobuf: {e}"),
                     }
                 })?;
-                // A field number of 1 or 2 always fits.
-                prost::encoding::encode_key(
-                    part.number() as u32,
-                    prost::encoding::WireType::LengthDelimited,
-                    out,
-                );
-                prost::encoding::encode_varint(bytes.len() as u64, out);
-                out.extend_from_slice(&bytes);
+                super::wire::put_field(part.number() as u32, &bytes, out);
             }
             OutputFormat::Jsonl => {
                 let line = serde_json::json!({

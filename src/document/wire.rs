@@ -247,9 +247,7 @@ fn rewrite_into(
         };
         if replaced {
             changed = true;
-            prost::encoding::encode_key(number, prost::encoding::WireType::LengthDelimited, out);
-            prost::encoding::encode_varint(inner.len() as u64, out);
-            out.extend_from_slice(&inner);
+            put_field(number, &inner, out);
         } else {
             out.extend_from_slice(whole);
         }
@@ -304,9 +302,7 @@ fn rewrite_entry(
         inner.clear();
         if rewrite_site(schema, value, target, depth, replace, &mut inner)? {
             changed = true;
-            prost::encoding::encode_key(2, prost::encoding::WireType::LengthDelimited, out);
-            prost::encoding::encode_varint(inner.len() as u64, out);
-            out.extend_from_slice(&inner);
+            put_field(2, &inner, out);
         } else {
             out.extend_from_slice(&bytes[it.start..it.pos]);
         }
@@ -316,12 +312,17 @@ fn rewrite_entry(
         inner.clear();
         if rewrite_site(schema, &[], target, depth, replace, &mut inner)? {
             changed = true;
-            prost::encoding::encode_key(2, prost::encoding::WireType::LengthDelimited, out);
-            prost::encoding::encode_varint(inner.len() as u64, out);
-            out.extend_from_slice(&inner);
+            put_field(2, &inner, out);
         }
     }
     Ok(changed)
+}
+
+/// Appends a length-delimited field: key, length, `bytes`.
+pub fn put_field(number: u32, bytes: &[u8], out: &mut Vec<u8>) {
+    prost::encoding::encode_key(number, prost::encoding::WireType::LengthDelimited, out);
+    prost::encoding::encode_varint(bytes.len() as u64, out);
+    out.extend_from_slice(bytes);
 }
 
 /// A map entry's string key (field 1) and message value (field 2, empty when absent).
