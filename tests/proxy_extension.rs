@@ -133,6 +133,16 @@ fn run(cfg: &Path, args: &[&str], input: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// `tcodec --config CFG config check`.
+fn config_check(cfg: &Path) -> std::process::Output {
+    tcodec()
+        .arg("--config")
+        .arg(cfg)
+        .args(["config", "check"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn extension_keks_interoperate_through_a_grpc_kms_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -167,12 +177,7 @@ fn extension_keks_interoperate_through_a_grpc_kms_server() {
     server.reset();
     // tcodec opens it: one Decrypt per distinct data key (the KMS side counts them).
     let out = run(&cfg, &["decode", "-n", "payments", "-q"], &peer_sealed);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let decoded: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(decoded["payloads"], json(&plain)["payloads"]);
     assert_eq!(server.calls(), vec!["Decrypt".to_string(); deks]);
@@ -186,12 +191,7 @@ fn extension_keks_interoperate_through_a_grpc_kms_server() {
         &["encode", "-n", "payments", "-o", sealed.to_str().unwrap()],
         &plain,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(server.calls(), vec!["Encrypt payments".to_string()]);
     let doc = json(&sealed);
     for p in doc["payloads"].as_array().unwrap() {
@@ -209,12 +209,7 @@ fn extension_keks_interoperate_through_a_grpc_kms_server() {
     assert_eq!(json(&opened)["payloads"], json(&plain)["payloads"]);
 
     // config check proves the KEK with a round trip through the server.
-    let out = tcodec()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let out = config_check(&cfg);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -305,12 +300,7 @@ fn a_throttling_extension_server_is_retried() {
         &["encode", "-n", "payments", "-o", sealed.to_str().unwrap()],
         &plain,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(server.calls(), vec!["Encrypt payments".to_string()]);
     let out = run(&cfg, &["decode", "-n", "payments", "-q"], &sealed);
     assert_eq!(out.status.code(), Some(0));
@@ -344,12 +334,7 @@ fn hostile_extension_servers_fail_closed() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
-    let out = tcodec()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let out = config_check(&cfg);
     assert_eq!(out.status.code(), Some(5));
 
     let forge = Extension::start_with(dir.path(), 0, Some("forge")).unwrap();
@@ -400,12 +385,7 @@ fn hostile_extension_servers_fail_closed() {
         ),
     )
     .unwrap();
-    let out = tcodec()
-        .arg("--config")
-        .arg(&two)
-        .args(["config", "check"])
-        .output()
-        .unwrap();
+    let out = config_check(&two);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(5), "{text}");
     assert!(

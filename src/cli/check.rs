@@ -244,12 +244,7 @@ fn print_text(report: &Report, files: usize, inputs: usize, rules: &[String]) {
             }
             continue;
         }
-        let site = match n.site {
-            Some("header") => "headers",
-            Some("marker-data") => "local-activity marker data",
-            Some("search-attribute") => "search attributes",
-            _ => "payloads",
-        };
+        let site = site_label(n.site);
         *by_site.entry(site).or_default() += 1;
     }
     if !by_site.is_empty() {
@@ -343,12 +338,10 @@ fn merged_text(merged: &serde_json::Value, reports: usize) -> String {
     }
     let mut by_site: BTreeMap<&str, usize> = BTreeMap::new();
     for n in merged["notices"].as_array().unwrap_or(&empty) {
-        let site = match n["site"].as_str() {
-            Some("header") => "headers",
-            Some("marker-data") => "local-activity marker data",
-            Some("search-attribute") => "search attributes",
-            _ if n["rule"].as_str() == Some("reference") => "external storage references",
-            _ => "payloads",
+        let site = if n["rule"].as_str() == Some("reference") {
+            "external storage references"
+        } else {
+            site_label(n["site"].as_str())
         };
         *by_site.entry(site).or_default() += 1;
     }
@@ -382,6 +375,16 @@ fn merged_text(merged: &serde_json::Value, reports: usize) -> String {
         rules.join(", ")
     ));
     out
+}
+
+/// The notices line's name for the sites of a kind.
+fn site_label(site: Option<&str>) -> &'static str {
+    match site {
+        Some("header") => "headers",
+        Some("marker-data") => "local-activity marker data",
+        Some("search-attribute") => "search attributes",
+        _ => "payloads",
+    }
 }
 
 fn plural(n: usize) -> &'static str {
