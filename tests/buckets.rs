@@ -1,21 +1,25 @@
-//! Issue #23 (first part): exports where they live. Bucket URLs as inputs of decode and
-//! check, against a real S3 API server (moto on loopback) loaded with the Cloud Export
-//! fixtures under the Cloud Export key layout: every object in key order, one output per
+//! Issue #23: exports where they live. Bucket URLs as inputs of decode and check, against
+//! real object store APIs on loopback: S3 (moto) and GCS (fake-gcs-server, through its XML
+//! API as object_store speaks it), each loaded with the Cloud Export fixtures under the
+//! Cloud Export key layout. The same run on both: every object in key order, one output per
 //! object below `-o DIR/`, a rerun that resumes without fetching again, a time window read
-//! from the keys, and shards that together take every object exactly once.
+//! from the keys, shards that together take every object exactly once, and a planted
+//! plaintext object and a malformed one named by their URLs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{fixtures, tcodec, S3};
+use common::{fixtures, tcodec, Gcs, S3};
 use serde_json::Value;
 
 const PREFIX: &str = "temporal-workflow-history/export/default";
+const BUCKET: &str = "temporal-payloads";
 
-/// A bucket dump with the `exported/default` fixtures at three export times.
-fn dump(dir: &Path) -> Vec<(String, PathBuf)> {
+/// A bucket dump (`data/temporal-payloads/KEY`) with the `exported/default` fixtures at
+/// three export times.
+fn dump(data: &Path) -> Vec<(String, PathBuf)> {
     let mut objects = Vec::new();
     let src = fixtures().join("exports/exported/default");
     for (i, when) in ["2026/12/01/13/00", "2026/12/01/14/00", "2026/12/01/14/30"]
@@ -23,7 +27,7 @@ fn dump(dir: &Path) -> Vec<(String, PathBuf)> {
         .enumerate()
     {
         let key = format!("{PREFIX}/{when}/obj{i}");
-        let path = dir.join(&key);
+        let path = data.join(BUCKET).join(&key);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let fixture = src.join(format!("{i}.binpb"));
         std::fs::copy(&fixture, &path).unwrap();
@@ -32,25 +36,131 @@ fn dump(dir: &Path) -> Vec<(String, PathBuf)> {
     objects
 }
 
-fn run(s3: &S3, args: &[&str]) -> std::process::Output {
+/// The object store a test runs against: moto's S3 or the GCS emulator.
+enum Store {
+    S3(S3),
+    Gcs(Gcs),
+}
+
+impl Store {
+    /// `s3` or `gs`.
+    fn scheme(&self) -> &'static str {
+        match self {
+            Store::S3(_) => "s3",
+            Store::Gcs(_) => "gs",
+        }
+    }
+
+    fn env(&self) -> &[(String, String)] {
+        match self {
+            Store::S3(s3) => &s3.env,
+            Store::Gcs(gcs) => &gcs.env,
+        }
+    }
+
+    fn record(&self) {
+        match self {
+            Store::S3(s3) => s3.record(),
+            Store::Gcs(gcs) => gcs.record(),
+        }
+    }
+
+    /// The object GETs the server saw since `record`, as `/BUCKET/KEY`.
+    fn object_gets(&self) -> Vec<String> {
+        match self {
+            Store::S3(s3) => s3.object_gets(),
+            Store::Gcs(gcs) => gcs.object_gets(),
+        }
+    }
+
+    /// `SCHEME://temporal-payloads/KEY`.
+    fn url(&self, key: &str) -> String {
+        format!("{}://{BUCKET}/{key}", self.scheme())
+    }
+}
+
+fn run(store: &Store, args: &[&str]) -> std::process::Output {
     let mut cmd = tcodec();
     cmd.arg("--config").arg(common::interop_config());
-    for (k, v) in &s3.env {
+    for (k, v) in store.env() {
         cmd.env(k, v);
     }
     cmd.args(args).output().unwrap()
 }
 
 #[test]
-fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
+fn an_s3_prefix_decodes_object_by_object_resumes_and_shards() {
     let dir = tempfile::tempdir().unwrap();
-    let bucket = dir.path().join("bucket");
-    let objects = dump(&bucket);
-    let Some(s3) = S3::start(Some(&bucket)) else {
+    let data = dir.path().join("data");
+    let objects = dump(&data);
+    plant(&data);
+    let Some(s3) = S3::start(Some(&data.join(BUCKET))) else {
         return;
     };
-    let url = format!("s3://temporal-payloads/{PREFIX}/");
-    let out = dir.path().join("out/");
+    a_prefix_decodes_object_by_object_resumes_and_shards(&Store::S3(s3), &objects, dir.path());
+}
+
+#[test]
+fn a_gcs_prefix_decodes_object_by_object_resumes_and_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let objects = dump(&data);
+    plant(&data);
+    let Some(gcs) = Gcs::start(&data) else {
+        return;
+    };
+    a_prefix_decodes_object_by_object_resumes_and_shards(&Store::Gcs(gcs), &objects, dir.path());
+}
+
+/// Under `.../export/planted/`: a real export with a plaintext payload planted in its first
+/// workflow's input, and an object that is not an export at all.
+const PLANTED: &str = "temporal-workflow-history/export/planted/2026/12/01/15/00/obj0";
+const MALFORMED: &str = "temporal-workflow-history/export/planted/2026/12/01/15/00/obj1";
+
+fn plant(data: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let plain_cfg = dir.path().join("plain.toml");
+    std::fs::write(&plain_cfg, "[namespaces.plain]\ncodecs = []\n").unwrap();
+    // Passthrough (no codecs): the same export, payloads untouched, in the other form.
+    let convert = |from: &Path, to: &Path, format: &str| {
+        let out = tcodec()
+            .arg("--config")
+            .arg(&plain_cfg)
+            .args(["decode", "-n", "plain", "-q", "--type", "export"])
+            .args(["--output-format", format, "-o"])
+            .arg(to)
+            .arg(from)
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+    };
+    let as_json = dir.path().join("planted.json");
+    convert(
+        &fixtures().join("exports/exported/default/1.binpb"),
+        &as_json,
+        "json",
+    );
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&as_json).unwrap()).unwrap();
+    doc["workflows"][0]["history"]["events"][0]["workflowExecutionStartedEventAttributes"]
+        ["input"]["payloads"][0] = serde_json::json!({
+        "metadata": {"encoding": "anNvbi9wbGFpbg=="},
+        "data": "eyJzZWNyZXQiOjF9"
+    });
+    std::fs::write(&as_json, doc.to_string()).unwrap();
+    let planted = data.join(BUCKET).join(PLANTED);
+    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+    convert(&as_json, &planted, "proto");
+    // A length-delimited field 1 that runs past the end: a truncated export.
+    std::fs::write(data.join(BUCKET).join(MALFORMED), b"\x0a\xff\x01partial").unwrap();
+}
+
+fn a_prefix_decodes_object_by_object_resumes_and_shards(
+    store: &Store,
+    objects: &[(String, PathBuf)],
+    dir: &Path,
+) {
+    let url = store.url(&format!("{PREFIX}/"));
+    let out = dir.join("out/");
     let out_s = out.display().to_string();
     let decode = |extra: &[&str]| {
         let mut args = vec![
@@ -66,9 +176,9 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
             &out_s,
         ];
         args.extend_from_slice(extra);
-        run(&s3, &args)
+        run(store, &args)
     };
-    s3.record();
+    store.record();
     let first = decode(&[]);
     assert_eq!(
         first.status.code(),
@@ -76,13 +186,13 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    // Counted on moto's side: every object fetched exactly once (fetched ahead with
+    // Counted on the server's side: every object fetched exactly once (fetched ahead with
     // --jobs, each handed to its input, none fetched a second time).
-    let mut gets = s3.object_gets();
+    let mut gets = store.object_gets();
     gets.sort();
     let mut expected: Vec<String> = objects
         .iter()
-        .map(|(key, _)| format!("/temporal-payloads/{key}"))
+        .map(|(key, _)| format!("/{BUCKET}/{key}"))
         .collect();
     expected.sort();
     assert_eq!(gets, expected);
@@ -105,7 +215,7 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
     );
     // --in-place is refused for bucket objects.
     let refused = run(
-        &s3,
+        store,
         &[
             "decode",
             "-n",
@@ -131,7 +241,7 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
             &url,
         ];
         args.extend_from_slice(extra);
-        let out = run(&s3, &args);
+        let out = run(store, &args);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -158,32 +268,23 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
         .collect();
     assert_eq!(shards.iter().sum::<u64>(), 3, "{shards:?}");
     // One object by its URL.
-    assert_eq!(
-        check_one(&s3, &format!("s3://temporal-payloads/{}", objects[1].0)),
-        1
-    );
+    assert_eq!(check_one(store, &store.url(&objects[1].0)), 1);
     // A URL naming nothing (a typo) fails: no objects is no check.
+    let typo = store.url("temporal-workflow-history/export/defualt/");
     let nothing = run(
-        &s3,
-        &[
-            "check",
-            "-n",
-            "default",
-            "--type",
-            "export",
-            "s3://temporal-payloads/temporal-workflow-history/export/defualt/",
-        ],
+        store,
+        &["check", "-n", "default", "--type", "export", &typo],
     );
     let err = String::from_utf8_lossy(&nothing.stderr);
     assert_eq!(nothing.status.code(), Some(5), "{err}");
-    assert!(
-        err.contains("nothing to read at s3://temporal-payloads/temporal-workflow-history/export/defualt/: no object has this name, and none is under this prefix"),
-        "{err}"
+    assert_eq!(
+        err,
+        format!("tcodec: error: nothing to read at {typo}: no object has this name, and none is under this prefix\n"),
     );
     // Two prefixes holding the same names into one directory: refused, nothing written.
-    let twice_dir = dir.path().join("twice/");
+    let twice_dir = dir.join("twice/");
     let twice = run(
-        &s3,
+        store,
         &[
             "decode",
             "-n",
@@ -202,11 +303,101 @@ fn a_bucket_prefix_decodes_object_by_object_resumes_and_shards() {
         err.contains(" both write ") && err.contains("give each its own -o DIR/"),
         "{err}"
     );
+    // A bucket that does not exist: one line naming the URL, exit 5.
+    let missing = store
+        .url("no-such-prefix/")
+        .replace(BUCKET, "no-such-bucket");
+    let out = run(
+        store,
+        &["check", "-n", "default", "--type", "export", &missing],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.starts_with(&format!("tcodec: error: cannot list {missing}: ")),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains(&format!("{missing}: cannot list")), "{err}");
+    planted_objects_are_named_by_their_urls(store, dir);
 }
 
-fn check_one(s3: &S3, url: &str) -> u64 {
+/// One object with a plaintext payload and one that is not an export: `check` goes on past
+/// the bad one and names both by URL; `decode` writes the good one, then fails naming the
+/// bad one.
+fn planted_objects_are_named_by_their_urls(store: &Store, dir: &Path) {
+    let url = store.url("temporal-workflow-history/export/planted/");
     let out = run(
-        s3,
+        store,
+        &[
+            "check",
+            "-n",
+            "default",
+            "--type",
+            "export",
+            "--output-format",
+            "json",
+            &url,
+        ],
+    );
+    // The malformed object's exit (3, bad input) outranks the violation's (1).
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"], 2, "{report}");
+    let violations: Vec<(String, String, String)> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["file"].as_str().unwrap().to_string(),
+                v["rule"].as_str().unwrap().to_string(),
+                v["path"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(violations.len(), 2, "{report}");
+    // Inputs that could not be checked come first.
+    assert_eq!(violations[0].0, store.url(MALFORMED), "{report}");
+    assert_eq!(violations[0].1, "malformed", "{report}");
+    assert_eq!(violations[1].0, store.url(PLANTED), "{report}");
+    assert_eq!(violations[1].1, "plaintext", "{report}");
+    assert!(
+        violations[1]
+            .2
+            .ends_with("workflowExecutionStartedEventAttributes.input.payloads[0]"),
+        "{report}"
+    );
+    // decode: the good object is written, the bad one named at the end, exit non-zero.
+    let out_dir = dir.join("planted-out/");
+    let decoded = run(
+        store,
+        &[
+            "decode",
+            "-n",
+            "default",
+            "--type",
+            "export",
+            "-o",
+            out_dir.to_str().unwrap(),
+            &url,
+        ],
+    );
+    let err = String::from_utf8_lossy(&decoded.stderr);
+    assert_eq!(decoded.status.code(), Some(3), "{err}");
+    assert!(err.contains(&store.url(MALFORMED)), "{err}");
+    assert!(out_dir.join("2026/12/01/15/00/obj0").is_file(), "{err}");
+    assert!(!out_dir.join("2026/12/01/15/00/obj1").exists(), "{err}");
+}
+
+fn check_one(store: &Store, url: &str) -> u64 {
+    let out = run(
+        store,
         &[
             "check",
             "-n",

