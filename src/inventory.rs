@@ -112,9 +112,9 @@ impl Inventory {
                 entry.deks.insert(short);
                 entry.data_keys = Some(entry.deks.len());
             }
-            if entry.last_file != site_location.file {
+            if *entry.last_file != *site_location.file {
                 entry.files += 1;
-                entry.last_file.clone_from(&site_location.file);
+                entry.last_file = site_location.file.to_string();
             }
             if entry.locations.len() < MAX_LOCATIONS {
                 entry.locations.push(site_location.to_string());

@@ -209,15 +209,8 @@ pub fn check_sites(
     let mut stored_refs = Vec::new();
     for site in sites {
         report.payloads += 1;
-        let finding = |rule: Rule, message: String| Finding {
-            file: site.location.file.clone(),
-            line: site.location.line,
-            path: site.location.path.clone(),
-            execution: site.location.execution.clone(),
-            rule,
-            site: site_name(site.kind),
-            message,
-        };
+        let finding =
+            |rule: Rule, message: String| site_finding(&site.location, site.kind, rule, message);
         let stored = match site.payload {
             Ok(p) => p,
             Err(why) => {
@@ -261,7 +254,8 @@ pub fn check_sites(
         // A payload sealed under another namespace's key: said once, not again as
         // undecodable.
         if pipeline.is_some() && decode_sites.includes(site.kind) && !foreign_key {
-            to_decode.push((finding(Rule::Undecodable, String::new()), stored));
+            // The finding is made only if the payload fails (most never do).
+            to_decode.push((Pending::Site(site.location, site.kind), stored));
         }
     }
     // --verify-storage: fetch each referenced object (hash checked), then check it as the
@@ -298,7 +292,10 @@ pub fn check_sites(
                     };
                     let foreign_key = inspect(&object, kind, rules, &finding, report);
                     if decode_sites.includes(kind) && !foreign_key {
-                        to_decode.push((finding(Rule::Undecodable, String::new()), object));
+                        to_decode.push((
+                            Pending::Made(finding(Rule::Undecodable, String::new())),
+                            object,
+                        ));
                     }
                 }
             }
@@ -306,31 +303,61 @@ pub fn check_sites(
     }
     // Decode in one list, so a remote stage gets whole batches.
     if let Some(pipeline) = pipeline {
-        let (findings, list): (Vec<Finding>, Vec<_>) = to_decode.into_iter().unzip();
+        let (pending, list): (Vec<Pending>, Vec<_>) = to_decode.into_iter().unzip();
         let budget = Budget::new(rules.max_decoded_total).keeping_refs(true);
-        for (mut f, result) in
-            findings
+        for (p, result) in
+            pending
                 .into_iter()
                 .zip(pipeline.run_each(Direction::Decode, list, &budget))
         {
             match result {
-                Err(e) => {
-                    f.message = e.to_string();
-                    report.violations.push(f);
-                }
+                Err(e) => report
+                    .violations
+                    .push(p.finding(Rule::Undecodable, e.to_string())),
                 Ok(decoded) => {
                     if let Some(outer) = &rules.outer_encoding {
                         if payload::encoding(&decoded) == Some(outer.as_bytes()) {
-                            f.rule = Rule::DoubleEncoded;
-                            f.message = format!(
-                                "decoded once, the payload still carries {outer:?}: it was encoded twice"
-                            );
-                            report.violations.push(f);
+                            report.violations.push(p.finding(
+                                Rule::DoubleEncoded,
+                                format!(
+                                    "decoded once, the payload still carries {outer:?}: it was encoded twice"
+                                ),
+                            ));
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// A payload waiting to be decoded: where it is, so a finding can be made if it fails.
+enum Pending {
+    /// A site of the document.
+    Site(Location, SiteKind),
+    /// A stored object behind a reference (its finding says so).
+    Made(Finding),
+}
+
+impl Pending {
+    fn finding(self, rule: Rule, message: String) -> Finding {
+        match self {
+            Pending::Site(location, kind) => site_finding(&location, kind, rule, message),
+            Pending::Made(f) => Finding { rule, message, ..f },
+        }
+    }
+}
+
+/// A finding at `location`, a site of `kind`.
+fn site_finding(location: &Location, kind: SiteKind, rule: Rule, message: String) -> Finding {
+    Finding {
+        file: location.file.to_string(),
+        line: location.line,
+        path: location.path.clone(),
+        execution: location.execution.as_deref().map(str::to_string),
+        rule,
+        site: site_name(kind),
+        message,
     }
 }
 
@@ -422,7 +449,8 @@ fn inspect(
             ));
         }
     }
-    let size = payload::to_proto(stored).len() as u64;
+    // The serialized size, without serializing (the length is the same in any map order).
+    let size = prost::Message::encoded_len(stored) as u64;
     if size > rules.max_payload_size {
         out.violations.push(finding(
             Rule::Size,

@@ -76,9 +76,10 @@ fn for_each_input(
     let mut worst = ExitStatus::Ok;
     // Reports go to stdout; the bar (a terminal's stderr only) never mixes with them.
     let bar = progress::Inputs::start("reading", inputs.len(), false);
+    let mut bytes = Vec::new();
     for input in inputs {
         let name = crate::io::display_name(input);
-        let read = crate::io::read_input(input).and_then(|bytes| {
+        let read = crate::io::read_input_into(input, &mut bytes).and_then(|()| {
             let format = crate::document::resolve_format(&bytes, name, options)?;
             if let (Some(sites), OutputFormat::Proto, DocType::Export) =
                 (sites.as_mut(), format, options.doc_type)
@@ -178,6 +179,16 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
     // SIGINT/SIGTERM: unfinished outputs removed, exit 130/143 (serve shuts down itself).
     if !matches!(cli.command, Command::Serve(_)) {
         crate::interrupt::install();
+    }
+    // Commands that walk documents need the payload-site schema (built from the bundled
+    // descriptors, a few ms): built on another core while the config and keys load.
+    if matches!(
+        cli.command,
+        Command::Encode(_) | Command::Decode(_) | Command::Check(_) | Command::Rekey(_)
+    ) {
+        rayon::spawn(|| {
+            crate::document::schema::Schema::temporal();
+        });
     }
     match &cli.command {
         Command::Encode(args) => transform::run(

@@ -15,7 +15,9 @@ use crate::codec::{Budget, Direction};
 use crate::document::driver::{self, run_document, ScanJob};
 use crate::document::executions::ExportWriter;
 use crate::document::readable::readable;
-use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument};
+use crate::document::{
+    self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument, ACTIVITIES, WORKFLOWS,
+};
 use crate::error::Location;
 use crate::error::{Error, Result};
 use crate::io::{self, Sink};
@@ -456,6 +458,8 @@ impl Job<'_> {
         let mut written = 0usize;
         let mut buffer = Vec::new();
         let mut export: Option<ExportWriter> = None;
+        // Executions come grouped by field (one pass per field over a file).
+        let grouped = Cell::new(false);
         // Executions stream into a file (committed only at the end); to stdout, where
         // nothing can be taken back, they are held until the last one is done, so a
         // failure part-way writes nothing (use -o FILE for constant memory).
@@ -475,7 +479,10 @@ impl Job<'_> {
                     ));
                 };
                 buffer.clear();
-                let writer = export.get_or_insert_with(|| ExportWriter::new(format));
+                let writer = export.get_or_insert_with(|| match grouped.get() {
+                    true => ExportWriter::grouped(format),
+                    false => ExportWriter::new(format),
+                });
                 writer.item(&tree, part, &mut buffer)?;
                 if writer.total() > self.args.max_decoded_file {
                     return Err(super::export_wire::over_file_limit(
@@ -560,6 +567,25 @@ impl Job<'_> {
                 )?;
                 sink.write(&held)?;
                 held.clear();
+            } else if format == OutputFormat::Json
+                && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+            {
+                // JSON writes each field's executions together: a file is read once per
+                // field (workflows, then activities, protojson's order), so an activity
+                // met among workflows is not held until the end, as it is from stdin.
+                let top = Location::file(name);
+                grouped.set(true);
+                document::executions::each_binary_of(reader, &top, Some(WORKFLOWS), |d| {
+                    emit(d, format, &mut sink)
+                })?;
+                let again =
+                    std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+                document::executions::each_binary_of(
+                    std::io::BufReader::with_capacity(1 << 20, again),
+                    &top,
+                    Some(ACTIVITIES),
+                    |d| emit(d, format, &mut sink),
+                )?;
             } else {
                 document::executions::each_binary(reader, &Location::file(name), |d| {
                     emit(d, format, &mut sink)

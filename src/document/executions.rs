@@ -143,46 +143,81 @@ fn varint(reader: &mut impl Read) -> std::io::Result<Option<(u64, u64)>> {
 pub fn each_binary(
     reader: impl Read,
     top: &Location,
+    each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    each_binary_of(reader, top, None, each)
+}
+
+/// [`each_binary`] for the executions of one field only (`workflows` or `activities`),
+/// the others read past: one pass per field gives each field's executions together (as
+/// JSON output must write them) without holding any.
+pub fn each_binary_of(
+    reader: impl Read,
+    top: &Location,
+    only: Option<&'static str>,
     mut each: impl FnMut(Document) -> Result<()>,
 ) -> Result<()> {
-    read_batches(reader, top, TREE_BATCH, |batch| {
+    read_batches(reader, top, TREE_BATCH, only, |batch| {
         convert_batch(batch, top, &mut each)
     })
 }
 
-/// Reads a binary export object as [`each_binary`] does, but works every execution's
-/// payload sites found on the wire ([`super::wire`]), never a tree: what `check` needs,
-/// at a fraction of the cost. `work` runs on every core, one execution each (located as
-/// [`each_binary`]'s documents are); `merge` takes the results in input order.
+/// Reads a binary export object in memory as [`each_binary`] does, but works every
+/// execution's payload sites found on the wire ([`super::wire`]), never a tree: what
+/// `check` needs, at a fraction of the cost. The executions are slices of `bytes` (no copy,
+/// and no reading between batches: one pass over every core); `work` runs on each (located
+/// as [`each_binary`]'s documents are); `merge` takes the results in input order, then an
+/// item that does not hold together is the error.
 pub fn each_binary_sites<R: Send>(
-    reader: impl Read,
+    bytes: &[u8],
     top: &Location,
     work: impl Fn(Vec<super::wire::WireSite<'_>>) -> R + Sync,
     mut merge: impl FnMut(R),
 ) -> Result<()> {
     use rayon::prelude::*;
-    read_batches(reader, top, WIRE_BATCH, |batch| {
-        let results: Vec<Result<R>> = batch
-            .par_iter()
-            .map(|(part, bytes)| {
-                let location = execution_location(top, *part, bytes);
-                let sites =
-                    super::wire::sites(bytes, part.message(), &location).map_err(|(at, why)| {
-                        Error::Parse {
-                            location: at,
-                            message: format!("not a binary {} ({why})", part.message()),
-                        }
-                    })?;
-                Ok(work(sites))
-            })
-            .collect();
-        batch.clear();
-        for result in results {
-            merge(result?);
+    let mut items = Vec::new();
+    let mut counts = [0usize; 2];
+    let mut offset = 0u64;
+    let fault = loop {
+        match split_item(bytes, &mut offset, top) {
+            Ok(Some((field, item))) => {
+                let slot = usize::from(field == ACTIVITIES);
+                items.push((
+                    ExecutionPart {
+                        field,
+                        index: counts[slot],
+                    },
+                    item,
+                ));
+                counts[slot] += 1;
+            }
+            Ok(None) => break None,
+            Err(e) => break Some(e),
         }
-        Ok(())
-    })
+    };
+    let results: Vec<Result<R>> = items
+        .par_iter()
+        .with_min_len(WIRE_MIN_LEN)
+        .map(|(part, bytes)| {
+            let location = execution_location(top, *part, bytes);
+            let sites =
+                super::wire::sites(bytes, part.message(), &location).map_err(|(at, why)| {
+                    Error::Parse {
+                        location: at,
+                        message: format!("not a binary {} ({why})", part.message()),
+                    }
+                })?;
+            Ok(work(sites))
+        })
+        .collect();
+    for result in results {
+        merge(result?);
+    }
+    fault.map_or(Ok(()), Err)
 }
+
+/// Fewest executions a core takes at once on the wire (small executions, fewer joins).
+const WIRE_MIN_LEN: usize = 16;
 
 /// Where a binary execution is: `workflows[3]`, in `workflow "order-17"` when its id shows.
 pub fn execution_location(top: &Location, part: ExecutionPart, bytes: &[u8]) -> Location {
@@ -223,11 +258,13 @@ fn wire_id_path(part: ExecutionPart) -> &'static [u32] {
 }
 
 /// Reads every top-level item into batches (up to four executions per core, at most
-/// [`BATCH_BYTES`]) and hands each batch to `batch_fn`, which empties it.
+/// [`BATCH_BYTES`]) and hands each batch to `batch_fn`, which empties it; with `only`,
+/// the items of that field alone (the others are read and dropped).
 pub(super) fn read_batches(
     mut reader: impl Read,
     top: &Location,
     per_core: usize,
+    only: Option<&'static str>,
     mut batch_fn: impl FnMut(&mut Vec<(ExecutionPart, Vec<u8>)>) -> Result<()>,
 ) -> Result<()> {
     let mut offset = 0u64;
@@ -251,6 +288,9 @@ pub(super) fn read_batches(
             index: counts[slot],
         };
         counts[slot] += 1;
+        if only.is_some_and(|only| only != field) {
+            continue;
+        }
         batch_bytes += bytes.len();
         batch.push((part, bytes));
         if batch.len() >= batch_len || batch_bytes >= BATCH_BYTES {
@@ -269,21 +309,57 @@ fn read_item(
     top: &Location,
 ) -> Result<Option<(&'static str, Vec<u8>)>> {
     let start = *offset;
-    let bad = |what: String| {
-        Error::Parse {
-        location: top.clone(),
-        message: format!(
-            "not a binary Cloud Export object at byte {start}: {what}; expected ExportedExecutions (workflows = 1, activities = 2)"
-        ),
-    }
+    let Some((field, len, head)) = item_head(reader, start, top)? else {
+        return Ok(None);
     };
-    let io = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            bad("truncated".into())
-        } else {
-            bad(e.to_string())
-        }
+    // Read what is there: room for what the length claims, up to 16 MiB (a lying
+    // length costs no more than that).
+    let claimed = usize::try_from(len).unwrap_or(usize::MAX).min(16 << 20);
+    let mut bytes = Vec::with_capacity(claimed);
+    reader
+        .take(len)
+        .read_to_end(&mut bytes)
+        .map_err(|e| item_io_error(top, start, e))?;
+    check_item_len(top, start, field, len, bytes.len())?;
+    *offset = start + head + len;
+    Ok(Some((field, bytes)))
+}
+
+/// [`read_item`] over bytes in memory: the item is a slice of them, not a copy.
+fn split_item<'a>(
+    bytes: &'a [u8],
+    offset: &mut u64,
+    top: &Location,
+) -> Result<Option<(&'static str, &'a [u8])>> {
+    let start = *offset;
+    let mut rest = usize::try_from(start)
+        .ok()
+        .and_then(|at| bytes.get(at..))
+        .unwrap_or_default();
+    let Some((field, len, head)) = item_head(&mut rest, start, top)? else {
+        return Ok(None);
     };
+    let there = rest.len();
+    check_item_len(
+        top,
+        start,
+        field,
+        len,
+        there.min(usize::try_from(len).unwrap_or(there)),
+    )?;
+    // `len` fits: it is at most what is there.
+    let item = &rest[..usize::try_from(len).unwrap_or(0)];
+    *offset = start + head + len;
+    Ok(Some((field, item)))
+}
+
+/// An item's key and length: its field name, its length and the length of the two.
+fn item_head(
+    reader: &mut impl Read,
+    start: u64,
+    top: &Location,
+) -> Result<Option<(&'static str, u64, u64)>> {
+    let io = |e: std::io::Error| item_io_error(top, start, e);
     let Some((key, key_len)) = varint(&mut *reader).map_err(io)? else {
         return Ok(None);
     };
@@ -291,24 +367,47 @@ fn read_item(
     let field = match (number, wire) {
         (1, 2) => WORKFLOWS,
         (2, 2) => ACTIVITIES,
-        _ => return Err(bad(format!("field {number} with wire type {wire}"))),
+        _ => {
+            return Err(not_an_export(
+                top,
+                start,
+                format!("field {number} with wire type {wire}"),
+            ))
+        }
     };
     let (len, len_len) = varint(&mut *reader)
         .map_err(io)?
-        .ok_or_else(|| bad("truncated".into()))?;
-    // Read what is there: room for what the length claims, up to 16 MiB (a lying
-    // length costs no more than that).
-    let claimed = usize::try_from(len).unwrap_or(usize::MAX).min(16 << 20);
-    let mut bytes = Vec::with_capacity(claimed);
-    reader.take(len).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 != len {
-        return Err(bad(format!(
-            "truncated ({field} item of {len} bytes, {} there)",
-            bytes.len()
-        )));
+        .ok_or_else(|| not_an_export(top, start, "truncated".into()))?;
+    Ok(Some((field, len, key_len + len_len)))
+}
+
+/// Refuses an item holding fewer bytes than its length claims.
+fn check_item_len(top: &Location, start: u64, field: &str, len: u64, there: usize) -> Result<()> {
+    if there as u64 == len {
+        return Ok(());
     }
-    *offset = start + key_len + len_len + len;
-    Ok(Some((field, bytes)))
+    Err(not_an_export(
+        top,
+        start,
+        format!("truncated ({field} item of {len} bytes, {there} there)"),
+    ))
+}
+
+fn item_io_error(top: &Location, start: u64, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        not_an_export(top, start, "truncated".into())
+    } else {
+        not_an_export(top, start, e.to_string())
+    }
+}
+
+fn not_an_export(top: &Location, start: u64, what: String) -> Error {
+    Error::Parse {
+        location: top.clone(),
+        message: format!(
+            "not a binary Cloud Export object at byte {start}: {what}; expected ExportedExecutions (workflows = 1, activities = 2)"
+        ),
+    }
 }
 
 /// Executions read ahead and converted together, in parallel (the binary → tree step is
@@ -397,10 +496,14 @@ pub fn each_json(
 /// comes, except in JSON output, where one field's items must stay together: the first
 /// field seen streams (`workflows` in every object Cloud Export writes: fields go in number
 /// order), and items of other fields (the small activity descriptions) are held rendered
-/// until the end.
+/// until the end. A writer made [`ExportWriter::grouped`] is given each field's items
+/// together (one pass per field over a file): it closes a field's array when the next
+/// field starts, and holds nothing.
 #[derive(Debug)]
 pub struct ExportWriter {
     format: OutputFormat,
+    /// Items come grouped by field.
+    grouped: bool,
     /// The JSON field that streams, and whether it has an item yet.
     streaming: Option<&'static str>,
     /// Rendered items of the other fields, in order.
@@ -414,9 +517,18 @@ impl ExportWriter {
     pub fn new(format: OutputFormat) -> Self {
         ExportWriter {
             format,
+            grouped: false,
             streaming: None,
             held: Vec::new(),
             total: 0,
+        }
+    }
+
+    /// A writer for `format` given each field's executions together.
+    pub fn grouped(format: OutputFormat) -> Self {
+        ExportWriter {
+            grouped: true,
+            ..ExportWriter::new(format)
         }
     }
 
@@ -474,6 +586,11 @@ impl ExportWriter {
                         open_field(part.field, true, out);
                     }
                     Some(field) if field == part.field => out.extend_from_slice(b",\n"),
+                    Some(_) if self.grouped => {
+                        out.extend_from_slice(b"\n  ],");
+                        open_field(part.field, false, out);
+                        self.streaming = Some(part.field);
+                    }
                     Some(_) => {
                         self.total += item.len() as u64;
                         self.held.push((part.field, item));

@@ -27,7 +27,7 @@ pub fn each_binary(
     mut write: impl FnMut(ExecutionPart, Vec<u8>) -> Result<()>,
 ) -> Result<()> {
     use rayon::prelude::*;
-    super::executions::read_batches(reader, top, super::executions::WIRE_BATCH, |batch| {
+    super::executions::read_batches(reader, top, super::executions::WIRE_BATCH, None, |batch| {
         let done: Vec<Result<Vec<u8>>> = batch
             .par_iter()
             .map(|(part, bytes)| {

@@ -6,12 +6,11 @@
 //! new event types are covered when the protos are updated. This mirrors api-go's generated
 //! `proxy.VisitPayloads`.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use prost::Message as _;
 use prost_types::field_descriptor_proto::{Label, Type};
-use prost_types::{DescriptorProto, FileDescriptorSet};
+use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
 
 /// Full name of the Payload message.
 pub const PAYLOAD: &str = "temporal.api.common.v1.Payload";
@@ -35,10 +34,19 @@ pub const MARKER_RECORDED: &str = "temporal.api.history.v1.MarkerRecordedEventAt
 pub(crate) static DESCRIPTORS: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/temporal_descriptors.bin"));
 
+/// The same set with messages and fields only (no services, enums or options but map
+/// entries; `build.rs`): all the payload-site schema reads, quicker to decode.
+static SCHEMA_DESCRIPTORS: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/schema_descriptors.bin"));
+
 /// The bundled Temporal API's descriptor set, with the export and archive messages it
 /// lacks ([`super::export`]).
 pub fn descriptor_set() -> Result<FileDescriptorSet, prost::DecodeError> {
-    let mut set = FileDescriptorSet::decode(DESCRIPTORS)?;
+    with_exports(DESCRIPTORS)
+}
+
+fn with_exports(bytes: &[u8]) -> Result<FileDescriptorSet, prost::DecodeError> {
+    let mut set = FileDescriptorSet::decode(bytes)?;
     set.file.extend(super::export::files());
     Ok(set)
 }
@@ -67,37 +75,60 @@ pub struct FieldSite {
     pub cardinality: Cardinality,
     /// Full name of the message type held (`temporal.api.common.v1.Payload` for a leaf).
     pub target: String,
+    /// The target's table ([`Schema::table_at`]); `None` for a Payload (the leaf). Lets a
+    /// walk on the wire go down without looking names up.
+    pub target_index: Option<usize>,
 }
 
 /// The payload-bearing fields of every message type that can reach a Payload.
 #[derive(Debug, Default)]
 pub struct Schema {
     /// Fx hashing: looked up once per JSON object by the scanner, where SipHash cost ~7%.
-    messages: rustc_hash::FxHashMap<String, Table>,
-    /// Every field of every message by (message, proto field name): its number and, for a
-    /// message-typed field, the type's full name. For following a path on the wire.
-    all_fields: rustc_hash::FxHashMap<(String, String), (u32, String)>,
+    /// The index of the message's table in `tables`.
+    messages: rustc_hash::FxHashMap<String, usize>,
+    tables: Vec<Table>,
+    /// Every message of the descriptor set by full name, for following a path of field
+    /// names on the wire (borrowed: the set lives as long as the program).
+    all: rustc_hash::FxHashMap<String, &'static DescriptorProto>,
 }
 
 /// The payload-bearing fields of one message, indexed by their JSON and proto names (a
 /// history event has ~50: a linear search per key cost ~7% of a big history's decode).
 #[derive(Debug, Default)]
 pub struct Table {
+    /// The message's full name.
+    pub name: String,
     fields: Vec<FieldSite>,
     by_key: rustc_hash::FxHashMap<Box<[u8]>, usize>,
-    by_number: rustc_hash::FxHashMap<u32, usize>,
+    /// Field number → index in `fields` + 1 (0: not a payload field), for numbers up to
+    /// the highest payload field's: a wire walk asks for every field it meets.
+    by_number: Vec<u32>,
 }
 
+/// Field numbers below this are looked up in a table, others by a scan.
+const DENSE_NUMBERS: u32 = 4096;
+
 impl Table {
-    fn new(fields: Vec<FieldSite>) -> Self {
+    fn new(name: String, fields: Vec<FieldSite>) -> Self {
         let mut by_key = rustc_hash::FxHashMap::default();
-        let mut by_number = rustc_hash::FxHashMap::default();
+        // The API's payload fields are numbered below ~100; a bound keeps a stray big
+        // number from making a big table (such a field is then found by a scan).
+        let top = fields
+            .iter()
+            .map(|f| f.number)
+            .filter(|&n| n < DENSE_NUMBERS)
+            .max()
+            .map_or(0, |n| n as usize + 1);
+        let mut by_number = vec![0u32; top];
         for (i, f) in fields.iter().enumerate() {
             by_key.insert(f.proto_name.as_bytes().into(), i);
             by_key.insert(f.json_name.as_bytes().into(), i);
-            by_number.insert(f.number, i);
+            if let Some(slot) = by_number.get_mut(f.number as usize) {
+                *slot = u32::try_from(i + 1).unwrap_or(0);
+            }
         }
         Table {
+            name,
             fields,
             by_key,
             by_number,
@@ -106,7 +137,11 @@ impl Table {
 
     /// The field numbered `number` on the wire, if it bears payloads.
     pub fn by_number(&self, number: u32) -> Option<&FieldSite> {
-        self.by_number.get(&number).map(|&i| &self.fields[i])
+        match self.by_number.get(number as usize) {
+            Some(&i) => (i as usize).checked_sub(1).map(|i| &self.fields[i]),
+            None if number >= DENSE_NUMBERS => self.fields.iter().find(|f| f.number == number),
+            None => None,
+        }
     }
 
     /// The field named `key` (JSON or proto name), if it bears payloads.
@@ -118,19 +153,21 @@ impl Table {
 impl Schema {
     /// The schema of the bundled Temporal API (parsed once).
     pub fn temporal() -> &'static Schema {
+        static SET: OnceLock<FileDescriptorSet> = OnceLock::new();
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
         SCHEMA.get_or_init(|| {
             // The descriptor set is generated at build time by temporalio-protos; a parse
             // failure would be a build defect, and an empty schema finds no payloads.
-            descriptor_set()
-                .map(|set| Schema::from_descriptors(&set))
-                .unwrap_or_default()
+            let set = SET.get_or_init(|| with_exports(SCHEMA_DESCRIPTORS).unwrap_or_default());
+            Schema::from_descriptors(set)
         })
     }
 
-    /// Builds the index from a descriptor set.
-    pub fn from_descriptors(set: &FileDescriptorSet) -> Schema {
-        let mut all: HashMap<String, &DescriptorProto> = HashMap::new();
+    /// Builds the index from a descriptor set. The walk over all ~1,100 messages borrows
+    /// from the set; only the fields kept (those that reach a Payload) are copied out
+    /// (copying every field first was a third of a short `check` run's start).
+    pub fn from_descriptors(set: &'static FileDescriptorSet) -> Schema {
+        let mut all = rustc_hash::FxHashMap::default();
         for file in &set.file {
             let package = file.package();
             for message in &file.message_type {
@@ -138,103 +175,89 @@ impl Schema {
             }
         }
         // Every message-typed field, with map entries resolved to their value type.
-        let mut edges: HashMap<String, Vec<FieldSite>> = HashMap::new();
-        for (name, message) in &all {
-            let fields = message
-                .field
-                .iter()
-                .filter(|f| f.r#type() == Type::Message)
-                .filter_map(|f| {
-                    let type_name = f.type_name().trim_start_matches('.');
-                    let entry = all.get(type_name)?;
-                    let is_map = entry.options.as_ref().is_some_and(|o| o.map_entry());
-                    let (cardinality, target) = if is_map {
-                        let value = entry.field.iter().find(|v| v.number() == 2)?;
-                        if value.r#type() != Type::Message {
-                            return None;
-                        }
-                        (Cardinality::Map, value.type_name().trim_start_matches('.'))
-                    } else if f.label() == Label::Repeated {
-                        (Cardinality::List, type_name)
-                    } else {
-                        (Cardinality::Single, type_name)
-                    };
-                    Some(FieldSite {
-                        json_name: f.json_name.clone().unwrap_or_else(|| camel(f.name())),
-                        proto_name: f.name().to_string(),
-                        number: u32::try_from(f.number()).unwrap_or(0),
-                        cardinality,
-                        target: target.to_string(),
-                    })
-                })
-                .collect();
-            edges.insert(name.clone(), fields);
-        }
+        let edges: Vec<(&str, Vec<Edge>)> = all
+            .iter()
+            .map(|(name, message)| {
+                let fields = message
+                    .field
+                    .iter()
+                    .filter(|f| f.r#type() == Type::Message)
+                    .filter_map(|f| edge(&all, f))
+                    .collect();
+                (name.as_str(), fields)
+            })
+            .collect();
         // Fixpoint: a message reaches Payload if a field targets Payload or a reaching type.
-        let mut reaching: HashSet<String> = HashSet::from([PAYLOAD.to_string()]);
+        let mut reaching: rustc_hash::FxHashSet<&str> = [PAYLOAD].into_iter().collect();
         loop {
             let before = reaching.len();
             for (name, fields) in &edges {
-                if !reaching.contains(name) && fields.iter().any(|f| reaching.contains(&f.target)) {
-                    reaching.insert(name.clone());
+                if !reaching.contains(name) && fields.iter().any(|f| reaching.contains(f.target)) {
+                    reaching.insert(name);
                 }
             }
             if reaching.len() == before {
                 break;
             }
         }
-        let all_fields = all
+        let kept: Vec<&(&str, Vec<Edge>)> = edges
             .iter()
-            .flat_map(|(name, message)| {
-                message.field.iter().map(move |f| {
-                    (
-                        (name.clone(), f.name().to_string()),
-                        (
-                            u32::try_from(f.number()).unwrap_or(0),
-                            f.type_name().trim_start_matches('.').to_string(),
-                        ),
-                    )
-                })
-            })
+            .filter(|(name, _)| *name != PAYLOAD && reaching.contains(name))
             .collect();
-        let messages = edges
-            .into_iter()
-            .filter(|(name, _)| name != PAYLOAD && reaching.contains(name))
+        let messages: rustc_hash::FxHashMap<String, usize> = kept
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.to_string(), i))
+            .collect();
+        let tables = kept
+            .iter()
             .map(|(name, fields)| {
-                let kept = fields
-                    .into_iter()
-                    .filter(|f| reaching.contains(&f.target))
+                let sites = fields
+                    .iter()
+                    .filter(|f| reaching.contains(f.target))
+                    .map(|f| f.site(messages.get(f.target).copied()))
                     .collect();
-                (name, Table::new(kept))
+                Table::new(name.to_string(), sites)
             })
             .collect();
         Schema {
             messages,
-            all_fields,
+            tables,
+            all,
         }
     }
 
     /// The field numbers of a path of proto field names from `message` (`["history",
     /// "events"]` from `WorkflowExecution`: `[1, 1]`).
     pub fn field_numbers(&self, message: &str, names: &[&str]) -> Option<Vec<u32>> {
-        let mut message = message.to_string();
+        let mut message = message;
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            let (number, target) = self.all_fields.get(&(message, (*name).to_string()))?;
-            out.push(*number);
-            message = target.clone();
+            let field = self
+                .all
+                .get(message)?
+                .field
+                .iter()
+                .find(|f| f.name() == *name)?;
+            out.push(u32::try_from(field.number()).unwrap_or(0));
+            message = field.type_name().trim_start_matches('.');
         }
         Some(out)
     }
 
     /// The payload-bearing fields of `message`, if it can reach a payload at all.
     pub fn fields(&self, message: &str) -> Option<&[FieldSite]> {
-        self.messages.get(message).map(|t| t.fields.as_slice())
+        self.table(message).map(|t| t.fields.as_slice())
     }
 
     /// The field table of `message`, looked up once per object by the scanner.
     pub fn table(&self, message: &str) -> Option<&Table> {
-        self.messages.get(message)
+        self.messages.get(message).map(|&i| &self.tables[i])
+    }
+
+    /// The table a [`FieldSite::target_index`] names.
+    pub fn table_at(&self, index: usize) -> Option<&Table> {
+        self.tables.get(index)
     }
 
     /// The field of `message` named `key` (JSON or proto name), if it bears payloads.
@@ -258,10 +281,57 @@ impl Schema {
     }
 }
 
-fn index<'a>(
-    all: &mut HashMap<String, &'a DescriptorProto>,
+/// A message-typed field as found in the set, before it is known to reach a Payload.
+struct Edge {
+    field: &'static FieldDescriptorProto,
+    cardinality: Cardinality,
+    target: &'static str,
+}
+
+impl Edge {
+    fn site(&self, target_index: Option<usize>) -> FieldSite {
+        let f = self.field;
+        FieldSite {
+            json_name: f.json_name.clone().unwrap_or_else(|| camel(f.name())),
+            proto_name: f.name().to_string(),
+            number: u32::try_from(f.number()).unwrap_or(0),
+            cardinality: self.cardinality,
+            target: self.target.to_string(),
+            target_index,
+        }
+    }
+}
+
+/// The edge of message-typed field `f`: a map's entry resolved to its value type.
+fn edge(
+    all: &rustc_hash::FxHashMap<String, &'static DescriptorProto>,
+    f: &'static FieldDescriptorProto,
+) -> Option<Edge> {
+    let type_name = f.type_name().trim_start_matches('.');
+    let entry = all.get(type_name)?;
+    let is_map = entry.options.as_ref().is_some_and(|o| o.map_entry());
+    let (cardinality, target) = if is_map {
+        let value = entry.field.iter().find(|v| v.number() == 2)?;
+        if value.r#type() != Type::Message {
+            return None;
+        }
+        (Cardinality::Map, value.type_name().trim_start_matches('.'))
+    } else if f.label() == Label::Repeated {
+        (Cardinality::List, type_name)
+    } else {
+        (Cardinality::Single, type_name)
+    };
+    Some(Edge {
+        field: f,
+        cardinality,
+        target,
+    })
+}
+
+fn index(
+    all: &mut rustc_hash::FxHashMap<String, &'static DescriptorProto>,
     prefix: &str,
-    message: &'a DescriptorProto,
+    message: &'static DescriptorProto,
 ) {
     let name = if prefix.is_empty() {
         message.name().to_string()

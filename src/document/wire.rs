@@ -6,9 +6,13 @@
 //! `check` reads binary export executions this way (the tree conversion was ~60% of its
 //! time); anything that writes output still goes through the tree.
 
-use super::schema::{Cardinality, Schema, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES};
+use super::schema::{
+    Cardinality, FieldSite, Schema, Table, HEADER, MARKER_RECORDED, PAYLOAD, SEARCH_ATTRIBUTES,
+};
 use super::sites::{map_key, SiteKind};
 use crate::error::Location;
+use crate::location::push_segment;
+use std::fmt::Write as _;
 
 /// How deep messages may nest (failure causes nest): as prost's decoder allows.
 const MAX_DEPTH: usize = 100;
@@ -31,17 +35,16 @@ pub fn sites<'a>(
     message: &str,
     location: &Location,
 ) -> Result<Vec<WireSite<'a>>, (Location, String)> {
-    let mut out = Vec::new();
-    walk(
-        Schema::temporal(),
-        bytes,
-        message,
-        location,
-        SiteKind::Data,
-        0,
-        &mut out,
-    )?;
-    Ok(out)
+    let mut walker = Walker {
+        schema: Schema::temporal(),
+        base: location,
+        path: location.path.clone(),
+        out: Vec::new(),
+    };
+    if let Some(table) = walker.schema.table(message) {
+        walker.walk(bytes, table, SiteKind::Data, 0)?;
+    }
+    Ok(walker.out)
 }
 
 /// A base-128 varint at the start of `bytes` (prost's decoder), and its length.
@@ -114,87 +117,103 @@ fn fields(bytes: &[u8]) -> Fields<'_> {
     }
 }
 
-fn walk<'a>(
-    schema: &Schema,
-    bytes: &'a [u8],
-    message: &str,
-    location: &Location,
-    kind: SiteKind,
-    depth: usize,
-    out: &mut Vec<WireSite<'a>>,
-) -> Result<(), (Location, String)> {
-    let Some(table) = schema.table(message) else {
-        return Ok(());
-    };
-    if depth > MAX_DEPTH {
-        return Err((location.clone(), "messages nest too deep".into()));
-    }
-    // Repeated fields count their items (a message holds few payload-bearing lists).
-    let mut counts: Vec<(u32, usize)> = Vec::new();
-    for field in fields(bytes) {
-        let (number, wire, value) = field.map_err(|why| (location.clone(), why))?;
-        let Some(site) = table.by_number(number) else {
-            continue;
-        };
-        let here = location.join(&site.json_name);
-        if wire != 2 {
-            return Err((here, format!("wire type {wire}, expected a message (2)")));
-        }
-        let child_kind = match site.target.as_str() {
-            SEARCH_ATTRIBUTES => SiteKind::SearchAttribute,
-            HEADER => SiteKind::Header,
-            _ => kind,
-        };
-        let target = site.target.as_str();
-        match site.cardinality {
-            Cardinality::Single => visit(schema, value, target, here, child_kind, depth, out)?,
-            Cardinality::List => {
-                let i = match counts.iter_mut().find(|(n, _)| *n == number) {
-                    Some((_, count)) => {
-                        *count += 1;
-                        *count - 1
-                    }
-                    None => {
-                        counts.push((number, 1));
-                        0
-                    }
-                };
-                let here = here.join(&format!("[{i}]"));
-                visit(schema, value, target, here, child_kind, depth, out)?;
-            }
-            Cardinality::Map => {
-                let (key, item) = map_entry(value).map_err(|why| (here.clone(), why))?;
-                let entry_kind = if message == MARKER_RECORDED && key == "data" {
-                    SiteKind::MarkerData
-                } else {
-                    child_kind
-                };
-                let here = here.join(&map_key(key));
-                visit(schema, item, target, here, entry_kind, depth, out)?;
-            }
-        }
-    }
-    Ok(())
+/// The walk over one message tree: the JSON path so far in one buffer (a segment pushed
+/// on the way in, cut on the way out), so a site costs one path string, not one per level.
+struct Walker<'s, 'a> {
+    schema: &'s Schema,
+    base: &'s Location,
+    path: String,
+    out: Vec<WireSite<'a>>,
 }
 
-fn visit<'a>(
-    schema: &Schema,
-    bytes: &'a [u8],
-    target: &str,
-    location: Location,
-    kind: SiteKind,
-    depth: usize,
-    out: &mut Vec<WireSite<'a>>,
-) -> Result<(), (Location, String)> {
-    if target == PAYLOAD {
-        out.push(WireSite {
-            kind,
-            location,
-            bytes,
-        });
+impl<'s, 'a> Walker<'s, 'a> {
+    fn here(&self) -> Location {
+        self.base.at_path(self.path.clone())
+    }
+
+    fn walk(
+        &mut self,
+        bytes: &'a [u8],
+        table: &'s Table,
+        kind: SiteKind,
+        depth: usize,
+    ) -> Result<(), (Location, String)> {
+        if depth > MAX_DEPTH {
+            return Err((self.here(), "messages nest too deep".into()));
+        }
+        // Repeated fields count their items (a message holds few payload-bearing lists).
+        let mut counts: Vec<(u32, usize)> = Vec::new();
+        for field in fields(bytes) {
+            let (number, wire, value) = field.map_err(|why| (self.here(), why))?;
+            let Some(site) = table.by_number(number) else {
+                continue;
+            };
+            let mark = self.path.len();
+            push_segment(&mut self.path, &site.json_name);
+            if wire != 2 {
+                return Err((
+                    self.here(),
+                    format!("wire type {wire}, expected a message (2)"),
+                ));
+            }
+            let child_kind = match site.target.as_str() {
+                SEARCH_ATTRIBUTES => SiteKind::SearchAttribute,
+                HEADER => SiteKind::Header,
+                _ => kind,
+            };
+            match site.cardinality {
+                Cardinality::Single => self.visit(value, site, child_kind, depth)?,
+                Cardinality::List => {
+                    let i = match counts.iter_mut().find(|(n, _)| *n == number) {
+                        Some((_, count)) => {
+                            *count += 1;
+                            *count - 1
+                        }
+                        None => {
+                            counts.push((number, 1));
+                            0
+                        }
+                    };
+                    // Writing to a String cannot fail.
+                    let _ = write!(self.path, "[{i}]");
+                    self.visit(value, site, child_kind, depth)?;
+                }
+                Cardinality::Map => {
+                    let (key, item) = map_entry(value).map_err(|why| (self.here(), why))?;
+                    let entry_kind = if table.name == MARKER_RECORDED && key == "data" {
+                        SiteKind::MarkerData
+                    } else {
+                        child_kind
+                    };
+                    push_segment(&mut self.path, &map_key(key));
+                    self.visit(item, site, entry_kind, depth)?;
+                }
+            }
+            self.path.truncate(mark);
+        }
         Ok(())
-    } else {
-        walk(schema, bytes, target, &location, kind, depth + 1, out)
+    }
+
+    /// The value of `site`: a Payload (the target has no table), or a message to enter.
+    fn visit(
+        &mut self,
+        bytes: &'a [u8],
+        site: &FieldSite,
+        kind: SiteKind,
+        depth: usize,
+    ) -> Result<(), (Location, String)> {
+        match site.target_index.and_then(|i| self.schema.table_at(i)) {
+            Some(table) => self.walk(bytes, table, kind, depth + 1),
+            None => {
+                let location = self.here();
+                self.out.push(WireSite {
+                    kind,
+                    location,
+                    bytes,
+                });
+                Ok(())
+            }
+        }
     }
 }
 
