@@ -1,5 +1,5 @@
 //! Units of text: sizes given as text (`2MiB`, `512KB`), for flags and configuration alike,
-//! and the distance between words, for "did you mean" suggestions.
+//! the distance between words, for "did you mean" suggestions, and plurals of counts.
 
 /// Parses a size like `2MiB`, `512KB`, `1.5MB`, `300000` (bytes). KB/MB/GB are powers of
 /// 1000, KiB/MiB/GiB powers of 1024.
@@ -72,6 +72,15 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("invalid duration {text:?}: the unit is s, m or h")),
     };
     Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// The plural ending of a count's noun: "" for 1, "s" otherwise.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 #[cfg(test)]

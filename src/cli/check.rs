@@ -1,5 +1,6 @@
 //! `tcodec check`: policy checks over payload files and histories, for CI.
 
+use crate::units::plural;
 use std::collections::BTreeMap;
 
 use super::exit::ExitStatus;
@@ -384,14 +385,6 @@ fn site_label(site: Option<&str>) -> &'static str {
         Some("marker-data") => "local-activity marker data",
         Some("search-attribute") => "search attributes",
         _ => "payloads",
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

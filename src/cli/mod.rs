@@ -22,6 +22,7 @@ mod progress;
 mod resolve;
 mod serve;
 mod serve_args;
+mod still_encoded;
 mod transform;
 
 pub use args::*;

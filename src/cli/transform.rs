@@ -13,7 +13,7 @@ use super::progress::Progress;
 use super::{Cli, TransformArgs};
 use crate::codec::{Budget, Direction};
 use crate::document::driver::{self, run_document, ScanJob};
-use crate::document::executions::ExportWriter;
+use crate::document::export_writer::ExportWriter;
 use crate::document::readable::readable;
 use crate::document::{
     self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument, ACTIVITIES, WORKFLOWS,
@@ -22,6 +22,7 @@ use crate::error::Location;
 use crate::error::{Error, Result};
 use crate::io::{self, Sink};
 use crate::pipeline::Pipeline;
+use crate::units::plural;
 
 /// What else the command asks for besides a plain transform.
 #[derive(Debug, Clone, Copy, Default)]
@@ -184,7 +185,10 @@ pub fn run(
         );
     }
     if direction == Direction::Decode && stats.still_encoded() > 0 && !mode.readable {
-        eprintln!("tcodec: warning: {}", still_encoded(cli, &pipeline));
+        eprintln!(
+            "tcodec: warning: {}",
+            super::still_encoded::message(cli, &pipeline)
+        );
         if mode.strict {
             worst = worst.max(ExitStatus::Data);
         }
@@ -247,64 +251,6 @@ pub fn run(
 const FORMAT_NAMES: [&str; 9] = [
     "json", "jsonl", "proto", "pb", "text", "table", "card", "yaml", "none",
 ];
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-/// "3 payloads still carry binary/encrypted (key ids test-key-1) after decoding with
-/// namespace "zipped"'s pipeline: try -n default (its pipeline decodes them)".
-fn still_encoded(cli: &Cli, pipeline: &Pipeline) -> String {
-    let stats = pipeline.stats();
-    let left = stats.left();
-    let what: Vec<String> = left
-        .iter()
-        .map(|(encoding, ids)| {
-            if ids.is_empty() {
-                encoding.clone()
-            } else {
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                format!("{encoding} (key ids {})", ids.join(", "))
-            }
-        })
-        .collect();
-    let mut line = format!(
-        "{} payload{} still {} {} after decoding with namespace {:?}'s pipeline, which has no codec or key for {}",
-        stats.still_encoded(),
-        plural(stats.still_encoded()),
-        if stats.still_encoded() == 1 { "carries" } else { "carry" },
-        what.join(", "),
-        pipeline.namespace(),
-        if stats.still_encoded() == 1 { "it" } else { "them" },
-    );
-    // Suggest configured namespaces whose pipeline decodes every encoding left, with
-    // every key id seen.
-    if let Ok(config) = cli.load_config() {
-        let fits: Vec<&String> = config
-            .namespaces()
-            .iter()
-            .filter(|(name, _)| name.as_str() != pipeline.namespace())
-            .filter(|(_, codecs)| {
-                left.iter().all(|(encoding, ids)| {
-                    codecs.iter().any(|c| {
-                        c.encoding() == encoding
-                            && ids.iter().all(|id| c.key_ids().contains(&id.as_str()))
-                    })
-                })
-            })
-            .map(|(name, _)| name)
-            .collect();
-        if let Some(first) = fits.first() {
-            line.push_str(&format!("; try -n {first}: its pipeline decodes them"));
-        }
-    }
-    line.push_str(" (--strict makes this exit 3)");
-    line
-}
 
 fn validate(args: &TransformArgs) -> Result<()> {
     if args.in_place && args.input.inputs.iter().any(|i| i == "-") {

@@ -15,6 +15,7 @@
 pub mod driver;
 pub mod executions;
 pub mod export;
+pub mod export_writer;
 pub mod model;
 pub mod payload_body;
 pub mod plain_body;
