@@ -189,11 +189,26 @@ pub fn check_wire(
         .map(|site| StoredSite {
             kind: site.kind,
             payload: payload::from_proto(site.bytes)
-                .map_err(|e| format!("not a valid Payload message ({e})")),
+                .map_err(|e| format!("not a valid Payload message ({e})"))
+                .and_then(|p| whole(p, site.bytes.len())),
             location: site.location,
         })
         .collect();
     check_sites(sites, rules, pipeline, report);
+}
+
+/// `payload` as parsed from `len` bytes, if it is all of them. A parser drops fields it
+/// does not know and merges repeated ones: bytes that do not come back when the payload is
+/// written again (plaintext beside a sealed `data`, say) are bytes no rule looked at.
+fn whole(payload: payload::Payload, len: usize) -> std::result::Result<payload::Payload, String> {
+    let kept = prost::Message::encoded_len(&payload);
+    if kept == len {
+        Ok(payload)
+    } else {
+        Err(format!(
+            "the Payload message is {len} bytes, its fields only {kept}: it holds unknown or repeated fields, unchecked"
+        ))
+    }
 }
 
 /// The rules over a document's payload sites: plaintext, key id, size, references, and

@@ -15,9 +15,7 @@ use crate::codec::{Budget, Direction};
 use crate::document::driver::{self, run_document, ScanJob};
 use crate::document::export_writer::ExportWriter;
 use crate::document::readable::readable;
-use crate::document::{
-    self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument, ACTIVITIES, WORKFLOWS,
-};
+use crate::document::{self, Document, InputFormat, OutputFormat, ReadOptions, TreeDocument};
 use crate::error::Location;
 use crate::error::{Error, Result};
 use crate::io::{self, Sink};
@@ -513,25 +511,15 @@ impl Job<'_> {
                 )?;
                 sink.write(&held)?;
                 held.clear();
-            } else if format == OutputFormat::Json
-                && std::fs::metadata(path).is_ok_and(|m| m.is_file())
-            {
+            } else if format == OutputFormat::Json && path != "-" {
                 // JSON writes each field's executions together: a file is read once per
                 // field (workflows, then activities, protojson's order), so an activity
                 // met among workflows is not held until the end, as it is from stdin.
-                let top = Location::file(name);
+                drop(reader);
                 grouped.set(true);
-                document::executions::each_binary_of(reader, &top, Some(WORKFLOWS), |d| {
+                document::executions::each_binary_by_field(path, &Location::file(name), |d| {
                     emit(d, format, &mut sink)
                 })?;
-                let again =
-                    std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-                document::executions::each_binary_of(
-                    std::io::BufReader::with_capacity(1 << 20, again),
-                    &top,
-                    Some(ACTIVITIES),
-                    |d| emit(d, format, &mut sink),
-                )?;
             } else {
                 document::executions::each_binary(reader, &Location::file(name), |d| {
                     emit(d, format, &mut sink)

@@ -122,6 +122,10 @@ fn varint(reader: &mut impl Read) -> std::io::Result<Option<(u64, u64)>> {
                 Err(std::io::ErrorKind::UnexpectedEof.into())
             };
         }
+        // The tenth byte holds the 64th bit only: more is not a 64-bit varint.
+        if n == 9 && byte[0] > 1 {
+            break;
+        }
         value |= u64::from(byte[0] & 0x7f) << shift;
         if byte[0] & 0x80 == 0 {
             return Ok(Some((value, n as u64 + 1)));
@@ -129,7 +133,7 @@ fn varint(reader: &mut impl Read) -> std::io::Result<Option<(u64, u64)>> {
     }
     Err(std::io::Error::new(
         std::io::ErrorKind::InvalidData,
-        "varint longer than 10 bytes",
+        "varint over 64 bits",
     ))
 }
 
@@ -149,7 +153,7 @@ pub fn each_binary(
 /// [`each_binary`] for the executions of one field only (`workflows` or `activities`),
 /// the others read past: one pass per field gives each field's executions together (as
 /// JSON output must write them) without holding any.
-pub fn each_binary_of(
+fn each_binary_of(
     reader: impl Read,
     top: &Location,
     only: Option<&'static str>,
@@ -158,6 +162,41 @@ pub fn each_binary_of(
     read_batches(reader, top, TREE_BATCH, only, |batch| {
         convert_batch(batch, top, &mut each)
     })
+}
+
+/// [`each_binary`] with each field's executions together (as JSON output writes them):
+/// the workflows, then the activities, of the export file at `path`. A regular file is
+/// read twice through one open file (a file renamed over it between the passes cannot mix
+/// in), the second time only as far as the first read (nothing appended since); anything
+/// else (a pipe) in one pass, as [`each_binary`].
+pub fn each_binary_by_field(
+    path: &str,
+    top: &Location,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    use std::io::{BufReader, Seek as _, SeekFrom};
+    let io = |e| Error::io("cannot read", path, e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return each_binary(BufReader::with_capacity(1 << 20, file), top, each);
+    }
+    // One open file description: the clone shares the file and its offset.
+    let first = file.try_clone().map_err(io)?;
+    each_binary_of(
+        BufReader::with_capacity(1 << 20, first),
+        top,
+        Some(WORKFLOWS),
+        &mut each,
+    )?;
+    // The first pass read to its end: the offset is how far.
+    let end = file.stream_position().map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    each_binary_of(
+        BufReader::with_capacity(1 << 20, file.take(end)),
+        top,
+        Some(ACTIVITIES),
+        each,
+    )
 }
 
 /// Reads a binary export object in memory as [`each_binary`] does, but works every

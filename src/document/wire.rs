@@ -78,7 +78,10 @@ impl<'a> Iterator for Fields<'a> {
         };
         self.pos += n;
         let (number, wire) = (key >> 3, key & 7);
-        let Ok(number) = u32::try_from(number) else {
+        // Field 0 does not exist (parsers refuse it).
+        let Ok(number) = u32::try_from(number)
+            .and_then(|n| std::num::NonZeroU32::try_from(n).map(std::num::NonZeroU32::get))
+        else {
             return Some(Err(format!("field number {number} at byte {at}")));
         };
         let len = match wire {
