@@ -1,6 +1,5 @@
 //! `tcodec check`: policy checks over payload files and histories, for CI.
 
-use crate::units::plural;
 use std::collections::BTreeMap;
 
 use super::exit::ExitStatus;
@@ -8,6 +7,7 @@ use super::{CheckArgs, CheckFormat, Cli};
 use crate::error::{Error, Result};
 use crate::io;
 use crate::rules::{check_tree, check_wire, Finding, Report, Rule, Rules};
+use crate::units::plural;
 
 /// Checks every input; exit 0 when clean, 1 on violations, worse on unreadable inputs.
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitStatus> {
