@@ -230,18 +230,7 @@ fn a_prefix_decodes_object_by_object_resumes_and_shards(
 
     // The time window comes from the keys: 14:00 (inclusive) to 14:30 (exclusive).
     let check = |extra: &[&str]| {
-        let mut args = vec![
-            "check",
-            "-n",
-            "default",
-            "--type",
-            "export",
-            "--output-format",
-            "json",
-            &url,
-        ];
-        args.extend_from_slice(extra);
-        let out = run(store, &args);
+        let out = check_json(store, &url, extra);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -327,19 +316,7 @@ fn a_prefix_decodes_object_by_object_resumes_and_shards(
 /// bad one.
 fn planted_objects_are_named_by_their_urls(store: &Store, dir: &Path) {
     let url = store.url("temporal-workflow-history/export/planted/");
-    let out = run(
-        store,
-        &[
-            "check",
-            "-n",
-            "default",
-            "--type",
-            "export",
-            "--output-format",
-            "json",
-            &url,
-        ],
-    );
+    let out = check_json(store, &url, &[]);
     // The malformed object's exit (3, bad input) outranks the violation's (1).
     assert_eq!(
         out.status.code(),
@@ -395,20 +372,24 @@ fn planted_objects_are_named_by_their_urls(store: &Store, dir: &Path) {
     assert!(!out_dir.join("2026/12/01/15/00/obj1").exists(), "{err}");
 }
 
+/// `check -n default --type export --output-format json URL EXTRA...` against `store`.
+fn check_json(store: &Store, url: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "check",
+        "-n",
+        "default",
+        "--type",
+        "export",
+        "--output-format",
+        "json",
+        url,
+    ];
+    args.extend_from_slice(extra);
+    run(store, &args)
+}
+
 fn check_one(store: &Store, url: &str) -> u64 {
-    let out = run(
-        store,
-        &[
-            "check",
-            "-n",
-            "default",
-            "--type",
-            "export",
-            "--output-format",
-            "json",
-            url,
-        ],
-    );
+    let out = check_json(store, url, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
