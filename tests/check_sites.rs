@@ -41,14 +41,14 @@ fn completions(schema: &Schema, root: &str) -> HashMap<String, Vec<(String, Step
         for message in reachable(schema, root) {
             for f in schema.fields(&message).unwrap_or_default() {
                 let step = Step {
-                    field: f.json_name.clone(),
+                    field: f.json_name.to_string(),
                     cardinality: f.cardinality,
                     key: "k",
                 };
                 let rest = if f.target == PAYLOAD {
                     Some(Vec::new())
                 } else {
-                    best.get(&f.target).cloned()
+                    best.get(f.target).cloned()
                 };
                 let Some(rest) = rest else { continue };
                 let mut path = vec![(message.clone(), step)];
@@ -72,20 +72,20 @@ fn prefixes(schema: &Schema, root: &str) -> BTreeMap<String, Vec<(String, Step)>
     let mut queue = VecDeque::from([root.to_string()]);
     while let Some(message) = queue.pop_front() {
         for f in schema.fields(&message).unwrap_or_default() {
-            if f.target == PAYLOAD || found.contains_key(&f.target) {
+            if f.target == PAYLOAD || found.contains_key(f.target) {
                 continue;
             }
             let mut path = found[&message].clone();
             path.push((
                 message.clone(),
                 Step {
-                    field: f.json_name.clone(),
+                    field: f.json_name.to_string(),
                     cardinality: f.cardinality,
                     key: "k",
                 },
             ));
-            found.insert(f.target.clone(), path);
-            queue.push_back(f.target.clone());
+            found.insert(f.target.to_string(), path);
+            queue.push_back(f.target.to_string());
         }
     }
     found
@@ -146,7 +146,7 @@ fn json_path_from(start: &str, path: &[(String, Step)]) -> String {
 fn kind_of(path: &[(String, Step)], schema: &Schema) -> Kind {
     let mut kind = Kind::Data;
     for (message, step) in path {
-        let target = &schema.field(message, &step.field).unwrap().target;
+        let target = schema.field(message, &step.field).unwrap().target;
         if target == SEARCH_ATTRIBUTES {
             return Kind::SearchAttribute;
         }
@@ -172,13 +172,13 @@ fn cases(schema: &Schema, root: &str) -> Vec<Vec<(String, Step)>> {
             path.push((
                 message.clone(),
                 Step {
-                    field: f.json_name.clone(),
+                    field: f.json_name.to_string(),
                     cardinality: f.cardinality,
                     key: "k",
                 },
             ));
             if f.target != PAYLOAD {
-                path.extend(completions[&f.target].clone());
+                path.extend(completions[f.target].clone());
             }
             out.push(path.clone());
             if message == MARKER_RECORDED && f.json_name == "details" {

@@ -181,16 +181,6 @@ fn dispatch(cli: &Cli) -> Result<ExitStatus, Error> {
     if !matches!(cli.command, Command::Serve(_)) {
         crate::interrupt::install();
     }
-    // Commands that walk documents need the payload-site schema (built from the bundled
-    // descriptors, a few ms): built on another core while the config and keys load.
-    if matches!(
-        cli.command,
-        Command::Encode(_) | Command::Decode(_) | Command::Check(_) | Command::Rekey(_)
-    ) {
-        rayon::spawn(|| {
-            crate::document::schema::Schema::temporal();
-        });
-    }
     match &cli.command {
         Command::Encode(args) => transform::run(
             cli,

@@ -265,33 +265,14 @@ pub fn execution_location(top: &Location, part: ExecutionPart, bytes: &[u8]) -> 
     }
 }
 
-/// The field numbers from an execution to its id (see [`execution_id`]), from the
-/// bundled descriptors (empty when they lack a name: then no id is shown).
+/// The field numbers from an execution to its id (see [`execution_id`]), derived from the
+/// bundled descriptors when tcodec is built (`build/schema_gen.rs`, `ID_PATHS`).
 fn wire_id_path(part: ExecutionPart) -> &'static [u32] {
-    static PATHS: std::sync::OnceLock<[Vec<u32>; 2]> = std::sync::OnceLock::new();
-    let paths = PATHS.get_or_init(|| {
-        let numbers = |message: &str, names: &[&str]| {
-            super::schema::Schema::temporal()
-                .field_numbers(message, names)
-                .unwrap_or_default()
-        };
-        [
-            numbers(
-                super::export::WORKFLOW_EXECUTION,
-                &[
-                    "history",
-                    "events",
-                    "workflow_execution_started_event_attributes",
-                    "workflow_id",
-                ],
-            ),
-            numbers(
-                super::export::ACTIVITY_EXECUTION,
-                &["activity", "info", "activity_id"],
-            ),
-        ]
-    });
-    &paths[usize::from(part.field == ACTIVITIES)]
+    if part.field == ACTIVITIES {
+        super::schema::ACTIVITY_ID_PATH
+    } else {
+        super::schema::WORKFLOW_ID_PATH
+    }
 }
 
 /// Reads every top-level item into batches (up to four executions per core, at most

@@ -398,23 +398,23 @@ impl<'a> Scanner<'a> {
                     }
                     fields[met] = Some(field);
                     met += 1;
-                    let key = field.json_name.as_str();
+                    let key = field.json_name;
                     let key = if raw_key == key.as_bytes() {
                         key
                     } else {
-                        field.proto_name.as_str()
+                        field.proto_name
                     };
                     let mark = path.len();
                     if !path.is_empty() {
                         path.push('.');
                     }
                     path.push_str(key);
-                    let child_kind = match field.target.as_str() {
+                    let child_kind = match field.target {
                         SEARCH_ATTRIBUTES => SiteKind::SearchAttribute,
                         HEADER => SiteKind::Header,
                         _ => kind,
                     };
-                    let target = field.target.as_str();
+                    let target = field.target;
                     match field.cardinality {
                         Cardinality::Single => self.value(target, path, child_kind)?,
                         Cardinality::List => self.list(target, path, child_kind)?,

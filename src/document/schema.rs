@@ -1,16 +1,15 @@
 //! Payload sites from the Temporal API schema itself.
 //!
-//! The descriptor set of the official protos (`temporalio-protos`, copied by `build.rs`) is
-//! read once; for every message type we keep only the fields through which a
-//! `temporal.api.common.v1.Payload` can be reached, so a walk never guesses from shapes and
-//! new event types are covered when the protos are updated. This mirrors api-go's generated
-//! `proxy.VisitPayloads`.
+//! For every message type, the fields through which a `temporal.api.common.v1.Payload` can
+//! be reached, derived from the descriptor set of the official protos
+//! (`temporalio-protos`) when tcodec is built (`build/schema_gen.rs`), so a walk never
+//! guesses from shapes and new event types are covered when the protos are updated. This
+//! mirrors api-go's generated `proxy.VisitPayloads`.
 
 use std::sync::OnceLock;
 
 use prost::Message as _;
-use prost_types::field_descriptor_proto::{Label, Type};
-use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
+use prost_types::FileDescriptorSet;
 
 /// Full name of the Payload message.
 pub const PAYLOAD: &str = "temporal.api.common.v1.Payload";
@@ -30,25 +29,17 @@ pub const HISTORY_RESPONSE: &str =
 /// Full name of the marker attributes (local activity markers keep SDK data in `details.data`).
 pub const MARKER_RECORDED: &str = "temporal.api.history.v1.MarkerRecordedEventAttributes";
 
-/// The encoded `FileDescriptorSet` of the Temporal API.
+/// The encoded `FileDescriptorSet` of the Temporal API, with the export and archive
+/// messages it lacks ([`super::export`]; `build.rs` adds them).
 pub(crate) static DESCRIPTORS: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/temporal_descriptors.bin"));
 
-/// The same set with messages and fields only (no services, enums or options but map
-/// entries; `build.rs`): all the payload-site schema reads, quicker to decode.
-static SCHEMA_DESCRIPTORS: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/schema_descriptors.bin"));
+// `TABLES` and the id paths (`WORKFLOW_ID_PATH`, `ACTIVITY_ID_PATH`), written by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/schema_tables.rs"));
 
-/// The bundled Temporal API's descriptor set, with the export and archive messages it
-/// lacks ([`super::export`]).
+/// The bundled Temporal API's descriptor set, export and archive messages included.
 pub fn descriptor_set() -> Result<FileDescriptorSet, prost::DecodeError> {
-    with_exports(DESCRIPTORS)
-}
-
-fn with_exports(bytes: &[u8]) -> Result<FileDescriptorSet, prost::DecodeError> {
-    let mut set = FileDescriptorSet::decode(bytes)?;
-    set.file.extend(super::export::files());
-    Ok(set)
+    FileDescriptorSet::decode(DESCRIPTORS)
 }
 
 /// How a field holds its target.
@@ -66,15 +57,15 @@ pub enum Cardinality {
 #[derive(Debug, Clone)]
 pub struct FieldSite {
     /// The proto3 JSON name (`lastCompletionResult`).
-    pub json_name: String,
+    pub json_name: &'static str,
     /// The proto field name (`last_completion_result`), also accepted in JSON.
-    pub proto_name: String,
+    pub proto_name: &'static str,
     /// The protobuf field number (what the binary wire carries).
     pub number: u32,
     /// Single, list or map.
     pub cardinality: Cardinality,
     /// Full name of the message type held (`temporal.api.common.v1.Payload` for a leaf).
-    pub target: String,
+    pub target: &'static str,
     /// The target's table ([`Schema::table_at`]); `None` for a Payload (the leaf). Lets a
     /// walk on the wire go down without looking names up.
     pub target_index: Option<usize>,
@@ -85,11 +76,8 @@ pub struct FieldSite {
 pub struct Schema {
     /// Fx hashing: looked up once per JSON object by the scanner, where SipHash cost ~7%.
     /// The index of the message's table in `tables`.
-    messages: rustc_hash::FxHashMap<String, usize>,
+    messages: rustc_hash::FxHashMap<&'static str, usize>,
     tables: Vec<Table>,
-    /// Every message of the descriptor set by full name, for following a path of field
-    /// names on the wire (borrowed: the set lives as long as the program).
-    all: rustc_hash::FxHashMap<String, &'static DescriptorProto>,
 }
 
 /// The payload-bearing fields of one message, indexed by their JSON and proto names (a
@@ -97,9 +85,9 @@ pub struct Schema {
 #[derive(Debug, Default)]
 pub struct Table {
     /// The message's full name.
-    pub name: String,
-    fields: Vec<FieldSite>,
-    by_key: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+    pub name: &'static str,
+    fields: &'static [FieldSite],
+    by_key: rustc_hash::FxHashMap<&'static [u8], usize>,
     /// Field number → index in `fields` + 1 (0: not a payload field), for numbers up to
     /// the highest payload field's: a wire walk asks for every field it meets.
     by_number: Vec<u32>,
@@ -109,7 +97,7 @@ pub struct Table {
 const DENSE_NUMBERS: u32 = 4096;
 
 impl Table {
-    fn new(name: String, fields: Vec<FieldSite>) -> Self {
+    fn new(name: &'static str, fields: &'static [FieldSite]) -> Self {
         let mut by_key = rustc_hash::FxHashMap::default();
         // The API's payload fields are numbered below ~100; a bound keeps a stray big
         // number from making a big table (such a field is then found by a scan).
@@ -121,8 +109,8 @@ impl Table {
             .map_or(0, |n| n as usize + 1);
         let mut by_number = vec![0u32; top];
         for (i, f) in fields.iter().enumerate() {
-            by_key.insert(f.proto_name.as_bytes().into(), i);
-            by_key.insert(f.json_name.as_bytes().into(), i);
+            by_key.insert(f.proto_name.as_bytes(), i);
+            by_key.insert(f.json_name.as_bytes(), i);
             if let Some(slot) = by_number.get_mut(f.number as usize) {
                 *slot = u32::try_from(i + 1).unwrap_or(0);
             }
@@ -151,103 +139,26 @@ impl Table {
 }
 
 impl Schema {
-    /// The schema of the bundled Temporal API (parsed once).
+    /// The schema of the bundled Temporal API (indexed once).
     pub fn temporal() -> &'static Schema {
-        static SET: OnceLock<FileDescriptorSet> = OnceLock::new();
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
         SCHEMA.get_or_init(|| {
-            // The descriptor set is generated at build time by temporalio-protos; a parse
-            // failure would be a build defect, and an empty schema finds no payloads.
-            let set = SET.get_or_init(|| with_exports(SCHEMA_DESCRIPTORS).unwrap_or_default());
-            Schema::from_descriptors(set)
-        })
-    }
-
-    /// Builds the index from a descriptor set. The walk over all ~1,100 messages borrows
-    /// from the set; only the fields kept (those that reach a Payload) are copied out
-    /// (copying every field first was a third of a short `check` run's start).
-    pub fn from_descriptors(set: &'static FileDescriptorSet) -> Schema {
-        let mut all = rustc_hash::FxHashMap::default();
-        for file in &set.file {
-            let package = file.package();
-            for message in &file.message_type {
-                index(&mut all, package, message);
-            }
-        }
-        // Every message-typed field, with map entries resolved to their value type.
-        let edges: Vec<(&str, Vec<Edge>)> = all
-            .iter()
-            .map(|(name, message)| {
-                let fields = message
-                    .field
-                    .iter()
-                    .filter(|f| f.r#type() == Type::Message)
-                    .filter_map(|f| edge(&all, f))
-                    .collect();
-                (name.as_str(), fields)
-            })
-            .collect();
-        // Fixpoint: a message reaches Payload if a field targets Payload or a reaching type.
-        let mut reaching: rustc_hash::FxHashSet<&str> = [PAYLOAD].into_iter().collect();
-        loop {
-            let before = reaching.len();
-            for (name, fields) in &edges {
-                if !reaching.contains(name) && fields.iter().any(|f| reaching.contains(f.target)) {
-                    reaching.insert(name);
-                }
-            }
-            if reaching.len() == before {
-                break;
-            }
-        }
-        let kept: Vec<&(&str, Vec<Edge>)> = edges
-            .iter()
-            .filter(|(name, _)| *name != PAYLOAD && reaching.contains(name))
-            .collect();
-        let messages: rustc_hash::FxHashMap<String, usize> = kept
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| (name.to_string(), i))
-            .collect();
-        let tables = kept
-            .iter()
-            .map(|(name, fields)| {
-                let sites = fields
-                    .iter()
-                    .filter(|f| reaching.contains(f.target))
-                    .map(|f| f.site(messages.get(f.target).copied()))
-                    .collect();
-                Table::new(name.to_string(), sites)
-            })
-            .collect();
-        Schema {
-            messages,
-            tables,
-            all,
-        }
-    }
-
-    /// The field numbers of a path of proto field names from `message` (`["history",
-    /// "events"]` from `WorkflowExecution`: `[1, 1]`).
-    pub fn field_numbers(&self, message: &str, names: &[&str]) -> Option<Vec<u32>> {
-        let mut message = message;
-        let mut out = Vec::with_capacity(names.len());
-        for name in names {
-            let field = self
-                .all
-                .get(message)?
-                .field
+            let tables: Vec<Table> = TABLES
                 .iter()
-                .find(|f| f.name() == *name)?;
-            out.push(u32::try_from(field.number()).unwrap_or(0));
-            message = field.type_name().trim_start_matches('.');
-        }
-        Some(out)
+                .map(|&(name, fields)| Table::new(name, fields))
+                .collect();
+            let messages = tables
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.name, i))
+                .collect();
+            Schema { messages, tables }
+        })
     }
 
     /// The payload-bearing fields of `message`, if it can reach a payload at all.
     pub fn fields(&self, message: &str) -> Option<&[FieldSite]> {
-        self.table(message).map(|t| t.fields.as_slice())
+        self.table(message).map(|t| t.fields)
     }
 
     /// The field table of `message`, looked up once per object by the scanner.
@@ -275,89 +186,10 @@ impl Schema {
         self.messages.len()
     }
 
-    /// True when no message type reaches a payload (the schema failed to load).
+    /// True when no message type reaches a payload.
     pub fn is_empty(&self) -> bool {
         self.messages.is_empty()
     }
-}
-
-/// A message-typed field as found in the set, before it is known to reach a Payload.
-struct Edge {
-    field: &'static FieldDescriptorProto,
-    cardinality: Cardinality,
-    target: &'static str,
-}
-
-impl Edge {
-    fn site(&self, target_index: Option<usize>) -> FieldSite {
-        let f = self.field;
-        FieldSite {
-            json_name: f.json_name.clone().unwrap_or_else(|| camel(f.name())),
-            proto_name: f.name().to_string(),
-            number: u32::try_from(f.number()).unwrap_or(0),
-            cardinality: self.cardinality,
-            target: self.target.to_string(),
-            target_index,
-        }
-    }
-}
-
-/// The edge of message-typed field `f`: a map's entry resolved to its value type.
-fn edge(
-    all: &rustc_hash::FxHashMap<String, &'static DescriptorProto>,
-    f: &'static FieldDescriptorProto,
-) -> Option<Edge> {
-    let type_name = f.type_name().trim_start_matches('.');
-    let entry = all.get(type_name)?;
-    let is_map = entry.options.as_ref().is_some_and(|o| o.map_entry());
-    let (cardinality, target) = if is_map {
-        let value = entry.field.iter().find(|v| v.number() == 2)?;
-        if value.r#type() != Type::Message {
-            return None;
-        }
-        (Cardinality::Map, value.type_name().trim_start_matches('.'))
-    } else if f.label() == Label::Repeated {
-        (Cardinality::List, type_name)
-    } else {
-        (Cardinality::Single, type_name)
-    };
-    Some(Edge {
-        field: f,
-        cardinality,
-        target,
-    })
-}
-
-fn index(
-    all: &mut rustc_hash::FxHashMap<String, &'static DescriptorProto>,
-    prefix: &str,
-    message: &'static DescriptorProto,
-) {
-    let name = if prefix.is_empty() {
-        message.name().to_string()
-    } else {
-        format!("{prefix}.{}", message.name())
-    };
-    for nested in &message.nested_type {
-        index(all, &name, nested);
-    }
-    all.insert(name, message);
-}
-
-fn camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -368,7 +200,7 @@ mod tests {
         let f = Schema::temporal()
             .field(message, key)
             .unwrap_or_else(|| panic!("{message}.{key} not a payload site"));
-        (f.cardinality, f.target.clone())
+        (f.cardinality, f.target.to_string())
     }
 
     #[test]

@@ -78,10 +78,10 @@ fn repeated_in(
         let Some(field) = schema.field(message, key) else {
             continue;
         };
-        let other = if *key == field.json_name {
-            &field.proto_name
+        let other = if key == field.json_name {
+            field.proto_name
         } else {
-            &field.json_name
+            field.json_name
         };
         if other != key && object.contains_key(other) {
             return Some(Error::Parse {
@@ -93,7 +93,7 @@ fn repeated_in(
             });
         }
         let here = location.join(key);
-        let target = field.target.as_str();
+        let target = field.target;
         let found = match (field.cardinality, child) {
             (Cardinality::Single, child) => repeated_in(schema, child, target, &here),
             (Cardinality::List, Value::Array(items)) => {
@@ -129,12 +129,12 @@ fn walk<'a>(
             continue;
         };
         let here = location.join(key);
-        let child_kind = match field.target.as_str() {
+        let child_kind = match field.target {
             SEARCH_ATTRIBUTES => SiteKind::SearchAttribute,
             HEADER => SiteKind::Header,
             _ => kind,
         };
-        let target = field.target.as_str();
+        let target = field.target;
         match (field.cardinality, child) {
             (Cardinality::Single, child) => visit(schema, child, target, here, child_kind, out),
             (Cardinality::List, Value::Array(items)) => {

@@ -165,14 +165,14 @@ impl<'s, 'a> Walker<'s, 'a> {
                 continue;
             };
             let mark = self.path.len();
-            push_segment(&mut self.path, &site.json_name);
+            push_segment(&mut self.path, site.json_name);
             if wire != 2 {
                 return Err((
                     self.here(),
                     format!("wire type {wire}, expected a message (2)"),
                 ));
             }
-            let child_kind = match site.target.as_str() {
+            let child_kind = match site.target {
                 SEARCH_ATTRIBUTES => SiteKind::SearchAttribute,
                 HEADER => SiteKind::Header,
                 _ => kind,
@@ -273,7 +273,7 @@ fn rewrite_into(
             out.extend_from_slice(whole);
             continue;
         };
-        let target = site.target.as_str();
+        let target = site.target;
         inner.clear();
         let replaced = if site.cardinality == Cardinality::Map {
             rewrite_entry(schema, value, target, depth, replace, &mut inner)?
