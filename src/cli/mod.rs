@@ -151,10 +151,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(ExitStatus::Usage.code());
         }
     }
-    let cli = match command()
-        .try_get_matches_from(args)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
+    // The plain command parses; only a refusal (or help) is parsed again by the one with
+    // the steady usage lines, to show them: building those lines is two more builds of
+    // the whole command (~1 ms), which a run that parses owes nothing.
+    let parse = |cmd: clap::Command, args: &[OsString]| {
+        cmd.try_get_matches_from(args)
+            .and_then(|m| Cli::from_arg_matches(&m))
+    };
+    let cli = match parse(Cli::command(), &args).or_else(|_| parse(command(), &args)) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
