@@ -384,7 +384,7 @@ fn inspect(
     finding: &dyn Fn(Rule, String) -> Finding,
     out: &mut Report,
 ) -> bool {
-    let encoding = payload::encoding(stored).map(String::from_utf8_lossy);
+    let encoding = payload::encoding(stored).map(payload::text);
     let mut foreign_key = false;
     if let (Some(known), Some(e)) = (&rules.known_encodings, &encoding) {
         let foreign = !known.iter().any(|k| k == e) && !CONVERTER_ENCODINGS.contains(&e.as_ref());
@@ -428,9 +428,10 @@ fn inspect(
             ));
         }
     }
-    if let (Some(known), Some(id)) = (&rules.known_key_ids, stored.metadata.get(ENCRYPTION_KEY_ID))
-    {
-        let id = String::from_utf8_lossy(id);
+    // `meta`, not the map's `get`: comparing a few keys costs less than SipHash.
+    let key_id = payload::meta(stored, ENCRYPTION_KEY_ID);
+    if let (Some(known), Some(id)) = (&rules.known_key_ids, key_id) {
+        let id = payload::text(id);
         if !known.iter().any(|k| *k == id) {
             foreign_key = true;
             let names: Vec<String> = known.iter().map(|k| crate::codec::kms::shown(k)).collect();
@@ -444,11 +445,8 @@ fn inspect(
             ));
         }
     }
-    if let (Some(allowed), Some(id)) = (
-        &rules.allowed_key_ids,
-        stored.metadata.get(ENCRYPTION_KEY_ID),
-    ) {
-        let id = String::from_utf8_lossy(id);
+    if let (Some(allowed), Some(id)) = (&rules.allowed_key_ids, key_id) {
+        let id = payload::text(id);
         if !allowed.iter().any(|a| *a == id) {
             out.violations.push(finding(
                 Rule::KeyId,

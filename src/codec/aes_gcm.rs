@@ -172,7 +172,7 @@ impl Codec for AesGcmCodec {
         }
         let id = payload::meta_in(&payload.metadata, ENCRYPTION_KEY_ID)
             .ok_or(CodecError::MissingKeyId)?;
-        let id = String::from_utf8_lossy(id);
+        let id = payload::text(id);
         let cipher = self.keyring.cipher_for(&id)?;
         // Decrypt in place in the payload's own buffer (zeroed when dropped).
         let mut data = payload.data;

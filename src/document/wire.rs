@@ -12,7 +12,6 @@ use super::schema::{
 use super::sites::{map_key, SiteKind};
 use crate::error::Location;
 use crate::location::push_segment;
-use std::fmt::Write as _;
 
 /// How deep messages may nest (failure causes nest): as prost's decoder allows.
 const MAX_DEPTH: usize = 100;
@@ -78,6 +77,25 @@ impl<'a> Iterator for Fields<'a> {
         }
         let at = self.pos;
         self.start = at;
+        // The common fields first: a one-byte key (field 1-15) with a one-byte length or
+        // value. The general reading below gives the same answer for them, slower.
+        if let [key, byte, ..] = self.bytes[at..] {
+            if key < 0x80 && key >> 3 != 0 && byte < 0x80 {
+                let (from, end) = match key & 7 {
+                    2 => (at + 2, at + 2 + usize::from(byte)),
+                    0 => (at + 1, at + 2),
+                    _ => (0, usize::MAX),
+                };
+                if end <= self.bytes.len() {
+                    self.pos = end;
+                    return Some(Ok((
+                        u32::from(key >> 3),
+                        u64::from(key & 7),
+                        &self.bytes[from..end],
+                    )));
+                }
+            }
+        }
         let truncated = || Err(format!("truncated field at byte {at}"));
         let Some((key, n)) = varint(&self.bytes[self.pos..]) else {
             return Some(truncated());
@@ -190,8 +208,10 @@ impl<'s, 'a> Walker<'s, 'a> {
                             0
                         }
                     };
-                    // Writing to a String cannot fail.
-                    let _ = write!(self.path, "[{i}]");
+                    // itoa: `write!` cost ~300 instructions per item, ~4% of a check.
+                    self.path.push('[');
+                    self.path.push_str(itoa::Buffer::new().format(i));
+                    self.path.push(']');
                     self.visit(value, site, child_kind, depth)?;
                 }
                 Cardinality::Map => {

