@@ -817,3 +817,67 @@ fn unknown_fields_survive_decode_and_encode_in_protobuf_form() {
         "decode -> encode -> decode is byte for byte"
     );
 }
+
+/// A directory of small export objects is worked a window of files at a time on every
+/// core; what it reports must be what checking each file on its own reports, in input
+/// order: a truncated object (unchecked, so first), a plaintext export in JSON form among
+/// the binary ones (the tree path), and the good objects around them.
+#[test]
+fn a_directory_of_small_exports_reports_what_each_file_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let real = exports().join("exported/default");
+    let one = std::fs::read(real.join("0.binpb")).unwrap();
+    std::fs::write(inputs.join("00.binpb"), &one).unwrap();
+    std::fs::write(inputs.join("01.binpb"), &one[..one.len() / 2]).unwrap();
+    std::fs::copy(
+        truth("exported", "default", &real.join("1.binpb")),
+        inputs.join("02.binpb"),
+    )
+    .unwrap();
+    std::fs::copy(real.join("2.binpb"), inputs.join("03.binpb")).unwrap();
+    let check = |input: &Path| {
+        let out = tcodec_interop()
+            .args([
+                "check",
+                "-n",
+                "default",
+                "--type",
+                "export",
+                "--output-format",
+                "json",
+            ])
+            .arg(input)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), report)
+    };
+    let (code, whole) = check(&inputs);
+    assert_eq!(code, Some(3), "{whole}");
+    let each: Vec<(Option<i32>, Value)> = ["00", "01", "02", "03"]
+        .iter()
+        .map(|n| check(&inputs.join(format!("{n}.binpb"))))
+        .collect();
+    let codes: Vec<Option<i32>> = each.iter().map(|(c, _)| *c).collect();
+    assert_eq!(codes, [Some(0), Some(3), Some(1), Some(0)]);
+    let list = |r: &Value, key: &str| r[key].as_array().unwrap().clone();
+    // The truncated object could not be checked: its one line comes first.
+    let truncated = list(&each[1].1, "violations");
+    assert_eq!(truncated.len(), 1, "{truncated:?}");
+    let mut violations = truncated;
+    let mut notices = Vec::new();
+    let mut payloads = 0;
+    for (i, (_, report)) in each.iter().enumerate() {
+        if i != 1 {
+            violations.extend(list(report, "violations"));
+        }
+        notices.extend(list(report, "notices"));
+        payloads += report["payloads"].as_u64().unwrap();
+    }
+    assert!(violations.len() > 5, "{violations:?}");
+    assert_eq!(list(&whole, "violations"), violations);
+    assert_eq!(list(&whole, "notices"), notices);
+    assert_eq!(whole["payloads"].as_u64().unwrap(), payloads);
+}

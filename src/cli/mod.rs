@@ -13,6 +13,7 @@ pub mod exit;
 mod export_wire;
 pub mod generate;
 mod help;
+mod input_window;
 mod inputs;
 mod keygen;
 mod keys;
@@ -78,7 +79,43 @@ fn for_each_input(
     // Reports go to stdout; the bar (a terminal's stderr only) never mixes with them.
     let bar = progress::Inputs::start("reading", inputs.len(), false);
     let mut bytes = Vec::new();
-    for input in inputs {
+    let mut record = |name: &str, read: Result<(), Error>| {
+        match read {
+            Ok(()) => files += 1,
+            Err(e) => {
+                failed(name, &e);
+                worst = worst.max(exit::status(&e));
+            }
+        }
+        bar.done();
+    };
+    let mut rest = inputs;
+    while let Some((input, after)) = rest.split_first() {
+        // Small binary exports: a window of them on every core, merged in order.
+        if let (Some(sites), DocType::Export) = (sites.as_mut(), options.doc_type) {
+            let window = input_window::len(rest);
+            if window > 1 {
+                let (these, after) = rest.split_at(window);
+                let outcomes = input_window::work(these, options, sites.work);
+                for (input, outcome) in these.iter().zip(outcomes) {
+                    let name = crate::io::display_name(input);
+                    let read = match outcome {
+                        input_window::Outcome::Sites(results) => results.merge(&mut *sites.merge),
+                        input_window::Outcome::Other(bytes, format) => {
+                            crate::document::parse_each(&bytes, name, format, options, |doc| {
+                                each(&mut doc.into_tree());
+                                Ok(())
+                            })
+                        }
+                        input_window::Outcome::Failed(e) => Err(e),
+                    };
+                    record(name, read);
+                }
+                rest = after;
+                continue;
+            }
+        }
+        rest = after;
         let name = crate::io::display_name(input);
         let read = crate::io::read_input_into(input, &mut bytes).and_then(|()| {
             let format = crate::document::resolve_format(&bytes, name, options)?;
@@ -98,14 +135,7 @@ fn for_each_input(
                 Ok(())
             })
         });
-        match read {
-            Ok(()) => files += 1,
-            Err(e) => {
-                failed(name, &e);
-                worst = worst.max(exit::status(&e));
-            }
-        }
-        bar.done();
+        record(name, read);
     }
     (files, worst)
 }

@@ -209,8 +209,36 @@ pub fn each_binary_sites<R: Send>(
     bytes: &[u8],
     top: &Location,
     work: impl Fn(Vec<super::wire::WireSite<'_>>) -> R + Sync,
-    mut merge: impl FnMut(R),
+    merge: impl FnMut(R),
 ) -> Result<()> {
+    binary_site_results(bytes, top, work).merge(merge)
+}
+
+/// What [`each_binary_sites`] worked out of one object, before it is merged: the
+/// executions' results in input order, then the fault of an item that did not hold together.
+pub struct SiteResults<R> {
+    results: Vec<Result<R>>,
+    fault: Option<Error>,
+}
+
+impl<R> SiteResults<R> {
+    /// Hands the results to `merge` in order, up to the first execution that failed (its
+    /// error is the object's); then the fault, if any.
+    pub fn merge(self, mut merge: impl FnMut(R)) -> Result<()> {
+        for result in self.results {
+            merge(result?);
+        }
+        self.fault.map_or(Ok(()), Err)
+    }
+}
+
+/// The work of [`each_binary_sites`] without the merge: may run on any core (a window of
+/// small files is worked a file per core).
+pub fn binary_site_results<R: Send>(
+    bytes: &[u8],
+    top: &Location,
+    work: impl Fn(Vec<super::wire::WireSite<'_>>) -> R + Sync,
+) -> SiteResults<R> {
     use rayon::prelude::*;
     let mut items = Vec::new();
     let mut counts = [0usize; 2];
@@ -232,7 +260,7 @@ pub fn each_binary_sites<R: Send>(
             Err(e) => break Some(e),
         }
     };
-    let results: Vec<Result<R>> = items
+    let results = items
         .par_iter()
         .with_min_len(WIRE_MIN_LEN)
         .map(|(part, bytes)| {
@@ -247,10 +275,7 @@ pub fn each_binary_sites<R: Send>(
             Ok(work(sites))
         })
         .collect();
-    for result in results {
-        merge(result?);
-    }
-    fault.map_or(Ok(()), Err)
+    SiteResults { results, fault }
 }
 
 /// Fewest executions a core takes at once on the wire (small executions, fewer joins).
