@@ -105,6 +105,25 @@ pub fn read_input_into(path: &str, bytes: &mut Vec<u8>) -> Result<()> {
     Ok(())
 }
 
+/// A local file into `bytes` (emptied first), reading at most `limit` bytes: `Ok(false)`,
+/// with nothing kept, when the file holds more (it grew since its size was taken). What
+/// a window of files holds is then bounded by the sizes taken, whatever the files do.
+pub fn read_file_at_most(path: &str, limit: u64, bytes: &mut Vec<u8>) -> Result<bool> {
+    bytes.clear();
+    let fail = |e| Error::io("cannot read", path, e);
+    let file = File::open(path).map_err(fail)?;
+    bytes.reserve_exact(usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX));
+    file.take(limit.saturating_add(1))
+        .read_to_end(bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > limit {
+        bytes.clear();
+        return Ok(false);
+    }
+    count_read(bytes.len());
+    Ok(true)
+}
+
 fn read_whole(path: &str) -> Result<Vec<u8>> {
     if crate::storage::bucket::is_url(path) {
         return crate::storage::prefetch::fetch(path).map_err(|why| Error::Bucket {
@@ -471,6 +490,22 @@ impl crate::document::driver::Sink for Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_read_at_most_its_size_is_refused_when_it_grew() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"12345").unwrap();
+        let path = path.to_str().unwrap();
+        let mut bytes = b"old".to_vec();
+        assert!(read_file_at_most(path, 5, &mut bytes).unwrap());
+        assert_eq!(bytes, b"12345");
+        assert!(!read_file_at_most(path, 4, &mut bytes).unwrap());
+        assert!(bytes.is_empty());
+        let missing = dir.path().join("missing");
+        let e = read_file_at_most(missing.to_str().unwrap(), 4, &mut bytes).unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
+    }
 
     #[test]
     fn atomic_write_replaces_and_keeps_mode() {

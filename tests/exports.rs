@@ -818,26 +818,79 @@ fn unknown_fields_survive_decode_and_encode_in_protobuf_form() {
     );
 }
 
-/// A directory of small export objects is worked a window of files at a time on every
-/// core; what it reports must be what checking each file on its own reports, in input
-/// order: a truncated object (unchecked, so first), a plaintext export in JSON form among
-/// the binary ones (the tree path), and the good objects around them.
+/// Small export objects are worked a window of files at a time on every core; what a run
+/// over several reports must be what checking each file on its own reports, in input
+/// order: unchecked inputs first (a truncated object, after what its executions before the
+/// break found), then every file's findings in order. Four of the inputs carry violations
+/// (plaintext in binary, in a truncated binary, in JSON form), so a merge out of order
+/// shows; an object over the window's file size splits the inputs into two windows.
 #[test]
-fn a_directory_of_small_exports_reports_what_each_file_does() {
+fn inputs_checked_together_report_what_each_file_does() {
     let dir = tempfile::tempdir().unwrap();
-    let inputs = dir.path().join("in");
-    std::fs::create_dir(&inputs).unwrap();
     let real = exports().join("exported/default");
-    let one = std::fs::read(real.join("0.binpb")).unwrap();
-    std::fs::write(inputs.join("00.binpb"), &one).unwrap();
-    std::fs::write(inputs.join("01.binpb"), &one[..one.len() / 2]).unwrap();
-    std::fs::copy(
-        truth("exported", "default", &real.join("1.binpb")),
-        inputs.join("02.binpb"),
+    let plain_cfg = dir.path().join("plain.toml");
+    std::fs::write(&plain_cfg, "[namespaces.plain]\ncodecs = []\n").unwrap();
+    // A decoded (plaintext) export in binary form: every payload is a violation.
+    let plaintext = |n: &str| {
+        let to = dir.path().join(format!("plain-{n}.binpb"));
+        let out = common::tcodec()
+            .arg("--config")
+            .arg(&plain_cfg)
+            .args(["decode", "-n", "plain", "-q", "--type", "export"])
+            .args(["--output-format", "proto", "-o"])
+            .arg(&to)
+            .arg(truth(
+                "exported",
+                "default",
+                &real.join(format!("{n}.binpb")),
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        to
+    };
+    let plain_1 = plaintext("1");
+    let plain_2 = plaintext("2");
+    let bytes = std::fs::read(&plain_2).unwrap();
+    let truncated = dir.path().join("truncated.binpb");
+    std::fs::write(&truncated, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    // An execution that does not hold together between two that carry violations: the
+    // object's findings stop at it (what came before is reported, nothing after).
+    let broken = dir.path().join("broken.binpb");
+    let mut rest = &std::fs::read(&plain_1).unwrap()[..];
+    let mut items = Vec::new();
+    while !rest.is_empty() {
+        let start = rest;
+        prost::encoding::decode_varint(&mut rest).unwrap();
+        let len = prost::encoding::decode_varint(&mut rest).unwrap() as usize;
+        rest = &rest[len..];
+        items.push(start[..start.len() - rest.len()].to_vec());
+    }
+    assert!(items.len() > 2 && items[0][0] == 0x0a && items[1][0] == 0x0a);
+    let bad = [0x0a, 0x04, 0x0f, 0x0f, 0x0f, 0x0f];
+    std::fs::write(
+        &broken,
+        [&items[0][..], &bad, &items[1..].concat()].concat(),
     )
     .unwrap();
-    std::fs::copy(real.join("2.binpb"), inputs.join("03.binpb")).unwrap();
-    let check = |input: &Path| {
+    let big = repeated_export(dir.path(), "big.binpb", 300);
+    assert!(std::fs::metadata(&big).unwrap().len() > 4 << 20);
+    let inputs = [
+        real.join("0.binpb"),
+        plain_1,
+        truncated,
+        truth("exported", "default", &real.join("2.binpb")),
+        big,
+        plain_2,
+        broken,
+        real.join("2.binpb"),
+    ];
+    let check = |inputs: &[PathBuf]| {
         let out = tcodec_interop()
             .args([
                 "check",
@@ -848,7 +901,7 @@ fn a_directory_of_small_exports_reports_what_each_file_does() {
                 "--output-format",
                 "json",
             ])
-            .arg(input)
+            .args(inputs)
             .output()
             .unwrap();
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -856,28 +909,42 @@ fn a_directory_of_small_exports_reports_what_each_file_does() {
     };
     let (code, whole) = check(&inputs);
     assert_eq!(code, Some(3), "{whole}");
-    let each: Vec<(Option<i32>, Value)> = ["00", "01", "02", "03"]
-        .iter()
-        .map(|n| check(&inputs.join(format!("{n}.binpb"))))
-        .collect();
-    let codes: Vec<Option<i32>> = each.iter().map(|(c, _)| *c).collect();
-    assert_eq!(codes, [Some(0), Some(3), Some(1), Some(0)]);
-    let list = |r: &Value, key: &str| r[key].as_array().unwrap().clone();
-    // The truncated object could not be checked: its one line comes first.
-    let truncated = list(&each[1].1, "violations");
-    assert_eq!(truncated.len(), 1, "{truncated:?}");
-    let mut violations = truncated;
-    let mut notices = Vec::new();
-    let mut payloads = 0;
-    for (i, (_, report)) in each.iter().enumerate() {
-        if i != 1 {
-            violations.extend(list(report, "violations"));
+    let (mut unchecked, mut found, mut notices) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut payloads, mut files) = (0, 0);
+    for (i, input) in inputs.iter().enumerate() {
+        let (_, report) = check(std::slice::from_ref(input));
+        let violations = report["violations"].as_array().unwrap();
+        let failed = usize::from(report["files"] == 0);
+        unchecked.extend_from_slice(&violations[..failed]);
+        found.extend_from_slice(&violations[failed..]);
+        if [1, 2, 3, 5, 6].contains(&i) {
+            assert!(
+                violations.len() > failed,
+                "{} finds nothing",
+                input.display()
+            );
         }
-        notices.extend(list(report, "notices"));
+        if i == 6 {
+            let paths: Vec<&str> = violations[failed..]
+                .iter()
+                .map(|v| v["path"].as_str().unwrap())
+                .collect();
+            assert!(
+                paths.iter().all(|p| p.starts_with("workflows[0].")),
+                "{paths:?}"
+            );
+        }
+        notices.extend_from_slice(report["notices"].as_array().unwrap());
         payloads += report["payloads"].as_u64().unwrap();
+        files += report["files"].as_u64().unwrap();
     }
-    assert!(violations.len() > 5, "{violations:?}");
-    assert_eq!(list(&whole, "violations"), violations);
-    assert_eq!(list(&whole, "notices"), notices);
+    assert_eq!(unchecked.len(), 2);
+    unchecked.append(&mut found);
+    assert_eq!(whole["violations"].as_array().unwrap(), &unchecked);
+    assert_eq!(whole["notices"].as_array().unwrap(), &notices);
     assert_eq!(whole["payloads"].as_u64().unwrap(), payloads);
+    assert_eq!(
+        (whole["files"].as_u64(), whole["inputs"].as_u64()),
+        (Some(files), Some(8))
+    );
 }

@@ -1,5 +1,5 @@
-//! Small binary export files worked a file per core (a window of them at a time), for the
-//! commands that only read their payload sites (`check`, `keys used`).
+//! Small binary export files worked a file per core, a window of them at a time, for
+//! `check` (which reads payload sites only).
 //!
 //! One file at a time, each core waited about a fifth of the run while the main thread
 //! read the next file, split it and merged the last one's results (perf sched on
@@ -20,25 +20,25 @@ const WINDOW_BYTES: u64 = 32 << 20;
 /// Files over this size are not windowed: their executions alone fill both cores.
 const FILE_MAX: u64 = 4 << 20;
 
-/// How many inputs from the start of `inputs` make a window: local regular files of at
-/// most [`FILE_MAX`] bytes, [`WINDOW_BYTES`] together. Fewer than two: no window.
-pub(super) fn len(inputs: &[String]) -> usize {
+/// The sizes of the inputs from the start of `inputs` that make a window: local regular
+/// files of at most [`FILE_MAX`] bytes, [`WINDOW_BYTES`] together (each read is held to
+/// its size, so the bound stands if a file grows). Fewer than two: no window.
+pub(super) fn sizes(inputs: &[String]) -> Vec<u64> {
     let mut total = 0u64;
     inputs
         .iter()
-        .take_while(|input| {
-            if *input == "-" || crate::storage::bucket::is_url(input) {
-                return false;
+        .map_while(|input| {
+            if input == "-" || crate::storage::bucket::is_url(input) {
+                return None;
             }
-            match std::fs::metadata(input) {
-                Ok(m) if m.is_file() && m.len() <= FILE_MAX && total + m.len() <= WINDOW_BYTES => {
-                    total += m.len();
-                    true
-                }
-                _ => false,
-            }
+            let m = std::fs::metadata(input).ok()?;
+            let size = m.len();
+            (m.is_file() && size <= FILE_MAX && total + size < WINDOW_BYTES).then(|| {
+                total += size + 1;
+                size
+            })
         })
-        .count()
+        .collect()
 }
 
 /// One windowed input, worked.
@@ -47,26 +47,31 @@ pub(super) enum Outcome {
     Sites(SiteResults<Report>),
     /// Another shape: its bytes, for the caller's one-at-a-time path.
     Other(Vec<u8>, OutputFormat),
+    /// It holds more than its size said: left to the one-at-a-time path.
+    Grew,
     /// It could not be read, or its format not told.
     Failed(Error),
 }
 
-/// Reads and works `inputs` (a window: see [`len`]) on every core; one outcome per input,
-/// in order.
+/// Reads and works the window `inputs` (their `sizes`: see [`sizes`]) on every core; one
+/// outcome per input, in order.
 pub(super) fn work(
     inputs: &[String],
+    sizes: &[u64],
     options: ReadOptions,
     work: &(dyn Fn(Vec<WireSite<'_>>) -> Report + Sync),
 ) -> Vec<Outcome> {
     inputs
         .par_iter()
+        .zip(sizes)
         .with_max_len(1)
-        .map(|input| {
+        .map(|(input, &size)| {
             let name = crate::io::display_name(input);
-            // A buffer per file: one kept per core saved no page faults here (measured).
             let mut bytes = Vec::new();
-            if let Err(e) = crate::io::read_input_into(input, &mut bytes) {
-                return Outcome::Failed(e);
+            match crate::io::read_file_at_most(input, size, &mut bytes) {
+                Ok(true) => {}
+                Ok(false) => return Outcome::Grew,
+                Err(e) => return Outcome::Failed(e),
             }
             match crate::document::resolve_format(&bytes, name, options) {
                 Ok(OutputFormat::Proto) => {

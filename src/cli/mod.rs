@@ -73,7 +73,7 @@ fn for_each_input(
     mut sites: Option<SitesHandler<'_>>,
     mut failed: impl FnMut(&str, &Error),
 ) -> (usize, ExitStatus) {
-    use crate::document::{DocType, OutputFormat};
+    use crate::document::DocType;
     let mut files = 0;
     let mut worst = ExitStatus::Ok;
     // Reports go to stdout; the bar (a terminal's stderr only) never mixes with them.
@@ -93,51 +93,73 @@ fn for_each_input(
     while let Some((input, after)) = rest.split_first() {
         // Small binary exports: a window of them on every core, merged in order.
         if let (Some(sites), DocType::Export) = (sites.as_mut(), options.doc_type) {
-            let window = input_window::len(rest);
-            if window > 1 {
-                let (these, after) = rest.split_at(window);
-                let outcomes = input_window::work(these, options, sites.work);
+            let sizes = input_window::sizes(rest);
+            if sizes.len() > 1 {
+                let (these, after) = rest.split_at(sizes.len());
+                let outcomes = input_window::work(these, &sizes, options, sites.work);
                 for (input, outcome) in these.iter().zip(outcomes) {
-                    let name = crate::io::display_name(input);
                     let read = match outcome {
                         input_window::Outcome::Sites(results) => results.merge(&mut *sites.merge),
-                        input_window::Outcome::Other(bytes, format) => {
-                            crate::document::parse_each(&bytes, name, format, options, |doc| {
-                                each(&mut doc.into_tree());
-                                Ok(())
-                            })
+                        input_window::Outcome::Other(got, format) => {
+                            work_input(input, &got, format, options, &mut each, None)
+                        }
+                        input_window::Outcome::Grew => {
+                            read_and_work(input, &mut bytes, options, &mut each, Some(sites))
                         }
                         input_window::Outcome::Failed(e) => Err(e),
                     };
-                    record(name, read);
+                    record(crate::io::display_name(input), read);
                 }
                 rest = after;
                 continue;
             }
         }
         rest = after;
-        let name = crate::io::display_name(input);
-        let read = crate::io::read_input_into(input, &mut bytes).and_then(|()| {
-            let format = crate::document::resolve_format(&bytes, name, options)?;
-            if let (Some(sites), OutputFormat::Proto, DocType::Export) =
-                (sites.as_mut(), format, options.doc_type)
-            {
-                let top = crate::error::Location::file(name);
-                return crate::document::executions::each_binary_sites(
-                    &bytes[..],
-                    &top,
-                    sites.work,
-                    &mut *sites.merge,
-                );
-            }
-            crate::document::parse_each(&bytes, name, format, options, |doc| {
-                each(&mut doc.into_tree());
-                Ok(())
-            })
-        });
-        record(name, read);
+        let read = read_and_work(input, &mut bytes, options, &mut each, sites.as_mut());
+        record(crate::io::display_name(input), read);
     }
     (files, worst)
+}
+
+/// One input of [`for_each_input`] on its own: read into `bytes`, then worked.
+fn read_and_work(
+    input: &str,
+    bytes: &mut Vec<u8>,
+    options: crate::document::ReadOptions,
+    each: &mut impl FnMut(&mut crate::document::TreeDocument),
+    sites: Option<&mut SitesHandler<'_>>,
+) -> Result<(), Error> {
+    crate::io::read_input_into(input, bytes)?;
+    let name = crate::io::display_name(input);
+    let format = crate::document::resolve_format(bytes, name, options)?;
+    work_input(input, bytes, format, options, each, sites)
+}
+
+/// The read input `bytes` worked: a binary export's executions as payload sites with
+/// `sites`, everything else as trees.
+fn work_input(
+    input: &str,
+    bytes: &[u8],
+    format: crate::document::OutputFormat,
+    options: crate::document::ReadOptions,
+    each: &mut impl FnMut(&mut crate::document::TreeDocument),
+    sites: Option<&mut SitesHandler<'_>>,
+) -> Result<(), Error> {
+    use crate::document::{DocType, OutputFormat};
+    let name = crate::io::display_name(input);
+    if let (Some(sites), OutputFormat::Proto, DocType::Export) = (sites, format, options.doc_type) {
+        let top = crate::error::Location::file(name);
+        return crate::document::executions::each_binary_sites(
+            bytes,
+            &top,
+            sites.work,
+            &mut *sites.merge,
+        );
+    }
+    crate::document::parse_each(bytes, name, format, options, |doc| {
+        each(&mut doc.into_tree());
+        Ok(())
+    })
 }
 
 /// The command line as given, for `serve`'s `[serve]` table (which fills only options the
