@@ -418,6 +418,39 @@ pub fn first_string<'a>(bytes: &'a [u8], path: &[u32]) -> Option<&'a str> {
 mod tests {
     use super::*;
 
+    /// Every wire type with one- and two-byte keys and lengths: the one-byte fast path
+    /// and the general reading must agree with protobuf's own encoding.
+    #[test]
+    fn fields_read_keys_and_values_as_protobuf_does() {
+        let long = vec![7u8; 200];
+        let mut bytes = Vec::new();
+        prost::encoding::uint64::encode(1, &5, &mut bytes);
+        prost::encoding::bytes::encode(2, &b"abc".to_vec(), &mut bytes);
+        prost::encoding::uint64::encode(16, &1, &mut bytes);
+        // Fixed32 whose first byte would read as a length of 2.
+        prost::encoding::fixed32::encode(3, &u32::from_le_bytes([2, 0x41, 0x42, 0x43]), &mut bytes);
+        prost::encoding::fixed64::encode(4, &9, &mut bytes);
+        prost::encoding::uint64::encode(5, &300, &mut bytes);
+        prost::encoding::bytes::encode(17, &long, &mut bytes);
+        let got: Vec<(u32, u64, Vec<u8>)> = fields(&bytes)
+            .map(|f| f.map(|(n, w, v)| (n, w, v.to_vec())))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want: Vec<(u32, u64, Vec<u8>)> = vec![
+            (1, 0, vec![5]),
+            (2, 2, b"abc".to_vec()),
+            (16, 0, vec![1]),
+            (3, 5, vec![2, 0x41, 0x42, 0x43]),
+            (4, 1, 9u64.to_le_bytes().to_vec()),
+            (5, 0, vec![0xac, 0x02]),
+            (17, 2, long),
+        ];
+        assert_eq!(got, want);
+        // Wire type 7 does not exist, even behind a one-byte key and value.
+        let e = fields(&[0x0f, 0x01]).next().unwrap().unwrap_err();
+        assert_eq!(e, "wire type 7 at byte 0");
+    }
+
     #[test]
     fn fields_are_bounds_checked() {
         // Field 1, length-delimited, claims 5 bytes, holds 2.
