@@ -296,14 +296,8 @@ fn repeated_export(dir: &Path, name: &str, n: usize) -> PathBuf {
         return path;
     }
     let (mut workflows, mut activities) = (Vec::new(), Vec::new());
-    let mut rest = &one[..];
-    while !rest.is_empty() {
-        let start = rest;
-        let key = prost::encoding::decode_varint(&mut rest).unwrap();
-        let len = prost::encoding::decode_varint(&mut rest).unwrap() as usize;
-        rest = &rest[len..];
-        let item = &start[..start.len() - rest.len()];
-        match key {
+    for item in top_level_items(&one) {
+        match item[0] {
             0x0a => workflows.extend_from_slice(item),
             0x12 => activities.extend_from_slice(item),
             other => panic!("unexpected key {other:#x}"),
@@ -469,7 +463,43 @@ fn bad_exports_are_refused_with_a_located_line_and_nothing_written() {
 
 /// The check report of `file` as (execution, path, rule, message) lines, sorted (map
 /// entries may come in another order), and the payload count.
-fn check_lines(ns: &str, file: &Path) -> (u64, Vec<String>) {
+/// `from` (an export in either form) written to `to` in `format` by a namespace without
+/// codecs (config in `dir`): the same executions, payloads untouched.
+fn passthrough(dir: &Path, from: &Path, to: &Path, format: &str) {
+    let plain_cfg = dir.join("plain.toml");
+    std::fs::write(&plain_cfg, "[namespaces.plain]\ncodecs = []\n").unwrap();
+    let out = common::tcodec()
+        .arg("--config")
+        .arg(&plain_cfg)
+        .args(["decode", "-n", "plain", "-q", "--type", "export"])
+        .args(["--output-format", format, "-o"])
+        .arg(to)
+        .arg(from)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The top-level fields of a binary export object, each whole (key, length and value).
+fn top_level_items(mut rest: &[u8]) -> Vec<&[u8]> {
+    let mut items = Vec::new();
+    while !rest.is_empty() {
+        let start = rest;
+        prost::encoding::decode_varint(&mut rest).unwrap();
+        let len = prost::encoding::decode_varint(&mut rest).unwrap() as usize;
+        rest = &rest[len..];
+        items.push(&start[..start.len() - rest.len()]);
+    }
+    items
+}
+
+/// `check -n NS --type export --output-format json INPUTS...`: exit code and report.
+fn check_report(ns: &str, inputs: &[PathBuf]) -> (Option<i32>, Value) {
     let out = tcodec_interop()
         .args([
             "check",
@@ -480,15 +510,17 @@ fn check_lines(ns: &str, file: &Path) -> (u64, Vec<String>) {
             "--output-format",
             "json",
         ])
-        .arg(file)
+        .args(inputs)
         .output()
         .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
+fn check_lines(ns: &str, file: &Path) -> (u64, Vec<String>) {
+    let (code, report) = check_report(ns, &[file.to_path_buf()]);
+    assert!(matches!(code, Some(0 | 1)), "{report}");
     let mut lines: Vec<String> = ["violations", "notices"]
         .iter()
         .flat_map(|k| report[k].as_array().unwrap().clone())
@@ -509,35 +541,7 @@ fn check_lines(ns: &str, file: &Path) -> (u64, Vec<String>) {
 #[test]
 fn check_finds_the_same_on_the_wire_as_in_the_tree() {
     let dir = tempfile::tempdir().unwrap();
-    let plain_cfg = dir.path().join("plain.toml");
-    std::fs::write(&plain_cfg, "[namespaces.plain]\ncodecs = []\n").unwrap();
-    // Passthrough (no codecs): the same export, payloads untouched, in the other form.
-    let convert = |from: &Path, to: &Path, format: &str| {
-        let out = common::tcodec()
-            .arg("--config")
-            .arg(&plain_cfg)
-            .args([
-                "decode",
-                "-n",
-                "plain",
-                "-q",
-                "--type",
-                "export",
-                "--output-format",
-                format,
-                "-o",
-            ])
-            .arg(to)
-            .arg(from)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let convert = |from: &Path, to: &Path, format: &str| passthrough(dir.path(), from, to, format);
     let mut compared = 0;
     for (ns, file) in files("exported") {
         let as_json = dir.path().join("as.json");
@@ -828,30 +832,11 @@ fn unknown_fields_survive_decode_and_encode_in_protobuf_form() {
 fn inputs_checked_together_report_what_each_file_does() {
     let dir = tempfile::tempdir().unwrap();
     let real = exports().join("exported/default");
-    let plain_cfg = dir.path().join("plain.toml");
-    std::fs::write(&plain_cfg, "[namespaces.plain]\ncodecs = []\n").unwrap();
     // A decoded (plaintext) export in binary form: every payload is a violation.
     let plaintext = |n: &str| {
         let to = dir.path().join(format!("plain-{n}.binpb"));
-        let out = common::tcodec()
-            .arg("--config")
-            .arg(&plain_cfg)
-            .args(["decode", "-n", "plain", "-q", "--type", "export"])
-            .args(["--output-format", "proto", "-o"])
-            .arg(&to)
-            .arg(truth(
-                "exported",
-                "default",
-                &real.join(format!("{n}.binpb")),
-            ))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let from = truth("exported", "default", &real.join(format!("{n}.binpb")));
+        passthrough(dir.path(), &from, &to, "proto");
         to
     };
     let plain_1 = plaintext("1");
@@ -862,22 +847,11 @@ fn inputs_checked_together_report_what_each_file_does() {
     // An execution that does not hold together between two that carry violations: the
     // object's findings stop at it (what came before is reported, nothing after).
     let broken = dir.path().join("broken.binpb");
-    let mut rest = &std::fs::read(&plain_1).unwrap()[..];
-    let mut items = Vec::new();
-    while !rest.is_empty() {
-        let start = rest;
-        prost::encoding::decode_varint(&mut rest).unwrap();
-        let len = prost::encoding::decode_varint(&mut rest).unwrap() as usize;
-        rest = &rest[len..];
-        items.push(start[..start.len() - rest.len()].to_vec());
-    }
+    let plain_1_bytes = std::fs::read(&plain_1).unwrap();
+    let items = top_level_items(&plain_1_bytes);
     assert!(items.len() > 2 && items[0][0] == 0x0a && items[1][0] == 0x0a);
     let bad = [0x0a, 0x04, 0x0f, 0x0f, 0x0f, 0x0f];
-    std::fs::write(
-        &broken,
-        [&items[0][..], &bad, &items[1..].concat()].concat(),
-    )
-    .unwrap();
+    std::fs::write(&broken, [items[0], &bad, &items[1..].concat()].concat()).unwrap();
     let big = repeated_export(dir.path(), "big.binpb", 300);
     assert!(std::fs::metadata(&big).unwrap().len() > 4 << 20);
     let inputs = [
@@ -890,23 +864,7 @@ fn inputs_checked_together_report_what_each_file_does() {
         broken,
         real.join("2.binpb"),
     ];
-    let check = |inputs: &[PathBuf]| {
-        let out = tcodec_interop()
-            .args([
-                "check",
-                "-n",
-                "default",
-                "--type",
-                "export",
-                "--output-format",
-                "json",
-            ])
-            .args(inputs)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        (out.status.code(), report)
-    };
+    let check = |inputs: &[PathBuf]| check_report("default", inputs);
     let (code, whole) = check(&inputs);
     assert_eq!(code, Some(3), "{whole}");
     let (mut unchecked, mut found, mut notices) = (Vec::new(), Vec::new(), Vec::new());
